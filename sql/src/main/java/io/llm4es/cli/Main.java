@@ -1,0 +1,137 @@
+package io.llm4es.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.llm4es.udf.embed.EmbeddingModel;
+import io.llm4es.udf.embed.ModelCache;
+import io.llm4es.udf.error.Llm4esException;
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** {@code java -jar llm4es.jar <command> ...}: the command line of llm4es. */
+public final class Main {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String USAGE = """
+            usage: java -jar llm4es.jar <command> [options]
+              embed-texts --bundle DIR | --model NAME  --input in.jsonl --output out.jsonl
+                  embeds raw texts ({"id":..,"text":..} per line) exactly as given, no serializer;
+                  writes {"id":..,"token_ids":[..],"embedding":[..]} per line
+              describe --bundle DIR | --model NAME
+                  prints the bundle's manifest and where it was loaded from
+            models are found by name in -Dllm4es.models.dir (or $LLM4ES_MODELS_DIR, default ./models)
+            and among the models bundled in the jar""";
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        try {
+            System.exit(run(args));
+        } catch (Llm4esException e) {
+            System.err.println("llm4es: error [" + e.state().code() + "]: " + e.getMessage());
+            System.exit(2);
+        } catch (IllegalArgumentException | IOException e) {
+            System.err.println("llm4es: " + e.getMessage());
+            System.exit(2);
+        }
+    }
+
+    static int run(String[] args) throws IOException {
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
+            System.out.println(USAGE);
+            return args.length == 0 ? 2 : 0;
+        }
+        Map<String, String> opts = options(args);
+        switch (args[0]) {
+            case "embed-texts" -> embedTexts(model(opts), Path.of(required(opts, "input")),
+                    Path.of(required(opts, "output")));
+            case "describe" -> describe(model(opts));
+            default -> throw new IllegalArgumentException("unknown command '" + args[0] + "'\n" + USAGE);
+        }
+        return 0;
+    }
+
+    static EmbeddingModel model(Map<String, String> opts) {
+        if (opts.containsKey("bundle")) {
+            return ModelCache.byPath(Path.of(opts.get("bundle")));
+        }
+        return ModelCache.byName(opts.get("model"));
+    }
+
+    static void embedTexts(EmbeddingModel model, Path input, Path output) throws IOException {
+        List<String> ids = new ArrayList<>();
+        List<String> texts = new ArrayList<>();
+        try (BufferedReader in = Files.newBufferedReader(input, StandardCharsets.UTF_8)) {
+            int lineNo = 0;
+            for (String line; (line = in.readLine()) != null; ) {
+                lineNo++;
+                if (line.isBlank()) {
+                    continue;
+                }
+                JsonNode row = JSON.readTree(line);
+                if (!row.hasNonNull("text")) {
+                    throw new IllegalArgumentException(input + ":" + lineNo + ": no 'text' field");
+                }
+                ids.add(row.path("id").asText(String.valueOf(lineNo)));
+                texts.add(row.get("text").asText());
+            }
+        }
+        float[][] vectors = model.embedTexts(texts);
+        Path tmp = output.resolveSibling(output.getFileName() + ".tmp");
+        try (BufferedWriter out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+            for (int i = 0; i < texts.size(); i++) {
+                ObjectNode row = JSON.createObjectNode();
+                row.put("id", ids.get(i));
+                int[] tokens = model.tokenizer().withSpecialTokens(model.tokenizer().encode(texts.get(i)));
+                var tokenArray = row.putArray("token_ids");
+                for (int t : tokens) {
+                    tokenArray.add(t);
+                }
+                var emb = row.putArray("embedding");
+                for (float v : vectors[i]) {
+                    emb.add(v);
+                }
+                out.write(JSON.writeValueAsString(row));
+                out.newLine();
+            }
+        }
+        Files.move(tmp, output, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    static void describe(EmbeddingModel model) throws IOException {
+        ObjectNode out = JSON.createObjectNode();
+        out.put("source", model.bundle().source().describe());
+        out.put("fingerprint", model.bundle().fingerprint());
+        out.put("device", model.device().name().toLowerCase());
+        out.set("manifest", model.manifest().json());
+        System.out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(out));
+    }
+
+    static Map<String, String> options(String[] args) {
+        Map<String, String> opts = new LinkedHashMap<>();
+        for (int i = 1; i < args.length; i++) {
+            if (!args[i].startsWith("--") || i + 1 >= args.length) {
+                throw new IllegalArgumentException("expected --option value, got '" + args[i] + "'\n" + USAGE);
+            }
+            opts.put(args[i].substring(2), args[++i]);
+        }
+        return opts;
+    }
+
+    static String required(Map<String, String> opts, String key) {
+        String v = opts.get(key);
+        if (v == null) {
+            throw new IllegalArgumentException("missing --" + key + "\n" + USAGE);
+        }
+        return v;
+    }
+}

@@ -1,0 +1,65 @@
+package io.llm4es.udf.embed;
+
+import ai.djl.huggingface.tokenizers.Encoding;
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import io.llm4es.udf.error.Llm4esException;
+import io.llm4es.udf.error.SqlState;
+import io.llm4es.udf.model.ModelBundle;
+import io.llm4es.udf.model.ModelManifest;
+import io.llm4es.udf.serialize.TokenEncoder;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.Map;
+
+/**
+ * The bundle's Hugging Face tokenizer (read by DJL). Special tokens are added here, as the
+ * manifest says, never by the tokenizer's own post-processor, so Java and Python agree.
+ */
+public final class BundleTokenizer implements TokenEncoder, AutoCloseable {
+    private final HuggingFaceTokenizer tokenizer;
+    private final ModelManifest manifest;
+
+    public BundleTokenizer(ModelBundle bundle) {
+        this.manifest = bundle.manifest();
+        byte[] json = bundle.readFile("tokenizer.json");
+        try {
+            // no truncation or padding inside the tokenizer: the serializer owns the budget
+            this.tokenizer = HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(json), Map.of(
+                    "addSpecialTokens", "false", "truncation", "false", "padding", "false",
+                    "maxLength", String.valueOf(Integer.MAX_VALUE / 2)));
+        } catch (IOException | RuntimeException e) {
+            throw new Llm4esException(SqlState.DATA_CORRUPTED, "cannot load tokenizer.json of "
+                    + bundle.source().describe() + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public int[] encode(String text) {
+        Encoding enc = tokenizer.encode(text, false, false);
+        long[] ids = enc.getIds();
+        int[] out = new int[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            out[i] = (int) ids[i];
+        }
+        return out;
+    }
+
+    /** The model's input: content ids framed by BOS/EOS as the manifest says. */
+    public int[] withSpecialTokens(int[] content) {
+        int bos = manifest.addBos() ? 1 : 0;
+        int[] ids = new int[content.length + manifest.specialTokens()];
+        if (bos == 1) {
+            ids[0] = manifest.bosId();
+        }
+        System.arraycopy(content, 0, ids, bos, content.length);
+        if (manifest.addEos()) {
+            ids[ids.length - 1] = manifest.eosId();
+        }
+        return ids;
+    }
+
+    @Override
+    public void close() {
+        tokenizer.close();
+    }
+}

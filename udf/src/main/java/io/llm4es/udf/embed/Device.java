@@ -1,0 +1,25 @@
+package io.llm4es.udf.embed;
+
+import io.llm4es.udf.error.Llm4esException;
+import java.util.Locale;
+
+/** Where inference runs. {@code auto} takes CUDA when this ONNX Runtime build and machine have it. */
+public enum Device {
+    CPU, CUDA, AUTO;
+
+    public static final String PROPERTY = "llm4es.device";
+    public static final String ENV = "LLM4ES_DEVICE";
+
+    public static Device parse(String name) {
+        try {
+            return valueOf(name.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw Llm4esException.invalid("device '" + name + "' is not one of cpu, cuda, auto");
+        }
+    }
+
+    public static Device fromEnvironment() {
+        String v = System.getProperty(PROPERTY, System.getenv(ENV));
+        return v == null || v.isBlank() ? AUTO : parse(v);
+    }
+}
