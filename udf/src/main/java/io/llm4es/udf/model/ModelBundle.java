@@ -61,6 +61,21 @@ public final class ModelBundle {
         return manifest.name() + ":" + manifest.version();
     }
 
+    /** Writes the bundle (manifest and files, unchanged) into {@code dir}, e.g. to take a bundled model out of the jar. */
+    public void copyTo(java.nio.file.Path dir) {
+        try {
+            java.nio.file.Files.createDirectories(dir);
+            java.nio.file.Files.write(dir.resolve(ModelManifest.FILE_NAME), read(source, ModelManifest.FILE_NAME));
+            for (String file : manifest.files().keySet()) {
+                try (InputStream in = source.open(file)) {
+                    java.nio.file.Files.copy(in, dir.resolve(file), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        } catch (IOException e) {
+            throw new Llm4esException(SqlState.SYSTEM_ERROR, "cannot copy " + source.describe() + " to " + dir, e);
+        }
+    }
+
     public byte[] readFile(String file) {
         return read(source, file);
     }

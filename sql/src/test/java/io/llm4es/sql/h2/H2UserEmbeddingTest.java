@@ -1,0 +1,225 @@
+package io.llm4es.sql.h2;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.llm4es.udf.embed.EmbeddingModel;
+import io.llm4es.udf.embed.ModelCache;
+import io.llm4es.udf.model.ModelBundle;
+import io.llm4es.udf.model.ModelDirectory;
+import java.nio.file.Path;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class H2UserEmbeddingTest {
+    static final String EVENT = "JSON_OBJECT('date': d, 'type': typ, 'mcc': mcc, 'amount': amount)";
+    static int database;
+    Connection conn;
+
+    @BeforeEach
+    void open() throws SQLException {
+        conn = DriverManager.getConnection("jdbc:h2:mem:t" + (database++));
+        Llm4esH2.register(conn);
+        try (Statement st = conn.createStatement()) {
+            st.execute("CREATE TABLE tx(u INT, d DATE, typ VARCHAR, mcc INT, amount DECIMAL(12,2))");
+        }
+    }
+
+    @AfterEach
+    void close() throws SQLException {
+        conn.close();
+    }
+
+    /** rows: u, day of 2024, type, mcc, amount */
+    void insert(List<Object[]> rows) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement("INSERT INTO tx VALUES (?, ?, ?, ?, ?)")) {
+            for (Object[] r : rows) {
+                for (int i = 0; i < r.length; i++) {
+                    ps.setObject(i + 1, r[i]);
+                }
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    static List<Object[]> users(int n, int maxEvents, long seed) {
+        Random rnd = new Random(seed);
+        int[] mcc = {5411, 5812, 5541, 6011, 4900, 7832};
+        List<Object[]> rows = new ArrayList<>();
+        for (int u = 1; u <= n; u++) {
+            int events = 1 + rnd.nextInt(maxEvents);
+            for (int e = 0; e < events; e++) {
+                rows.add(new Object[] {u, java.sql.Date.valueOf(java.time.LocalDate.of(2024, 1, 1).plusDays(rnd.nextInt(300))),
+                        rnd.nextInt(4) == 0 ? "C" : "D", mcc[rnd.nextInt(mcc.length)],
+                        new java.math.BigDecimal(rnd.nextInt(100000)).movePointLeft(2)});
+            }
+        }
+        return rows;
+    }
+
+    Map<Integer, float[]> embeddings(String sql) throws SQLException {
+        Map<Integer, float[]> out = new LinkedHashMap<>();
+        try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            while (rs.next()) {
+                Array a = rs.getArray(2);
+                out.put(rs.getInt(1), a == null ? null : floats((Object[]) a.getArray()));
+            }
+        }
+        return out;
+    }
+
+    static float[] floats(Object[] boxed) {
+        float[] v = new float[boxed.length];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = ((Number) boxed[i]).floatValue();
+        }
+        return v;
+    }
+
+    String scalar(String sql) throws SQLException {
+        try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    @Test
+    void embeddingIsTheModelsEmbeddingOfTheSerializedText() throws SQLException {
+        insert(List.of(new Object[] {1, java.sql.Date.valueOf("2024-01-02"), "D", 5411, new java.math.BigDecimal("12.50")},
+                new Object[] {1, java.sql.Date.valueOf("2024-01-01"), "C", 6012, new java.math.BigDecimal("1000")}));
+        String text = scalar("SELECT serialize_events(" + EVENT + ", d) FROM tx");
+        assertEquals("""
+                date|type|merchant category|amount
+                2024-01-01, credit, Salary and Transfers In, 1000.00
+                2024-01-02, debit, Grocery Stores, Supermarkets, 12.50""", text);
+        float[] sql = embeddings("SELECT u, user_embedding(" + EVENT + ", d) FROM tx GROUP BY u").get(1);
+        EmbeddingModel model = ModelCache.byName("stories260k");
+        float[] direct = model.embedTexts(List.of(text))[0];
+        assertEquals(64, sql.length);
+        assertTrue(cosine(sql, direct) >= 0.99999, "cosine " + cosine(sql, direct));
+    }
+
+    @Test
+    void rowOrderDoesNotMatterAndTiesAreBrokenByEventText() throws SQLException {
+        List<Object[]> rows = users(30, 12, 1);
+        rows.add(new Object[] {1, java.sql.Date.valueOf("2024-02-02"), "D", 5411, new java.math.BigDecimal("1.00")});
+        rows.add(new Object[] {1, java.sql.Date.valueOf("2024-02-02"), "C", 5411, new java.math.BigDecimal("2.00")});
+        insert(rows);
+        String q = "SELECT u, user_embedding(" + EVENT + ", d) FROM tx GROUP BY u ORDER BY u";
+        Map<Integer, float[]> first = embeddings(q);
+        String text = scalar("SELECT serialize_events(" + EVENT + ", d) FROM tx WHERE u = 1");
+        try (Statement st = conn.createStatement()) {
+            st.execute("DELETE FROM tx");
+        }
+        Collections.shuffle(rows, new Random(99));
+        insert(rows);
+        Map<Integer, float[]> again = embeddings(q);
+        assertEquals(text, scalar("SELECT serialize_events(" + EVENT + ", d) FROM tx WHERE u = 1"));
+        for (int u : first.keySet()) {
+            assertArrayEquals(first.get(u), again.get(u), "user " + u);
+        }
+    }
+
+    @Test
+    void batchedAcrossGroupsEqualsOneGroupAtATime() throws SQLException {
+        insert(users(120, 40, 2));
+        Map<Integer, float[]> all = embeddings("SELECT u, user_embedding(" + EVENT + ", d) FROM tx GROUP BY u");
+        assertEquals(120, all.size());
+        for (int u : new int[] {1, 7, 60, 119}) {
+            float[] alone = embeddings("SELECT u, user_embedding(" + EVENT + ", d) FROM tx WHERE u = " + u
+                    + " GROUP BY u").get(u);
+            assertTrue(cosine(alone, all.get(u)) >= 0.99999, "user " + u);
+        }
+    }
+
+    @Test
+    void nullEventsAndKeysAreSkippedAndAnEmptyGroupIsNull() throws SQLException {
+        insert(List.of(new Object[] {1, java.sql.Date.valueOf("2024-01-02"), "D", 5411, new java.math.BigDecimal("1")},
+                new Object[] {1, null, "D", 5812, new java.math.BigDecimal("2")},
+                new Object[] {2, null, "C", 5411, new java.math.BigDecimal("3")}));
+        Map<Integer, float[]> e = embeddings("SELECT u, user_embedding(" + EVENT + ", d) FROM tx GROUP BY u ORDER BY u");
+        assertNull(e.get(2));
+        assertEquals(1, scalar("SELECT serialize_events(" + EVENT + ", d) FROM tx WHERE u = 1").split("\n").length - 1);
+        assertNull(scalar("SELECT serialize_events(CAST(NULL AS JSON), d) FROM tx"));
+        assertNull(scalar("SELECT CAST(user_embedding(" + EVENT + ", d) AS VARCHAR) FROM tx WHERE u = 99"));
+    }
+
+    @Test
+    void errorsCarryTheirSqlState() throws SQLException {
+        insert(users(3, 3, 3));
+        assertState("42704", "SELECT user_embedding(" + EVENT + ", d, 'no-such-model') FROM tx");
+        assertState("22023", "SELECT user_embedding(" + EVENT + ", d, '../../etc') FROM tx");
+        assertState("22023", "SELECT user_embedding('not json', d) FROM tx");
+        assertState("22023", "SELECT user_embedding(JSON_OBJECT('date': d, 'balance': 1), d) FROM tx");
+        assertState("22023", "SELECT user_embedding(JSON_OBJECT('amount': 'ten'), d) FROM tx");
+        assertState("22023", "SELECT user_embedding(" + EVENT + ", d, CASE WHEN u = 1 THEN 'stories260k' END) FROM tx");
+        assertState("22023", "SELECT user_embedding(" + EVENT + ") FROM tx");
+    }
+
+    @Test
+    void modelsAreFoundByNameInTheConfiguredDirectory(@TempDir Path models) throws SQLException {
+        ModelBundle.open(new ModelDirectory(models).find("stories260k")).copyTo(models.resolve("txn-llm"));
+        String previous = System.setProperty(ModelDirectory.DIR_PROPERTY, models.toString());
+        try {
+            insert(users(2, 5, 4));
+            Map<Integer, float[]> named = embeddings("SELECT u, user_embedding(" + EVENT + ", d, 'txn-llm') FROM tx GROUP BY u");
+            Map<Integer, float[]> bundled = embeddings("SELECT u, user_embedding(" + EVENT + ", d) FROM tx GROUP BY u");
+            assertArrayEquals(bundled.get(1), named.get(1));
+        } finally {
+            if (previous == null) {
+                System.clearProperty(ModelDirectory.DIR_PROPERTY);
+            } else {
+                System.setProperty(ModelDirectory.DIR_PROPERTY, previous);
+            }
+        }
+    }
+
+    @Test
+    void embeddingsLandInARealArrayColumn() throws SQLException {
+        insert(users(5, 6, 5));
+        try (Statement st = conn.createStatement()) {
+            st.execute("CREATE TABLE emb(u INT PRIMARY KEY, e REAL ARRAY)");
+            st.execute("INSERT INTO emb SELECT u, user_embedding(" + EVENT + ", d) FROM tx GROUP BY u");
+            // the portable spelling for clients that read result metadata (see README: H2 notes)
+            try (ResultSet rs = st.executeQuery("SELECT CAST(user_embedding(" + EVENT + ", d) AS REAL ARRAY) FROM tx")) {
+                assertEquals("REAL ARRAY", rs.getMetaData().getColumnTypeName(1));
+            }
+        }
+        assertEquals("5", scalar("SELECT COUNT(*) FROM emb WHERE CARDINALITY(e) = 64"));
+    }
+
+    void assertState(String state, String sql) {
+        SQLException e = assertThrows(SQLException.class, () -> scalar(sql), sql);
+        assertEquals(state, e.getSQLState(), sql + " -> " + e.getMessage());
+        assertTrue(e.getMessage().contains("llm4es"), e.getMessage());
+    }
+
+    static double cosine(float[] a, float[] b) {
+        double dot = 0, na = 0, nb = 0;
+        for (int i = 0; i < a.length; i++) {
+            dot += a[i] * (double) b[i];
+            na += a[i] * (double) a[i];
+            nb += b[i] * (double) b[i];
+        }
+        return dot / Math.sqrt(na * nb);
+    }
+}

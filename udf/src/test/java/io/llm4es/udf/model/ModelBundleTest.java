@@ -1,0 +1,66 @@
+package io.llm4es.udf.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.llm4es.udf.error.Llm4esException;
+import io.llm4es.udf.error.SqlState;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelBundleTest {
+    @TempDir
+    Path tmp;
+
+    private Path copyOfBundledModel() {
+        Path dir = tmp.resolve("m");
+        ModelBundle.open(new ModelDirectory(tmp).find("stories260k")).copyTo(dir);
+        return dir;
+    }
+
+    @Test
+    void aCopyHasTheSameFingerprintAndManifest() {
+        ModelBundle original = ModelBundle.open(new ModelDirectory(tmp).find("stories260k"));
+        ModelBundle copy = ModelBundle.open(BundleSource.directory(copyOfBundledModel()));
+        assertEquals(original.fingerprint(), copy.fingerprint());
+        assertEquals("stories260k:1", copy.versionTag());
+        assertEquals(64, copy.manifest().embeddingDim());
+    }
+
+    @Test
+    void aModifiedFileIsRefused() throws Exception {
+        Path dir = copyOfBundledModel();
+        Path tokenizer = dir.resolve("tokenizer.json");
+        Files.writeString(tokenizer, Files.readString(tokenizer).replaceFirst("\\{", "{ "));
+        Llm4esException e = assertThrows(Llm4esException.class, () -> ModelBundle.open(BundleSource.directory(dir)));
+        assertEquals(SqlState.DATA_CORRUPTED, e.state());
+        assertTrue(e.getMessage().contains("tokenizer.json does not match its sha256"), e.getMessage());
+    }
+
+    @Test
+    void aMissingFileOrBrokenManifestIsRefused() throws Exception {
+        Path dir = copyOfBundledModel();
+        Files.delete(dir.resolve("model.onnx"));
+        assertEquals(SqlState.DATA_CORRUPTED,
+                assertThrows(Llm4esException.class, () -> ModelBundle.open(BundleSource.directory(dir))).state());
+        Path dir2 = tmp.resolve("m2");
+        ModelBundle.open(new ModelDirectory(tmp).find("stories260k")).copyTo(dir2);
+        Path manifest = dir2.resolve(ModelManifest.FILE_NAME);
+        Files.writeString(manifest, Files.readString(manifest).replace("\"embedding_dim\"", "\"embedding_dims\""));
+        Llm4esException e = assertThrows(Llm4esException.class, () -> ModelBundle.open(BundleSource.directory(dir2)));
+        assertTrue(e.getMessage().contains("embedding_dim"), e.getMessage());
+    }
+
+    @Test
+    void editingTheManifestChangesTheFingerprint() throws Exception {
+        Path dir = copyOfBundledModel();
+        String before = ModelBundle.open(BundleSource.directory(dir)).fingerprint();
+        Path manifest = dir.resolve(ModelManifest.FILE_NAME);
+        Files.writeString(manifest, Files.readString(manifest).replace("\"max_tokens\": 512", "\"max_tokens\": 256"));
+        assertNotEquals(before, ModelBundle.open(BundleSource.directory(dir)).fingerprint());
+    }
+}
