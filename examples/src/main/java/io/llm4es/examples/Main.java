@@ -1,0 +1,44 @@
+package io.llm4es.examples;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** {@code java -jar examples/target/llm4es-examples.jar <demo|bench-speed> [--option value ...]} */
+public final class Main {
+    static final String USAGE = """
+            usage: java -jar examples/target/llm4es-examples.jar <command> [--option value ...]
+              demo         generated transactions in embedded H2, every user embedded through SQL
+                           --users 1000 --seed 42 --db jdbc:h2:mem:llm4es-demo --model <name>
+              bench-speed  SQL aggregate vs bare Java embedder, same model and threads
+                           --users 1000 --repeats 5 --model <name>""";
+
+    private Main() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0) {
+            System.err.println(USAGE);
+            System.exit(2);
+        }
+        Map<String, String> opts = new LinkedHashMap<>();
+        for (int i = 1; i + 1 < args.length; i += 2) {
+            if (!args[i].startsWith("--")) {
+                System.err.println("expected --option value, got " + args[i] + "\n" + USAGE);
+                System.exit(2);
+            }
+            opts.put(args[i].substring(2), args[i + 1]);
+        }
+        if (args.length % 2 == 0) {
+            System.err.println("option " + args[args.length - 1] + " has no value\n" + USAGE);
+            System.exit(2);
+        }
+        switch (args[0]) {
+            case "demo" -> Demo.run(opts);
+            case "bench-speed" -> SpeedBenchmark.run(opts);
+            default -> {
+                System.err.println("unknown command " + args[0] + "\n" + USAGE);
+                System.exit(2);
+            }
+        }
+    }
+}
