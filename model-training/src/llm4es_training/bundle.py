@@ -1,0 +1,157 @@
+"""Export of an llm4es model bundle: model.onnx + tokenizer.json + llm4es-model.json.
+
+The bundle is built in a temporary sibling directory, verified, and only then renamed into place,
+so a failed export never leaves a partial bundle behind.
+"""
+
+import json
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+from .errors import ExportError
+from .manifest import MANIFEST_FILE, build_manifest, file_digests, write_manifest
+from .onnx_export import INPUT_NAMES, OUTPUT_NAME, export_onnx
+from .pooling import LayerMeanPooling, default_layers_from
+from .source_model import SourceModel, load_source_model
+from .verification import verify_onnx
+
+DEFAULT_MAX_TOKENS = 512
+ONNX_FILE = "model.onnx"
+TOKENIZER_FILE = "tokenizer.json"
+# Names and versions appear in model references such as `name:version` and `name@alias`.
+_REFERENCE_PART = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+def export_bundle(
+    *,
+    model: str,
+    serializer: Path,
+    name: str,
+    out: Path,
+    version: str = "1",
+    layers_from: int | None = None,
+    layers_to: int | None = None,
+    max_tokens: int | None = None,
+    add_bos: bool | None = None,
+    description: str | None = None,
+) -> dict:
+    """Exports the bundle to `out` and returns its manifest."""
+    for label, value in (("name", name), ("version", version)):
+        if not _REFERENCE_PART.fullmatch(value):
+            raise ExportError(f"invalid bundle {label} {value!r}: use letters, digits, '.', '_' or '-'")
+    serializer_config = _read_serializer(serializer)
+    out = Path(out)
+    _check_replaceable(out)
+
+    source = load_source_model(model)
+    layers_from, layers_to = _layer_range(source.num_layers, layers_from, layers_to)
+    max_tokens = _max_tokens(source, max_tokens)
+    tokens = _special_tokens(source, add_bos)
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
+    try:
+        staging.chmod(0o755)  # mkdtemp creates 0700; the bundle is an ordinary shared directory.
+        pooling = LayerMeanPooling(source.model.base_model, layers_from, layers_to).eval()
+        opset = export_onnx(pooling, tokens["pad_id"], staging / ONNX_FILE)
+        source.save_tokenizer_json(staging / TOKENIZER_FILE)
+        verify_onnx(pooling, staging / ONNX_FILE, tokens["pad_id"], source.vocab_size, max_tokens)
+        manifest = build_manifest(
+            name=name,
+            version=version,
+            description=description
+            or f"{source.architecture} {source.name_or_path}: mean of hidden states "
+            f"{layers_from}..{layers_to}, masked mean over tokens",
+            base_model={
+                "name_or_path": source.name_or_path,
+                "architecture": source.architecture,
+                "model_type": source.model_type,
+                "parameters": source.parameters,
+            },
+            hidden_size=source.hidden_size,
+            num_layers=source.num_layers,
+            layers_from=layers_from,
+            layers_to=layers_to,
+            max_tokens=max_tokens,
+            tokens=tokens,
+            onnx={
+                "file": ONNX_FILE,
+                "opset": opset,
+                "inputs": INPUT_NAMES,
+                "output": OUTPUT_NAME,
+                "dtype": "float32",
+            },
+            serializer=serializer_config,
+            files=file_digests(staging),
+        )
+        write_manifest(staging, manifest)
+        _move_into_place(staging, out)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return manifest
+
+
+def _read_serializer(path: Path) -> dict:
+    try:
+        config = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ExportError(f"serializer config not found: {path}") from None
+    except json.JSONDecodeError as error:
+        raise ExportError(f"serializer config {path} is not valid JSON: {error}") from None
+    if not isinstance(config, dict):
+        raise ExportError(f"serializer config {path} must be a JSON object")
+    return config
+
+
+def _check_replaceable(out: Path) -> None:
+    """Only an earlier bundle (or an empty directory) may be replaced, never arbitrary data."""
+    if not out.exists():
+        return
+    if not out.is_dir():
+        raise ExportError(f"output path exists and is not a directory: {out}")
+    if any(out.iterdir()) and not (out / MANIFEST_FILE).is_file():
+        raise ExportError(f"refusing to replace {out}: it is not empty and holds no {MANIFEST_FILE}")
+
+
+def _layer_range(num_layers: int, layers_from: int | None, layers_to: int | None) -> tuple[int, int]:
+    layers_to = num_layers if layers_to is None else layers_to
+    layers_from = min(default_layers_from(num_layers), layers_to) if layers_from is None else layers_from
+    if not 0 <= layers_from <= layers_to <= num_layers:
+        raise ExportError(
+            f"layer range {layers_from}..{layers_to} is out of bounds: the model has {num_layers} "
+            f"layers, so 0 <= layers-from <= layers-to <= {num_layers} is required"
+        )
+    return layers_from, layers_to
+
+
+def _max_tokens(source: SourceModel, requested: int | None) -> int:
+    limit = source.max_position_embeddings
+    if requested is None:
+        return min(limit, DEFAULT_MAX_TOKENS) if limit else DEFAULT_MAX_TOKENS
+    if requested < 1 or (limit and requested > limit):
+        raise ExportError(f"max-tokens {requested} must be between 1 and the model's {limit} positions")
+    return requested
+
+
+def _special_tokens(source: SourceModel, add_bos: bool | None) -> dict:
+    bos_id, eos_id, pad_id = source.bos_id, source.eos_id, source.pad_id
+    add_bos = bos_id is not None if add_bos is None else add_bos
+    if add_bos and bos_id is None:
+        raise ExportError(f"--add-bos given but {source.name_or_path!r} defines no BOS token")
+    for label, token_id in (("bos", bos_id), ("eos", eos_id), ("pad", pad_id)):
+        if token_id is not None and not 0 <= token_id < source.vocab_size:
+            raise ExportError(f"{label} id {token_id} is outside the vocabulary of {source.vocab_size}")
+    return {"bos_id": bos_id, "eos_id": eos_id, "pad_id": pad_id, "add_bos": add_bos, "add_eos": False}
+
+
+def _move_into_place(staging: Path, out: Path) -> None:
+    if not out.exists():
+        os.rename(staging, out)
+        return
+    previous = Path(tempfile.mkdtemp(prefix=f".{out.name}.previous-", dir=out.parent))
+    os.rename(out, previous / out.name)
+    os.rename(staging, out)
+    shutil.rmtree(previous)

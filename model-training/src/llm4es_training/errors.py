@@ -1,0 +1,2 @@
+class ExportError(Exception):
+    """A bundle export failed for a reason the user can fix (bad path, bad option, bad input)."""
