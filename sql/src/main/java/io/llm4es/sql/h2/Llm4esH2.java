@@ -16,21 +16,24 @@ public final class Llm4esH2 {
 
     public static void register(Connection connection) throws SQLException {
         try (Statement st = connection.createStatement()) {
-            st.execute("CREATE SCHEMA IF NOT EXISTS " + SCHEMA);
-            aggregate(st, "USER_EMBEDDING", UserEmbeddingAggregate.class);
-            aggregate(st, "SERIALIZE_EVENTS", SerializeEventsAggregate.class);
-            useSearchPath(connection);
+            st.execute(registrationSql(connection.getSchema()));
         }
     }
 
-    /** Makes the functions resolvable without the schema prefix on this connection. */
-    public static void useSearchPath(Connection connection) throws SQLException {
-        try (Statement st = connection.createStatement()) {
-            st.execute("SET SCHEMA_SEARCH_PATH " + connection.getSchema() + ", " + SCHEMA);
-        }
+    /**
+     * One H2 command (statements joined by ';') that registers the functions if needed and puts
+     * them on the session's search path after {@code defaultSchema}: usable as a pool's
+     * connection-init SQL.
+     */
+    public static String registrationSql(String defaultSchema) {
+        return String.join(";\n",
+                "CREATE SCHEMA IF NOT EXISTS " + SCHEMA,
+                aggregate("USER_EMBEDDING", UserEmbeddingAggregate.class),
+                aggregate("SERIALIZE_EVENTS", SerializeEventsAggregate.class),
+                "SET SCHEMA_SEARCH_PATH " + defaultSchema + ", " + SCHEMA);
     }
 
-    private static void aggregate(Statement st, String name, Class<?> impl) throws SQLException {
-        st.execute("CREATE AGGREGATE IF NOT EXISTS " + SCHEMA + "." + name + " FOR \"" + impl.getName() + "\"");
+    private static String aggregate(String name, Class<?> impl) {
+        return "CREATE AGGREGATE IF NOT EXISTS " + SCHEMA + "." + name + " FOR \"" + impl.getName() + "\"";
     }
 }

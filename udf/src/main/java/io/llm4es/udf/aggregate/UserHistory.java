@@ -4,6 +4,7 @@ import io.llm4es.udf.embed.EmbeddingModel;
 import io.llm4es.udf.embed.EmbeddingResult;
 import io.llm4es.udf.embed.ModelCache;
 import io.llm4es.udf.error.Llm4esException;
+import io.llm4es.udf.serialize.EventLines;
 import io.llm4es.udf.serialize.OrderKey;
 import io.llm4es.udf.serialize.SerializedHistory;
 import java.io.IOException;
@@ -11,9 +12,6 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.sql.Clob;
 import java.sql.SQLException;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
 import java.util.Objects;
 
 /**
@@ -22,16 +20,9 @@ import java.util.Objects;
  * or order key is NULL are skipped, as SUM skips NULL.
  */
 public final class UserHistory {
-    private record Entry(OrderKey key, String line) {
-    }
-
-    private static final Comparator<Entry> OLDEST_FIRST =
-            Comparator.comparing(Entry::key).thenComparing(Entry::line);
-
-    private final List<Entry> entries = new ArrayList<>();
+    private final EventLines entries = new EventLines();
     private String modelRef;
     private EmbeddingModel model;
-    private boolean sorted = true;
     // a result computed in a shared batch, valid while no event has been added since
     private int resultSize = -1;
     private EmbeddingResult result;
@@ -52,12 +43,7 @@ public final class UserHistory {
             model = ModelCache.byName(modelRef);
             PendingEmbeddings.register(this);
         }
-        OrderKey key = OrderKey.of(orderKey);
-        Entry entry = new Entry(key, model.serializer().renderEvent(eventText(event)));
-        if (!entries.isEmpty() && OLDEST_FIRST.compare(entries.get(entries.size() - 1), entry) > 0) {
-            sorted = false;
-        }
-        entries.add(entry);
+        entries.add(OrderKey.of(orderKey), model.serializer().renderEvent(eventText(event)));
     }
 
     public boolean isEmpty() {
@@ -78,15 +64,7 @@ public final class UserHistory {
         if (entries.isEmpty()) {
             return null;
         }
-        if (!sorted) {
-            entries.sort(OLDEST_FIRST);
-            sorted = true;
-        }
-        List<String> lines = new ArrayList<>(entries.size());
-        for (Entry e : entries) {
-            lines.add(e.line());
-        }
-        return model.serialize(lines);
+        return model.serialize(entries.oldestFirst());
     }
 
     /** This group's embedding, computed now or in a batch with other groups; null for an empty group. */
@@ -113,7 +91,7 @@ public final class UserHistory {
         this.resultSize = entries.size();
     }
 
-    static String eventText(Object event) {
+    public static String eventText(Object event) {
         if (event instanceof String s) {
             return s;
         }

@@ -103,6 +103,11 @@ public final class EventSerializer {
         return start;
     }
 
+    /** The full text of event lines (oldest first), with no token budget: the training corpus form. */
+    public String text(List<String> lines) {
+        return text(lines, 0);
+    }
+
     private String text(List<String> lines, int from) {
         StringBuilder sb = new StringBuilder();
         if (header != null) {
