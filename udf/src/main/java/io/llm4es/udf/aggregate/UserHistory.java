@@ -4,8 +4,8 @@ import io.llm4es.udf.embed.EmbeddingModel;
 import io.llm4es.udf.embed.EmbeddingResult;
 import io.llm4es.udf.embed.ModelCache;
 import io.llm4es.udf.error.Llm4esException;
-import io.llm4es.udf.serialize.EventLines;
 import io.llm4es.udf.serialize.OrderKey;
+import io.llm4es.udf.serialize.OrderedEvents;
 import io.llm4es.udf.serialize.SerializedHistory;
 import java.io.IOException;
 import java.io.Reader;
@@ -20,13 +20,28 @@ import java.util.Objects;
  * or order key is NULL are skipped, as SUM skips NULL.
  */
 public final class UserHistory {
-    private final EventLines entries = new EventLines();
+    private final OrderedEvents entries = new OrderedEvents();
+    private final boolean batched;
     private String modelRef;
     private EmbeddingModel model;
     // a result computed in a shared batch, valid while no event has been added since
     private int resultSize = -1;
     private EmbeddingResult result;
     private RuntimeException failure;
+
+    /** A group whose embedding will be asked for: it joins the query's shared inference batches. */
+    public UserHistory() {
+        this(true);
+    }
+
+    private UserHistory(boolean batched) {
+        this.batched = batched;
+    }
+
+    /** A group only ever serialized (serialize_events): it must not wait in, or be embedded by, a batch. */
+    public static UserHistory forText() {
+        return new UserHistory(false);
+    }
 
     /** Adds one row: {@code modelRef} null means the default model. */
     public void add(Object event, Object orderKey, String modelRef) {
@@ -41,9 +56,11 @@ public final class UserHistory {
         }
         if (model == null) {
             model = ModelCache.byName(modelRef);
-            PendingEmbeddings.register(this);
+            if (batched) {
+                PendingEmbeddings.register(this);
+            }
         }
-        entries.add(OrderKey.of(orderKey), model.serializer().renderEvent(eventText(event)));
+        entries.add(OrderKey.of(orderKey), model.serializer().event(eventText(event)));
     }
 
     public boolean isEmpty() {
@@ -61,10 +78,15 @@ public final class UserHistory {
 
     /** The exact text the model sees (after the token budget), or null for an empty group. */
     public SerializedHistory serialize() {
+        return serialize(null);
+    }
+
+    /** As {@link #serialize()}, in another rendering of the model's serializer (null: the model's own). */
+    public SerializedHistory serialize(String rendering) {
         if (entries.isEmpty()) {
             return null;
         }
-        return model.serialize(entries.oldestFirst());
+        return model.serializeEvents(entries.oldestFirst(), rendering);
     }
 
     /** This group's embedding, computed now or in a batch with other groups; null for an empty group. */

@@ -4,6 +4,7 @@ import io.llm4es.udf.error.Llm4esException;
 import io.llm4es.udf.error.SqlState;
 import io.llm4es.udf.model.ModelBundle;
 import io.llm4es.udf.model.ModelManifest;
+import io.llm4es.udf.serialize.Event;
 import io.llm4es.udf.serialize.EventSerializer;
 import io.llm4es.udf.serialize.SerializedHistory;
 import java.util.ArrayList;
@@ -39,9 +40,18 @@ public final class EmbeddingModel implements AutoCloseable {
     public Device device() { return embedder.device(); }
     public String versionTag() { return bundle.versionTag(); }
 
-    /** The model's text for event lines (oldest first), cut to its token budget at event boundaries. */
+    /** The model's text for pre-rendered plain event lines (oldest first), cut to its token budget. */
     public SerializedHistory serialize(List<String> linesOldestFirst) {
         return serializer.serialize(linesOldestFirst, tokenizer, bundle.manifest().tokenBudget());
+    }
+
+    /**
+     * The model's text for events (oldest first), cut to its token budget at event boundaries, in
+     * {@code rendering} (null: the one the model was trained with).
+     */
+    public SerializedHistory serializeEvents(List<Event> eventsOldestFirst, String rendering) {
+        EventSerializer s = rendering == null ? serializer : serializer.withRendering(rendering);
+        return s.serializeEvents(eventsOldestFirst, tokenizer, bundle.manifest().tokenBudget());
     }
 
     /** Embeds serialized histories in token-budget micro-batches; the result order is the input order. */

@@ -5,19 +5,26 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.llm4es.udf.error.Llm4esException;
 import io.llm4es.udf.error.SqlState;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.function.IntFunction;
+import java.util.function.IntUnaryOperator;
 
 /**
- * Turns events into the text of LLM4ES: a header line of field labels, then one line per event,
- * oldest first. This is the only serializer: training text is exported through it too.
+ * Turns events into the text of LLM4ES: by default a header line of field labels, then one line
+ * per event, oldest first; or any other rendering of the config (see {@link Renderings}), with an
+ * optional summary on top. This is the only serializer: training text is exported through it too.
  */
 public final class EventSerializer {
     private final SerializerConfig config;
+    private final Rendering rendering;
     private final String header;
 
     public EventSerializer(SerializerConfig config) {
         this.config = config;
+        this.rendering = Renderings.byName(config.rendering());
         this.header = config.header()
                 ? String.join(config.headerSeparator(), config.fields().stream().map(FieldSpec::label).toList())
                 : null;
@@ -27,8 +34,18 @@ public final class EventSerializer {
         return config;
     }
 
-    /** Renders one event (a JSON object of its fields) as its line. */
+    /** This serializer with another rendering of the same events. */
+    public EventSerializer withRendering(String name) {
+        return name.equals(config.rendering()) ? this : new EventSerializer(config.withRendering(name));
+    }
+
+    /** Renders one event (a JSON object of its fields) as its plain line. */
     public String renderEvent(String eventJson) {
+        return event(eventJson).line();
+    }
+
+    /** Reads one event (a JSON object of its fields): every field's rendered value. */
+    public Event event(String eventJson) {
         JsonNode event;
         try {
             event = SerializerConfig.JSON.readTree(eventJson);
@@ -45,81 +62,125 @@ public final class EventSerializer {
                         + "(fields: " + config.fields().stream().map(FieldSpec::name).toList() + ")");
             }
         }
-        List<String> values = new ArrayList<>(config.fields().size());
+        List<FieldValue> values = new ArrayList<>(config.fields().size());
+        List<String> texts = new ArrayList<>(config.fields().size());
         for (FieldSpec field : config.fields()) {
-            values.add(field.render(event.get(field.name())));
+            FieldValue v = field.read(event.get(field.name()));
+            values.add(v);
+            texts.add(v.text());
         }
-        return String.join(config.valueSeparator(), values);
+        return new Event(values, String.join(config.valueSeparator(), texts));
     }
 
     /**
-     * Joins event lines (oldest first) into the model's text, dropping the oldest whole events
-     * until the token ids fit {@code budget}; with truncation=error an over-long history is refused.
+     * Joins pre-rendered event lines (oldest first, from {@link #renderEvent}) into the plain
+     * lines text, dropping the oldest whole events until the token ids fit {@code budget}. Only
+     * for a plain lines config: other renderings, summaries and gaps need {@link #serializeEvents}.
      */
     public SerializedHistory serialize(List<String> lines, TokenEncoder encoder, int budget) {
-        int n = lines.size();
-        int[] ids = encoder.encode(text(lines, 0));
-        if (ids.length <= budget) {
-            return new SerializedHistory(text(lines, 0), ids, n, n);
+        if (!Renderings.LINES.equals(config.rendering()) || config.summary() != null
+                || config.fields().stream().anyMatch(f -> f.timeStyle().sincePrevious())) {
+            throw new Llm4esException(SqlState.FEATURE_NOT_SUPPORTED, "pre-rendered lines make only the plain lines "
+                    + "text; this config (rendering " + config.rendering() + ") needs serializeEvents");
         }
-        if (config.truncation() == Truncation.ERROR) {
-            throw new Llm4esException(SqlState.PROGRAM_LIMIT_EXCEEDED, "history of " + n + " events needs "
-                    + ids.length + " tokens, more than the budget of " + budget + " (truncation=error)");
-        }
-        int start = firstFittingEstimate(lines, encoder, budget);
-        ids = encoder.encode(text(lines, start));
-        while (ids.length > budget && start < n - 1) {
-            start++;
-            ids = encoder.encode(text(lines, start));
-        }
-        if (ids.length > budget) {
-            throw new Llm4esException(SqlState.PROGRAM_LIMIT_EXCEEDED, "the newest event alone needs "
-                    + ids.length + " tokens, more than the budget of " + budget + "; an event is never cut");
-        }
-        // the per-line estimate may drop one event too many: keep as many as fit exactly
-        while (start > 0) {
-            int[] more = encoder.encode(text(lines, start - 1));
-            if (more.length > budget) {
-                break;
-            }
-            start--;
-            ids = more;
-        }
-        return new SerializedHistory(text(lines, start), ids, n, n - start);
+        return fit(lines.size(), from -> linesText(lines, from), lines::get, i -> 0, encoder, budget);
     }
 
-    private int firstFittingEstimate(List<String> lines, TokenEncoder encoder, int budget) {
-        int n = lines.size();
-        int[] cost = new int[n];
-        long total = header == null ? 0 : encoder.encode(header).length + 1;
-        for (int i = 0; i < n; i++) {
-            cost[i] = encoder.encode(lines.get(i)).length + 1;
-            total += cost[i];
-        }
+    /**
+     * The text of events (oldest first) in this serializer's rendering, dropping the oldest whole
+     * events until the token ids fit {@code budget}; with truncation=error an over-long history is
+     * refused. The text of the kept events is exactly the text of those events alone: summary and
+     * gaps describe what the model sees.
+     */
+    public SerializedHistory serializeEvents(List<Event> events, TokenEncoder encoder, int budget) {
+        return fit(events.size(), from -> text(events.subList(from, events.size())), i -> events.get(i).line(),
+                i -> events.get(i).unknownCodes(), encoder, budget);
+    }
+
+    /** The full text of events (oldest first), with no token budget: the training corpus form. */
+    public String text(List<Event> events) {
+        String body = rendering.render(EventTable.of(config, events), config);
+        return config.summary() == null ? body : HistorySummary.of(config, events) + "\n" + body;
+    }
+
+    private SerializedHistory fit(int n, IntFunction<String> textFrom, IntFunction<String> line,
+                                  IntUnaryOperator unknownCodes, TokenEncoder encoder, int budget) {
+        Map<Integer, int[]> encoded = new HashMap<>();
+        IntFunction<int[]> ids = from -> encoded.computeIfAbsent(from, s -> encoder.encode(textFrom.apply(s)));
         int start = 0;
-        while (start < n - 1 && total > budget) {
-            total -= cost[start++];
+        if (ids.apply(0).length > budget) {
+            if (config.truncation() == Truncation.ERROR) {
+                throw new Llm4esException(SqlState.PROGRAM_LIMIT_EXCEEDED, "history of " + n + " events needs "
+                        + ids.apply(0).length + " tokens, more than the budget of " + budget + " (truncation=error)");
+            }
+            if (ids.apply(n - 1).length > budget) {
+                throw new Llm4esException(SqlState.PROGRAM_LIMIT_EXCEEDED, "the newest event alone needs "
+                        + ids.apply(n - 1).length + " tokens, more than the budget of " + budget + "; an event is never cut");
+            }
+            start = firstFittingStart(n, ids, estimate(n, line, encoder, ids.apply(0).length, budget), budget);
+        }
+        int unknown = 0;
+        for (int i = start; i < n; i++) {
+            unknown += unknownCodes.applyAsInt(i);
+        }
+        return new SerializedHistory(textFrom.apply(start), ids.apply(start), n, n - start, unknown);
+    }
+
+    /** Where dropping events by their own lines' token counts would start: one or two encodes from exact. */
+    private static int estimate(int n, IntFunction<String> line, TokenEncoder encoder, int total, int budget) {
+        int start = 0;
+        long left = total;
+        while (start < n - 1 && left > budget) {
+            left -= encoder.encode(line.apply(start++)).length + 1;
         }
         return start;
     }
 
-    /** The full text of event lines (oldest first), with no token budget: the training corpus form. */
-    public String text(List<String> lines) {
-        return text(lines, 0);
+    /**
+     * The first start whose text fits, given that start n-1 fits and 0 does not: gallop from the
+     * estimate to bracket it, then bisect (more events never need fewer tokens).
+     */
+    private static int firstFittingStart(int n, IntFunction<int[]> ids, int estimate, int budget) {
+        int fits = n - 1;
+        int tooLong = 0;
+        int probe = Math.max(1, Math.min(estimate, n - 1));
+        if (ids.apply(probe).length <= budget) {
+            fits = probe;
+            for (int step = 1; fits - step > tooLong; step *= 2) {
+                if (ids.apply(fits - step).length > budget) {
+                    tooLong = fits - step;
+                    break;
+                }
+                fits -= step;
+            }
+        } else {
+            tooLong = probe;
+            for (int step = 1; tooLong + step < fits; step *= 2) {
+                if (ids.apply(tooLong + step).length <= budget) {
+                    fits = tooLong + step;
+                    break;
+                }
+                tooLong += step;
+            }
+        }
+        while (fits - tooLong > 1) {
+            int mid = (fits + tooLong) >>> 1;
+            if (ids.apply(mid).length <= budget) {
+                fits = mid;
+            } else {
+                tooLong = mid;
+            }
+        }
+        return fits;
     }
 
-    private String text(List<String> lines, int from) {
-        StringBuilder sb = new StringBuilder();
+    private String linesText(List<String> lines, int from) {
+        List<String> all = new ArrayList<>(lines.size() - from + 1);
         if (header != null) {
-            sb.append(header);
+            all.add(header);
         }
-        for (int i = from; i < lines.size(); i++) {
-            if (sb.length() > 0 || i > from) {
-                sb.append('\n');
-            }
-            sb.append(lines.get(i));
-        }
-        return sb.toString();
+        all.addAll(lines.subList(from, lines.size()));
+        return String.join("\n", all);
     }
 
     private static String abbreviate(String s) {

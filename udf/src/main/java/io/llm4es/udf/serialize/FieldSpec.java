@@ -6,41 +6,58 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.text.DecimalFormat;
 import java.text.DecimalFormatSymbols;
-import java.time.LocalDate;
-import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
+import java.time.DayOfWeek;
 import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
-import java.time.temporal.TemporalAccessor;
 import java.util.Locale;
 import java.util.Map;
 
 /**
  * One field of an event: its role and how its value is rendered. Rendering is locale-free
- * (Locale.ROOT) so that training text and inference text are identical on every machine.
+ * (Locale.ROOT) so that training text and inference text are identical on every machine. The
+ * readable options (dictionary, weekday, unit, magnitude, bins) are all opt-in: without them a
+ * value renders exactly as the plain LLM4ES text.
  */
 public final class FieldSpec {
     static final String DEFAULT_UNKNOWN = "{value} (unknown)";
+    // mantissa of "1.2 thousand" when the field gives no format of its own
+    private static final String MAGNITUDE_FORMAT = "0.#";
 
     private final String name;
     private final FieldRole role;
     private final String label;
     private final String format;
-    private final Map<String, String> dictionary;
+    private final CodeDictionary dictionary;
     private final String unknownTemplate;
+    private final TimeStyle timeStyle;
+    private final NumberStyle numberStyle;
     private final DateTimeFormatter timeFormat;
     private final ThreadLocal<DecimalFormat> numberFormat;
 
-    public FieldSpec(String name, FieldRole role, String label, String format,
-                     Map<String, String> dictionary, String unknownTemplate) {
+    public FieldSpec(String name, FieldRole role, String label, String format, CodeDictionary dictionary,
+                     String unknownTemplate, TimeStyle timeStyle, NumberStyle numberStyle) {
         this.name = name;
         this.role = role;
         this.label = label == null ? name : label;
         this.format = format;
-        this.dictionary = dictionary == null ? Map.of() : Map.copyOf(dictionary);
+        this.dictionary = dictionary;
         this.unknownTemplate = unknownTemplate == null ? DEFAULT_UNKNOWN : unknownTemplate;
+        this.timeStyle = timeStyle == null ? TimeStyle.PLAIN : timeStyle;
+        this.numberStyle = numberStyle == null ? NumberStyle.PLAIN : numberStyle;
+        if (dictionary != null && role != FieldRole.CATEGORY) {
+            throw Llm4esException.invalid("field '" + name + "': a dictionary needs role category, not " + role.jsonName());
+        }
+        if (!this.timeStyle.plain() && role != FieldRole.TIME) {
+            throw Llm4esException.invalid("field '" + name + "': weekday and since_previous need role time");
+        }
+        if (!this.numberStyle.plain() && role != FieldRole.NUMBER) {
+            throw Llm4esException.invalid("field '" + name + "': unit, magnitude and bins need role number");
+        }
+        if (this.numberStyle.unit() != null && (this.numberStyle.unit().isBlank() || this.numberStyle.unit().contains("\n"))) {
+            throw Llm4esException.invalid("field '" + name + "': unit must be a non-empty single line");
+        }
         this.timeFormat = role == FieldRole.TIME && format != null ? timePattern(name, format) : null;
-        this.numberFormat = role == FieldRole.NUMBER && format != null ? numberPattern(name, format) : null;
+        String digits = format == null && this.numberStyle.magnitude() ? MAGNITUDE_FORMAT : format;
+        this.numberFormat = role == FieldRole.NUMBER && digits != null ? numberPattern(name, digits) : null;
         if (label != null && (label.contains("\n") || label.isEmpty())) {
             throw Llm4esException.invalid("field '" + name + "': label must be a non-empty single line");
         }
@@ -50,71 +67,94 @@ public final class FieldSpec {
     public FieldRole role() { return role; }
     public String label() { return label; }
     public String format() { return format; }
-    public Map<String, String> dictionary() { return dictionary; }
+    /** The code dictionary, or null when codes render as they are. */
+    public CodeDictionary codeDictionary() { return dictionary; }
+    public Map<String, String> dictionary() { return dictionary == null ? Map.of() : dictionary.entries(); }
     public String unknownTemplate() { return unknownTemplate; }
+    public TimeStyle timeStyle() { return timeStyle; }
+    public NumberStyle numberStyle() { return numberStyle; }
 
     /** Renders one value; JSON null or a missing field renders as the empty string. */
     public String render(JsonNode value) {
+        return read(value).text();
+    }
+
+    /** Reads and renders one value of this field. */
+    public FieldValue read(JsonNode value) {
         if (value == null || value.isNull() || value.isMissingNode()) {
-            return "";
+            return FieldValue.EMPTY;
         }
         if (value.isContainerNode()) {
             throw Llm4esException.invalid("field '" + name + "': expected a scalar, got " + value);
         }
         String raw = value.isNumber() ? value.decimalValue().stripTrailingZeros().toPlainString() : value.asText();
-        String text = switch (role) {
-            case TIME -> renderTime(raw);
-            case NUMBER -> renderNumber(value, raw);
-            case CATEGORY -> renderCategory(raw);
-            case TEXT -> raw;
+        FieldValue v = switch (role) {
+            case TIME -> readTime(raw);
+            case NUMBER -> readNumber(value, raw);
+            case CATEGORY -> readCategory(raw);
+            case TEXT -> FieldValue.text(raw);
         };
         // one event is one line: a line break inside a value is shown, not obeyed
-        return text.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n");
+        String text = v.text().replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n");
+        return text.equals(v.text()) ? v : new FieldValue(text, v.fact(), v.moment(), v.number(), v.unknownCode());
     }
 
-    private String renderTime(String raw) {
-        if (timeFormat == null) {
-            return raw;
+    private FieldValue readTime(String raw) {
+        if (timeFormat == null && timeStyle.plain()) {
+            // shown as written; parsed only if it can be, for a summary's span
+            return new FieldValue(raw, raw, tryParse(raw), null, false);
         }
+        Moment m = Moment.parse(raw, name);
+        String date;
         try {
-            return timeFormat.format(parseTime(raw));
+            date = timeFormat == null ? raw : timeFormat.format(m.written());
         } catch (java.time.DateTimeException e) {
             throw Llm4esException.invalid("field '" + name + "': cannot format '" + raw + "' as '" + format + "': " + e.getMessage());
         }
+        return new FieldValue(timeStyle.weekday() ? date + " " + weekday(m) : date, date, m, null, false);
     }
 
-    private TemporalAccessor parseTime(String raw) {
-        String s = raw.trim();
+    private Moment tryParse(String raw) {
         try {
-            if (s.length() <= 10) {
-                return LocalDate.parse(s);
-            }
-            String iso = s.charAt(10) == ' ' ? s.substring(0, 10) + 'T' + s.substring(11) : s;
-            if (iso.endsWith("Z") || iso.matches(".*[+-]\\d\\d(:?\\d\\d)?$")) {
-                return OffsetDateTime.parse(iso.replaceFirst("([+-]\\d\\d)$", "$1:00"));
-            }
-            return LocalDateTime.parse(iso);
-        } catch (DateTimeParseException | StringIndexOutOfBoundsException e) {
-            throw Llm4esException.invalid("field '" + name + "': '" + raw + "' is not an ISO date or timestamp");
+            return Moment.parse(raw, name);
+        } catch (Llm4esException e) {
+            return null;
         }
     }
 
-    private String renderNumber(JsonNode value, String raw) {
+    private static String weekday(Moment m) {
+        DayOfWeek d = m.date().getDayOfWeek();
+        String n = d.name();
+        return n.charAt(0) + n.substring(1).toLowerCase(Locale.ROOT);
+    }
+
+    private FieldValue readNumber(JsonNode value, String raw) {
         BigDecimal number;
         try {
             number = value.isNumber() ? value.decimalValue() : new BigDecimal(raw.trim());
         } catch (NumberFormatException e) {
             throw Llm4esException.invalid("field '" + name + "': '" + raw + "' is not a number");
         }
+        String fact = numberStyle.fact(number, this::formatNumber);
+        return new FieldValue(numberStyle.decorate(fact, number, true), fact, null, number, false);
+    }
+
+    /** A total or other derived number, in this field's format, magnitude and unit (no bin). */
+    String renderDerived(BigDecimal number) {
+        return numberStyle.decorate(numberStyle.fact(number, this::formatNumber), number, false);
+    }
+
+    private String formatNumber(BigDecimal number) {
         return numberFormat == null ? number.stripTrailingZeros().toPlainString() : numberFormat.get().format(number);
     }
 
-    private String renderCategory(String raw) {
-        if (dictionary.isEmpty()) {
-            return raw;
+    private FieldValue readCategory(String raw) {
+        if (dictionary == null || dictionary.isEmpty()) {
+            return FieldValue.text(raw);
         }
-        String meaning = dictionary.get(raw);
-        return meaning != null ? meaning : unknownTemplate.replace("{value}", raw);
+        String meaning = dictionary.meaning(raw);
+        return meaning != null ? FieldValue.text(meaning)
+                : new FieldValue(unknownTemplate.replace("{value}", raw), null, null, null, true);
     }
 
     private static DateTimeFormatter timePattern(String field, String pattern) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llm4es.udf.error.Llm4esException;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -14,18 +15,22 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
- * The serializer config of DESIGN.md: which fields an event has, how each is rendered, and the
- * token budget. It is stored verbatim in a bundle's manifest, so parsing is strict: an unknown
- * key is a typo that would silently change the text, and is refused.
+ * The serializer config of DESIGN.md: which fields an event has, how each is rendered, the
+ * rendering, and the token budget. It is stored verbatim in a bundle's manifest, so parsing is
+ * strict: an unknown key is a typo that would silently change the text, and is refused.
  */
 public final class SerializerConfig {
     public static final int FORMAT_VERSION = 1;
     static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> KEYS = Set.of("format_version", "fields", "header", "header_separator",
-            "value_separator", "rendering", "max_tokens", "truncation");
-    private static final Set<String> FIELD_KEYS = Set.of("name", "role", "label", "format", "dictionary", "unknown");
+            "value_separator", "rendering", "max_tokens", "truncation", "summary", "group_by", "corpus_mix");
+    private static final Set<String> FIELD_KEYS = Set.of("name", "role", "label", "format", "dictionary", "unknown",
+            "dictionary_ref", "dictionary_sha256", "weekday", "since_previous", "unit", "magnitude", "bins", "bin_labels");
+    private static final Set<String> SUMMARY_KEYS = Set.of("top", "count_by", "sum_of");
+    private static final Set<String> MIX_KEYS = Set.of("shares", "seed");
 
     private final List<FieldSpec> fields;
     private final Map<String, FieldSpec> byName;
@@ -35,9 +40,24 @@ public final class SerializerConfig {
     private final String rendering;
     private final Integer maxTokens;
     private final Truncation truncation;
+    private final SummarySpec summary;
+    private final String groupBy;
+    private final boolean groupByGiven;
+    private final CorpusMix corpusMix;
 
     public SerializerConfig(List<FieldSpec> fields, boolean header, String headerSeparator, String valueSeparator,
                             String rendering, Integer maxTokens, Truncation truncation) {
+        this(fields, header, headerSeparator, valueSeparator, rendering, maxTokens, truncation, null, null, null);
+    }
+
+    /**
+     * @param summary   the summary above the events, or null for none
+     * @param groupBy   the category field of the grouped rendering; null means the first one
+     * @param corpusMix renderings mixed in the training corpus, or null for the rendering alone
+     */
+    public SerializerConfig(List<FieldSpec> fields, boolean header, String headerSeparator, String valueSeparator,
+                            String rendering, Integer maxTokens, Truncation truncation, SummarySpec summary,
+                            String groupBy, CorpusMix corpusMix) {
         if (fields.isEmpty()) {
             throw Llm4esException.invalid("serializer config: 'fields' must list at least one field");
         }
@@ -49,19 +69,53 @@ public final class SerializerConfig {
             }
         }
         this.byName = Collections.unmodifiableMap(map);
+        if (fields.stream().filter(f -> f.timeStyle().sincePrevious()).count() > 1) {
+            throw Llm4esException.invalid("serializer config: since_previous may be set on one time field only");
+        }
         this.header = header;
         this.headerSeparator = headerSeparator;
         this.valueSeparator = valueSeparator;
-        if (!"lines".equals(rendering)) {
-            throw new Llm4esException(io.llm4es.udf.error.SqlState.FEATURE_NOT_SUPPORTED,
-                    "serializer config: rendering '" + rendering + "' is not available in this version (use 'lines')");
-        }
-        this.rendering = rendering;
+        this.rendering = Renderings.byName(rendering).name();
         if (maxTokens != null && maxTokens < 1) {
             throw Llm4esException.invalid("serializer config: max_tokens must be positive, got " + maxTokens);
         }
         this.maxTokens = maxTokens;
         this.truncation = truncation;
+        this.summary = summary;
+        if (summary != null) {
+            checkRoles(summary.countBy(), FieldRole.CATEGORY, "summary.count_by");
+            checkRoles(summary.sumOf(), FieldRole.NUMBER, "summary.sum_of");
+            if (summary.top() < 1) {
+                throw Llm4esException.invalid("serializer config: summary.top must be positive, got " + summary.top());
+            }
+        }
+        this.groupByGiven = groupBy != null;
+        this.groupBy = groupBy != null ? groupBy
+                : fields.stream().filter(f -> f.role() == FieldRole.CATEGORY).map(FieldSpec::name).findFirst().orElse(null);
+        if (groupByGiven) {
+            checkRoles(List.of(groupBy), FieldRole.CATEGORY, "group_by");
+        }
+        this.corpusMix = corpusMix;
+        checkGrouping(this.rendering);
+        if (corpusMix != null) {
+            corpusMix.shares().keySet().forEach(this::checkGrouping);
+        }
+    }
+
+    private void checkRoles(List<String> names, FieldRole role, String key) {
+        for (String n : names) {
+            FieldSpec f = byName.get(n);
+            if (f == null || f.role() != role) {
+                throw Llm4esException.invalid("serializer config: " + key + " names '" + n + "', which is not a "
+                        + role.jsonName() + " field");
+            }
+        }
+    }
+
+    private void checkGrouping(String renderingName) {
+        if ("grouped".equals(renderingName) && groupBy == null) {
+            throw Llm4esException.invalid("serializer config: the grouped rendering needs a category field (group_by)");
+        }
     }
 
     public static SerializerConfig parse(String json) {
@@ -94,9 +148,12 @@ public final class SerializerConfig {
                 node.path("header").asBoolean(true),
                 text(node, "header_separator", "|"),
                 text(node, "value_separator", ", "),
-                text(node, "rendering", "lines"),
+                text(node, "rendering", Renderings.LINES),
                 node.hasNonNull("max_tokens") ? node.get("max_tokens").asInt() : null,
-                Truncation.parse(text(node, "truncation", Truncation.DROP_OLDEST.jsonName())));
+                Truncation.parse(text(node, "truncation", Truncation.DROP_OLDEST.jsonName())),
+                summaryFromJson(node.get("summary"), fields),
+                text(node, "group_by", null),
+                mixFromJson(node.get("corpus_mix")));
     }
 
     private static FieldSpec fieldFromJson(JsonNode f) {
@@ -104,15 +161,104 @@ public final class SerializerConfig {
             throw Llm4esException.invalid("serializer config: every field needs a 'name': " + f);
         }
         String name = f.get("name").asText();
-        rejectUnknownKeys(f, FIELD_KEYS, "field '" + name + "'");
-        Map<String, String> dictionary = new LinkedHashMap<>();
+        String where = "field '" + name + "'";
+        rejectUnknownKeys(f, FIELD_KEYS, where);
+        CodeDictionary dictionary = null;
         JsonNode dict = f.path("dictionary");
-        if (!dict.isMissingNode() && !dict.isObject()) {
-            throw Llm4esException.invalid("field '" + name + "': 'dictionary' must be a JSON object of code -> text");
+        if (!dict.isMissingNode()) {
+            if (!dict.isObject()) {
+                throw Llm4esException.invalid(where + ": 'dictionary' must be a JSON object of code -> text");
+            }
+            if (f.has("dictionary_ref")) {
+                throw Llm4esException.invalid(where + ": give either 'dictionary' or 'dictionary_ref', not both");
+            }
+            Map<String, String> entries = new LinkedHashMap<>();
+            dict.fields().forEachRemaining(e -> entries.put(e.getKey(), e.getValue().asText()));
+            dictionary = CodeDictionary.inline(entries);
+        } else if (f.hasNonNull("dictionary_ref")) {
+            dictionary = CodeDictionary.resolve(f.get("dictionary_ref").asText(), text(f, "dictionary_sha256", null), name);
+        } else if (f.has("dictionary_sha256")) {
+            throw Llm4esException.invalid(where + ": dictionary_sha256 needs a dictionary_ref");
         }
-        dict.fields().forEachRemaining(e -> dictionary.put(e.getKey(), e.getValue().asText()));
+        TimeStyle time = new TimeStyle(bool(f, "weekday", where), bool(f, "since_previous", where));
+        NumberStyle number = new NumberStyle(text(f, "unit", null), bool(f, "magnitude", where), binsFromJson(f, where));
         return new FieldSpec(name, FieldRole.parse(text(f, "role", "text"), name), text(f, "label", null),
-                text(f, "format", null), dictionary, text(f, "unknown", null));
+                text(f, "format", null), dictionary, text(f, "unknown", null),
+                time.plain() ? null : time, number.plain() ? null : number);
+    }
+
+    private static Bins binsFromJson(JsonNode f, String where) {
+        JsonNode edges = f.get("bins");
+        JsonNode labels = f.get("bin_labels");
+        if (edges == null && labels == null) {
+            return null;
+        }
+        if (edges == null || labels == null || !edges.isArray() || !labels.isArray()) {
+            throw Llm4esException.invalid(where + ": 'bins' (an array of edges) and 'bin_labels' (an array of "
+                    + "labels, one more than edges) go together");
+        }
+        List<BigDecimal> e = new ArrayList<>();
+        for (JsonNode n : edges) {
+            if (!n.isNumber()) {
+                throw Llm4esException.invalid(where + ": bin edge " + n + " is not a number");
+            }
+            e.add(n.decimalValue());
+        }
+        List<String> l = new ArrayList<>();
+        labels.forEach(n -> l.add(n.asText()));
+        return new Bins(e, l);
+    }
+
+    private static SummarySpec summaryFromJson(JsonNode node, List<FieldSpec> fields) {
+        if (node == null || node.isNull() || node.isBoolean() && !node.asBoolean()) {
+            return null;
+        }
+        if (node.isBoolean()) {
+            node = JSON.createObjectNode();
+        }
+        if (!node.isObject()) {
+            throw Llm4esException.invalid("serializer config: 'summary' must be false, true or an object {top, count_by, sum_of}");
+        }
+        rejectUnknownKeys(node, SUMMARY_KEYS, "summary");
+        return new SummarySpec(node.path("top").asInt(SummarySpec.DEFAULT_TOP),
+                names(node.get("count_by"), fields, FieldRole.CATEGORY, "summary.count_by"),
+                names(node.get("sum_of"), fields, FieldRole.NUMBER, "summary.sum_of"));
+    }
+
+    private static List<String> names(JsonNode node, List<FieldSpec> fields, FieldRole byDefault, String where) {
+        if (node == null) {
+            return fields.stream().filter(f -> f.role() == byDefault).map(FieldSpec::name).toList();
+        }
+        if (!node.isArray()) {
+            throw Llm4esException.invalid("serializer config: " + where + " must be an array of field names");
+        }
+        List<String> out = new ArrayList<>();
+        node.forEach(n -> out.add(n.asText()));
+        return out;
+    }
+
+    private static CorpusMix mixFromJson(JsonNode node) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isObject() || !node.path("shares").isObject()) {
+            throw Llm4esException.invalid("serializer config: 'corpus_mix' must be {\"shares\": {rendering: share}, \"seed\": N}");
+        }
+        rejectUnknownKeys(node, MIX_KEYS, "corpus_mix");
+        Map<String, Double> shares = new LinkedHashMap<>();
+        node.get("shares").fields().forEachRemaining(e -> shares.put(e.getKey(), e.getValue().asDouble(Double.NaN)));
+        return new CorpusMix(shares, node.path("seed").asLong(0));
+    }
+
+    private static boolean bool(JsonNode node, String key, String where) {
+        JsonNode v = node.get(key);
+        if (v == null || v.isNull()) {
+            return false;
+        }
+        if (!v.isBoolean()) {
+            throw Llm4esException.invalid(where + ": '" + key + "' must be true or false, got " + v);
+        }
+        return v.asBoolean();
     }
 
     private static void rejectUnknownKeys(JsonNode node, Set<String> allowed, String where) {
@@ -124,7 +270,7 @@ public final class SerializerConfig {
             }
         }
         if (!unknown.isEmpty()) {
-            throw Llm4esException.invalid(where + ": unknown key(s) " + unknown + " (allowed: " + allowed + ")");
+            throw Llm4esException.invalid(where + ": unknown key(s) " + unknown + " (allowed: " + new TreeSet<>(allowed) + ")");
         }
     }
 
@@ -133,25 +279,29 @@ public final class SerializerConfig {
         return v == null || v.isNull() ? fallback : v.asText();
     }
 
-    /** The config as JSON, with every default written out, so it describes itself. */
+    /** The same config with another rendering: a preview, or one share of a mixed corpus. */
+    public SerializerConfig withRendering(String name) {
+        return new SerializerConfig(fields, header, headerSeparator, valueSeparator, name, maxTokens, truncation,
+                summary, groupByGiven ? groupBy : null, corpusMix);
+    }
+
+    /** The same config recording the corpus mix it was exported with. */
+    public SerializerConfig withCorpusMix(CorpusMix mix) {
+        return new SerializerConfig(fields, header, headerSeparator, valueSeparator, rendering, maxTokens, truncation,
+                summary, groupByGiven ? groupBy : null, mix);
+    }
+
+    /**
+     * The config as JSON, with every default written out, so it describes itself. A file
+     * dictionary is inlined (the file does not travel with a bundle); a builtin one stays a
+     * reference pinned by its sha256.
+     */
     public ObjectNode toJson() {
         ObjectNode node = JSON.createObjectNode();
         node.put("format_version", FORMAT_VERSION);
         ArrayNode arr = node.putArray("fields");
         for (FieldSpec f : fields) {
-            ObjectNode o = arr.addObject();
-            o.put("name", f.name());
-            o.put("role", f.role().jsonName());
-            o.put("label", f.label());
-            if (f.format() != null) {
-                o.put("format", f.format());
-            }
-            if (!f.dictionary().isEmpty()) {
-                ObjectNode d = o.putObject("dictionary");
-                f.dictionary().entrySet().stream().sorted(Map.Entry.comparingByKey())
-                        .forEach(e -> d.put(e.getKey(), e.getValue()));
-                o.put("unknown", f.unknownTemplate());
-            }
+            fieldToJson(f, arr.addObject());
         }
         node.put("header", header);
         node.put("header_separator", headerSeparator);
@@ -161,7 +311,63 @@ public final class SerializerConfig {
             node.put("max_tokens", maxTokens);
         }
         node.put("truncation", truncation.jsonName());
+        if (summary != null) {
+            ObjectNode s = node.putObject("summary");
+            s.put("top", summary.top());
+            summary.countBy().forEach(s.putArray("count_by")::add);
+            summary.sumOf().forEach(s.putArray("sum_of")::add);
+        }
+        if (groupByGiven || usesRendering("grouped")) {
+            node.put("group_by", groupBy);
+        }
+        if (corpusMix != null) {
+            ObjectNode m = node.putObject("corpus_mix");
+            ObjectNode shares = m.putObject("shares");
+            corpusMix.shares().forEach(shares::put);
+            m.put("seed", corpusMix.seed());
+        }
         return node;
+    }
+
+    private static void fieldToJson(FieldSpec f, ObjectNode o) {
+        o.put("name", f.name());
+        o.put("role", f.role().jsonName());
+        o.put("label", f.label());
+        if (f.format() != null) {
+            o.put("format", f.format());
+        }
+        CodeDictionary dict = f.codeDictionary();
+        if (dict != null && dict.builtin() != null) {
+            o.put("dictionary_ref", "builtin:" + dict.builtin());
+            o.put("dictionary_sha256", dict.sha256());
+            o.put("unknown", f.unknownTemplate());
+        } else if (!f.dictionary().isEmpty()) {
+            ObjectNode d = o.putObject("dictionary");
+            f.dictionary().entrySet().stream().sorted(Map.Entry.comparingByKey())
+                    .forEach(e -> d.put(e.getKey(), e.getValue()));
+            o.put("unknown", f.unknownTemplate());
+        }
+        if (f.timeStyle().weekday()) {
+            o.put("weekday", true);
+        }
+        if (f.timeStyle().sincePrevious()) {
+            o.put("since_previous", true);
+        }
+        NumberStyle n = f.numberStyle();
+        if (n.unit() != null) {
+            o.put("unit", n.unit());
+        }
+        if (n.magnitude()) {
+            o.put("magnitude", true);
+        }
+        if (n.bins() != null) {
+            n.bins().edges().forEach(o.putArray("bins")::add);
+            n.bins().labels().forEach(o.putArray("bin_labels")::add);
+        }
+    }
+
+    private boolean usesRendering(String name) {
+        return rendering.equals(name) || corpusMix != null && corpusMix.shares().containsKey(name);
     }
 
     public List<FieldSpec> fields() { return fields; }
@@ -169,8 +375,19 @@ public final class SerializerConfig {
     public boolean header() { return header; }
     public String headerSeparator() { return headerSeparator; }
     public String valueSeparator() { return valueSeparator; }
+    /** The rendering inference uses (and the corpus, unless a corpus mix is given). */
     public String rendering() { return rendering; }
     /** The serializer's own budget, or null to use the model's. */
     public Integer maxTokens() { return maxTokens; }
     public Truncation truncation() { return truncation; }
+    /** The summary above the events, or null for none. */
+    public SummarySpec summary() { return summary; }
+    /** The category field the grouped rendering groups by; null when the config has none. */
+    public String groupBy() { return groupBy; }
+    /** Renderings mixed in the training corpus, or null. */
+    public CorpusMix corpusMix() { return corpusMix; }
+
+    int indexOf(String field) {
+        return fields.indexOf(byName.get(field));
+    }
 }

@@ -5,21 +5,21 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * A user's rendered event lines with their order keys, handed out oldest first. Ties on the key
- * are broken by the line itself, so the text never depends on the order rows arrive in.
+ * A user's events with their order keys, handed out oldest first. Ties on the key are broken by
+ * the event's plain line, so the text never depends on the order rows arrive in.
  */
-public final class EventLines {
-    private record Entry(OrderKey key, String line) {
+public final class OrderedEvents {
+    private record Entry(OrderKey key, Event event) {
     }
 
     private static final Comparator<Entry> OLDEST_FIRST =
-            Comparator.comparing(Entry::key).thenComparing(Entry::line);
+            Comparator.comparing(Entry::key).thenComparing(e -> e.event().line());
 
     private final List<Entry> entries = new ArrayList<>();
     private boolean sorted = true;
 
-    public void add(OrderKey key, String line) {
-        Entry entry = new Entry(key, line);
+    public void add(OrderKey key, Event event) {
+        Entry entry = new Entry(key, event);
         if (!entries.isEmpty() && OLDEST_FIRST.compare(entries.get(entries.size() - 1), entry) > 0) {
             sorted = false;
         }
@@ -39,15 +39,15 @@ public final class EventLines {
         sorted = true;
     }
 
-    public List<String> oldestFirst() {
+    public List<Event> oldestFirst() {
         if (!sorted) {
             entries.sort(OLDEST_FIRST);
             sorted = true;
         }
-        List<String> lines = new ArrayList<>(entries.size());
+        List<Event> events = new ArrayList<>(entries.size());
         for (Entry e : entries) {
-            lines.add(e.line());
+            events.add(e.event());
         }
-        return lines;
+        return events;
     }
 }
