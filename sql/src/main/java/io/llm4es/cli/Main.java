@@ -5,7 +5,20 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llm4es.udf.embed.EmbeddingModel;
 import io.llm4es.udf.embed.ModelCache;
+import io.llm4es.sql.Databases;
+import io.llm4es.sql.export.TextPreview;
+import io.llm4es.sql.export.TrainingTextExport;
 import io.llm4es.udf.error.Llm4esException;
+import io.llm4es.udf.error.SqlState;
+import io.llm4es.udf.serialize.CorpusMix;
+import io.llm4es.udf.serialize.SerializerConfig;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Arrays;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -27,6 +40,16 @@ public final class Main {
                   writes {"id":..,"token_ids":[..],"embedding":[..]} per line
               describe --bundle DIR | --model NAME
                   prints the bundle's manifest and where it was loaded from
+              export-text --db JDBC_URL --sql SOURCE_SQL (--model NAME | --serializer FILE.json) --out corpus.jsonl
+                          [--mix lines:0.5,json:0.25,yaml:0.25 --seed 42]
+                  the fine-tuning corpus: one {"user_id","text","events",..} line per user, rendered by the
+                  serializer the SQL functions use; SOURCE_SQL returns (user id, event JSON, order key);
+                  --mix gives each user one rendering by share, drawn from the seed and the user id
+              preview --db JDBC_URL --sql SOURCE_SQL (--model NAME | --serializer FILE.json) [--users 3]
+                          [--rendering NAME]
+                  prints the full text of the first users, as export-text would write it
+              query --db JDBC_URL --sql SQL [--out file.csv]
+                  runs SQL with the llm4es functions registered; CSV to --out or stdout
             models are found by name in -Dllm4es.models.dir (or $LLM4ES_MODELS_DIR, default ./models)
             and among the models bundled in the jar""";
 
@@ -55,6 +78,9 @@ public final class Main {
             case "embed-texts" -> embedTexts(model(opts), Path.of(required(opts, "input")),
                     Path.of(required(opts, "output")));
             case "describe" -> describe(model(opts));
+            case "export-text" -> exportText(opts);
+            case "preview" -> preview(opts);
+            case "query" -> query(opts);
             default -> throw new IllegalArgumentException("unknown command '" + args[0] + "'\n" + USAGE);
         }
         return 0;
@@ -105,6 +131,55 @@ public final class Main {
             }
         }
         Files.move(tmp, output, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    static void exportText(Map<String, String> opts) throws IOException {
+        String serializer = opts.containsKey("serializer") ? opts.get("serializer") : required(opts, "model");
+        Path out = Path.of(required(opts, "out"));
+        SerializerConfig config = TrainingTextExport.resolveSerializer(serializer);
+        if (opts.containsKey("mix")) {
+            config = config.withCorpusMix(CorpusMix.parse(opts.get("mix"), Long.parseLong(opts.getOrDefault("seed", "42"))));
+        } else if (opts.containsKey("seed")) {
+            throw new IllegalArgumentException("--seed goes with --mix\n" + USAGE);
+        }
+        try (Connection conn = Databases.open(required(opts, "db"))) {
+            long users = TrainingTextExport.export(conn, required(opts, "sql"), out, config);
+            System.err.println("llm4es: wrote " + users + " users to " + out);
+        } catch (SQLException e) {
+            throw sqlFailure(e);
+        }
+    }
+
+    static void preview(Map<String, String> opts) throws IOException {
+        String serializer = opts.containsKey("serializer") ? opts.get("serializer") : required(opts, "model");
+        Writer w = new OutputStreamWriter(System.out, StandardCharsets.UTF_8);
+        try (Connection conn = Databases.open(required(opts, "db"))) {
+            TextPreview.write(conn, required(opts, "sql"), TrainingTextExport.resolveSerializer(serializer),
+                    Integer.parseInt(opts.getOrDefault("users", "3")), opts.get("rendering"), w);
+            w.flush();
+        } catch (SQLException e) {
+            throw sqlFailure(e);
+        }
+    }
+
+    static void query(Map<String, String> opts) throws IOException {
+        String target = opts.get("out");
+        try (Connection conn = Databases.open(required(opts, "db"));
+             Statement st = conn.createStatement();
+             ResultSet rs = st.executeQuery(required(opts, "sql"));
+             Writer w = target == null
+                     ? new OutputStreamWriter(System.out, StandardCharsets.UTF_8)
+                     : Files.newBufferedWriter(Path.of(target), StandardCharsets.UTF_8)) {
+            CsvResults.write(rs, w);
+        } catch (SQLException e) {
+            throw sqlFailure(e);
+        }
+    }
+
+    private static Llm4esException sqlFailure(SQLException e) {
+        SqlState state = Arrays.stream(SqlState.values()).filter(s -> s.code().equals(e.getSQLState()))
+                .findFirst().orElse(SqlState.SYSTEM_ERROR);
+        return new Llm4esException(state, e.getMessage(), e);
     }
 
     static void describe(EmbeddingModel model) throws IOException {

@@ -1,5 +1,7 @@
 package io.llm4es.sql.h2;
 
+import java.nio.charset.StandardCharsets;
+
 final class H2Values {
     private H2Values() {
     }
@@ -11,5 +13,10 @@ final class H2Values {
             out[i] = v[i];
         }
         return out;
+    }
+
+    /** H2 reads bytes as JSON text; a String would become a JSON string literal. */
+    static byte[] json(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -30,7 +30,20 @@ public final class Llm4esH2 {
                 "CREATE SCHEMA IF NOT EXISTS " + SCHEMA,
                 aggregate("USER_EMBEDDING", UserEmbeddingAggregate.class),
                 aggregate("SERIALIZE_EVENTS", SerializeEventsAggregate.class),
+                aggregate("TRY_USER_EMBEDDING", TryUserEmbeddingAggregate.class),
+                aggregate("USER_EMBEDDING_RESULT", UserEmbeddingResultAggregate.class),
+                function("COSINE_SIMILARITY", "cosineSimilarity"),
+                function("L2_NORMALIZE", "l2Normalize"),
+                function("VECTOR_DIMS", "vectorDims"),
+                function("TO_PGVECTOR_TEXT", "toPgvectorText"),
+                "CREATE ALIAS IF NOT EXISTS " + SCHEMA + ".EXPORT_TRAINING_TEXT FOR \""
+                        + H2Procedures.class.getName() + ".exportTrainingText\"",
                 "SET SCHEMA_SEARCH_PATH " + defaultSchema + ", " + SCHEMA);
+    }
+
+    private static String function(String name, String method) {
+        return "CREATE ALIAS IF NOT EXISTS " + SCHEMA + "." + name + " DETERMINISTIC FOR \""
+                + H2VectorFunctions.class.getName() + "." + method + "\"";
     }
 
     private static String aggregate(String name, Class<?> impl) {

@@ -172,7 +172,7 @@ class H2UserEmbeddingTest {
         assertState("22023", "SELECT user_embedding(JSON_OBJECT('date': d, 'balance': 1), d) FROM tx");
         assertState("22023", "SELECT user_embedding(JSON_OBJECT('amount': 'ten'), d) FROM tx");
         assertState("22023", "SELECT user_embedding(" + EVENT + ", d, CASE WHEN u = 1 THEN 'stories260k' END) FROM tx");
-        assertState("22023", "SELECT user_embedding(" + EVENT + ") FROM tx");
+        assertState("0A000", "SELECT user_embedding(" + EVENT + ") FROM tx");
     }
 
     @Test

@@ -1,0 +1,27 @@
+package io.llm4es.sql;
+
+import io.llm4es.sql.duckdb.Llm4esDuckDB;
+import io.llm4es.sql.h2.Llm4esH2;
+import io.llm4es.udf.error.Llm4esException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+
+/** Opens a JDBC connection on which the llm4es functions are registered, for the engines that have a binding. */
+public final class Databases {
+    private Databases() {
+    }
+
+    public static Connection open(String url) throws SQLException {
+        if (url.startsWith("jdbc:h2:")) {
+            Connection c = DriverManager.getConnection(url);
+            Llm4esH2.register(c);
+            return c;
+        }
+        if (url.startsWith("jdbc:duckdb:")) {
+            return Llm4esDuckDB.open(url);
+        }
+        throw new Llm4esException(io.llm4es.udf.error.SqlState.FEATURE_NOT_SUPPORTED, "no llm4es binding for "
+                + url + " (engines: jdbc:h2:, jdbc:duckdb:)").toSqlException();
+    }
+}

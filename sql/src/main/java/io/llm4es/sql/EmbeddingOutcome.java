@@ -1,0 +1,81 @@
+package io.llm4es.sql;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.llm4es.udf.aggregate.UserHistory;
+import io.llm4es.udf.embed.EmbeddingResult;
+import io.llm4es.udf.error.Llm4esException;
+import io.llm4es.udf.error.SqlState;
+import java.util.Locale;
+
+/**
+ * What one group's embedding came to: a result, an empty group, or a failure with its SQLSTATE.
+ * The three SQL variants are three views of it: {@code user_embedding} throws the failure,
+ * {@code try_user_embedding} turns it into NULL, {@code user_embedding_result} reports it.
+ */
+public record EmbeddingOutcome(EmbeddingResult result, RuntimeException failure, String modelVersion, int events) {
+    /** The fields of {@code user_embedding_result}, in order; DuckDB's STRUCT is declared from this. */
+    public static final String DUCKDB_STRUCT = "{\"embedding\":\"FLOAT[]\",\"status\":\"VARCHAR\",\"model_version\":\"VARCHAR\","
+            + "\"events\":\"INTEGER\",\"tokens\":\"INTEGER\",\"dropped_events\":\"INTEGER\",\"message\":\"VARCHAR\"}";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Embeds (in a batch with the other waiting groups of this thread) and never throws. */
+    public static EmbeddingOutcome of(UserHistory history) {
+        try {
+            EmbeddingResult r = history.embedding();
+            return new EmbeddingOutcome(r, null, r == null ? null : r.modelVersion(), history.size());
+        } catch (RuntimeException e) {
+            return failed(history, e);
+        }
+    }
+
+    /** A group whose rows could not even be collected (bad event, unknown model ...). */
+    public static EmbeddingOutcome failed(UserHistory history, RuntimeException failure) {
+        String version = history.model() == null ? null : history.model().versionTag();
+        return new EmbeddingOutcome(null, failure, version, history.size());
+    }
+
+    public static SqlState stateOf(RuntimeException e) {
+        return e instanceof Llm4esException l ? l.state() : SqlState.SYSTEM_ERROR;
+    }
+
+    /** The failure as the core's exception, so that every binding reports its SQLSTATE. */
+    public Llm4esException error() {
+        return failure instanceof Llm4esException l ? l
+                : new Llm4esException(SqlState.SYSTEM_ERROR, String.valueOf(failure.getMessage()), failure);
+    }
+
+    /** ok | truncated | empty | error:SQLSTATE */
+    public String status() {
+        if (failure != null) {
+            return "error:" + stateOf(failure).code();
+        }
+        return result == null ? "empty" : result.status().name().toLowerCase(Locale.ROOT);
+    }
+
+    /** {@code user_embedding_result} as a JSON object (H2's result type; DuckDB reads it into a STRUCT). */
+    public String toJson() {
+        ObjectNode o = JSON.createObjectNode();
+        if (result == null) {
+            o.putNull("embedding");
+        } else {
+            ArrayNode arr = o.putArray("embedding");
+            for (float v : result.vector()) {
+                arr.add(v);
+            }
+        }
+        o.put("status", status());
+        o.put("model_version", modelVersion);
+        o.put("events", events);
+        if (result == null) {
+            o.putNull("tokens");
+            o.putNull("dropped_events");
+        } else {
+            o.put("tokens", result.tokens());
+            o.put("dropped_events", result.droppedEvents());
+        }
+        o.put("message", failure == null ? null : failure.getMessage());
+        return o.toString();
+    }
+}

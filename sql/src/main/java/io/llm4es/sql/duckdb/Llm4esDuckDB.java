@@ -1,0 +1,116 @@
+package io.llm4es.sql.duckdb;
+
+import io.llm4es.sql.EmbeddingOutcome;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import org.duckdb.DuckDBColumnType;
+import org.duckdb.DuckDBConnection;
+import org.duckdb.DuckDBFunctions;
+
+/**
+ * Registers the llm4es functions in DuckDB. DuckDB's Java API has scalar UDFs but no aggregates,
+ * so each aggregate is a macro: {@code list(...)} collects a group's events inside DuckDB and a
+ * Java UDF embeds a whole chunk of groups at once. The macros are TEMP (this connection's, never
+ * written into a database file, so read-only files work); the Java UDFs behind them
+ * ({@code llm4es_*}) belong to the database instance and may be registered again.
+ *
+ * <p>DuckDB reports every error with SQLState null; {@link #withSqlStates} wraps a connection so
+ * that llm4es errors carry their SQLSTATE as in every other engine.
+ */
+public final class Llm4esDuckDB {
+    /** The aggregate-like functions; each has the keyed, list and list-with-model forms. */
+    static final List<String> EMBEDDING_FUNCTIONS =
+            List.of("user_embedding", "try_user_embedding", "user_embedding_result", "serialize_events");
+
+    private Llm4esDuckDB() {
+    }
+
+    /** Opens {@code jdbc:duckdb:...}, registers the functions and reports llm4es SQLSTATEs. */
+    public static Connection open(String url) throws SQLException {
+        Connection conn = DriverManager.getConnection(url);
+        try {
+            register(conn);
+        } catch (SQLException | RuntimeException e) {
+            conn.close();
+            throw e;
+        }
+        return withSqlStates(conn);
+    }
+
+    /** A view of {@code conn} whose SQLExceptions carry the llm4es SQLSTATE (see {@link SqlStateConnection}). */
+    public static Connection withSqlStates(Connection conn) {
+        return SqlStateConnection.wrap(conn);
+    }
+
+    /**
+     * Registers the UDFs and this connection's macros. Serialized within the JVM: DuckDB refuses
+     * concurrent catalog writes, and pools open connections from many threads at once.
+     */
+    public static void register(Connection connection) throws SQLException {
+        synchronized (Llm4esDuckDB.class) {
+            registerNow(connection);
+        }
+    }
+
+    private static void registerNow(Connection connection) throws SQLException {
+        DuckDBConnection conn = connection.unwrap(DuckDBConnection.class);
+        udf(conn, "llm4es_embed", EmbedFunction.Variant.STRICT);
+        udf(conn, "llm4es_try_embed", EmbedFunction.Variant.TRY);
+        udf(conn, "llm4es_embed_result", EmbedFunction.Variant.RESULT);
+        udf(conn, "llm4es_serialize", EmbedFunction.Variant.SERIALIZE);
+        VectorFunctions.register(conn);
+        try (Statement st = conn.createStatement()) {
+            for (String sql : macros()) {
+                st.execute(sql);
+            }
+        }
+    }
+
+    static List<String> macros() {
+        String struct = "'" + EmbeddingOutcome.DUCKDB_STRUCT + "'";
+        return List.of(
+                embeddingMacro("user_embedding", "llm4es_embed", "(%s)::FLOAT[]"),
+                embeddingMacro("try_user_embedding", "llm4es_try_embed", "(%s)::FLOAT[]"),
+                embeddingMacro("user_embedding_result", "llm4es_embed_result", "from_json(%s, " + struct + ")"),
+                embeddingMacro("serialize_events", "llm4es_serialize", "%s"),
+                "CREATE OR REPLACE TEMP MACRO cosine_similarity(a, b) AS llm4es_cosine_similarity(a::VARCHAR, b::VARCHAR)",
+                "CREATE OR REPLACE TEMP MACRO l2_normalize(v) AS llm4es_l2_normalize(v::VARCHAR)::FLOAT[]",
+                "CREATE OR REPLACE TEMP MACRO vector_dims(v) AS llm4es_vector_dims(v::VARCHAR)",
+                "CREATE OR REPLACE TEMP MACRO to_pgvector_text(v) AS llm4es_to_pgvector_text(v::VARCHAR)");
+    }
+
+    /**
+     * {@code name(event, order_key)}, {@code name(event, order_key, model_ref)}, the ordered form
+     * {@code name(list(event ORDER BY ts))}, and {@code name_list(list(...), model_ref)}: DuckDB
+     * resolves macro overloads by argument count only, so the list form with a model needs a name.
+     */
+    private static String embeddingMacro(String name, String udf, String wrap) {
+        String keyed = "to_json(list({'k': order_key, 'e': event} ORDER BY order_key) "
+                + "FILTER (WHERE event IS NOT NULL AND order_key IS NOT NULL))::VARCHAR, true";
+        String listed = "to_json(events)::VARCHAR, false";
+        return "CREATE OR REPLACE TEMP MACRO " + name
+                + "(event, order_key) AS " + call(wrap, udf, keyed, "NULL")
+                + ", (event, order_key, model_ref) AS " + call(wrap, udf, keyed, "model_ref")
+                + ", (events) AS " + call(wrap, udf, listed, "NULL") + ";\n"
+                + "CREATE OR REPLACE TEMP MACRO " + name + "_list"
+                + "(events) AS " + call(wrap, udf, listed, "NULL")
+                + ", (events, model_ref) AS " + call(wrap, udf, listed, "model_ref");
+    }
+
+    private static String call(String wrap, String udf, String args, String model) {
+        return String.format(wrap, udf + "(" + args + ", " + model + "::VARCHAR)");
+    }
+
+    private static void udf(DuckDBConnection conn, String name, EmbedFunction.Variant variant) throws SQLException {
+        try (var b = DuckDBFunctions.scalarFunction()) {
+            b.withName(name)
+                    .withParameters(DuckDBColumnType.VARCHAR, DuckDBColumnType.BOOLEAN, DuckDBColumnType.VARCHAR)
+                    .withReturnType(DuckDBColumnType.VARCHAR)
+                    .withVectorizedFunction(new EmbedFunction(variant))
+                    .register(conn);
+        }
+    }
+}

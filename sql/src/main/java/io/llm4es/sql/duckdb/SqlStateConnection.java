@@ -1,0 +1,89 @@
+package io.llm4es.sql.duckdb;
+
+import io.llm4es.udf.error.SqlState;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.sql.CallableStatement;
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A DuckDB connection (and its statements and result sets) whose SQLExceptions carry the llm4es
+ * SQLSTATE: the state an llm4es UDF wrote into DuckDB's error text, or 0A000 when an ordered call
+ * {@code user_embedding(event ORDER BY ts)} meets DuckDB's refusal of ORDER BY in a macro call.
+ * Everything else passes through unchanged.
+ */
+final class SqlStateConnection implements InvocationHandler {
+    private static final Pattern ORDERED_MACRO_CALL =
+            Pattern.compile("Function \"(\\w+)\" is a Macro Function\\. \"DISTINCT\", \"FILTER\", and \"ORDER BY\"");
+    private static final Class<?>[] WRAPPED = {
+            CallableStatement.class, PreparedStatement.class, Statement.class, ResultSet.class, DatabaseMetaData.class};
+
+    private final Object target;
+
+    private SqlStateConnection(Object target) {
+        this.target = target;
+    }
+
+    static Connection wrap(Connection conn) {
+        return (Connection) proxy(conn, Connection.class);
+    }
+
+    private static Object proxy(Object target, Class<?> type) {
+        return Proxy.newProxyInstance(SqlStateConnection.class.getClassLoader(), new Class<?>[] {type},
+                new SqlStateConnection(target));
+    }
+
+    @Override
+    public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+        if (method.getName().equals("unwrap") && args[0] instanceof Class<?> c && c.isInstance(target)) {
+            return target;
+        }
+        Object result;
+        try {
+            result = method.invoke(target, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause() instanceof SQLException s ? translate(s) : e.getCause();
+        }
+        if (result != null && !method.getName().equals("unwrap")) {
+            for (Class<?> type : WRAPPED) {
+                if (type.isAssignableFrom(method.getReturnType())) {
+                    return proxy(result, type);
+                }
+            }
+        }
+        return result;
+    }
+
+    static SQLException translate(SQLException e) {
+        if (e.getSQLState() != null) {
+            return e;
+        }
+        String state = DuckDBFailure.stateIn(e);
+        if (state != null) {
+            return withState(e, e.getMessage(), state);
+        }
+        Matcher m = ORDERED_MACRO_CALL.matcher(String.valueOf(e.getMessage()));
+        if (m.find() && Llm4esDuckDB.EMBEDDING_FUNCTIONS.contains(m.group(1))) {
+            String f = m.group(1);
+            return withState(e, "llm4es [0A000]: DuckDB has no ORDER BY inside a macro call such as " + f
+                    + "(event ORDER BY ts); write " + f + "(list(event ORDER BY ts)) or the portable form " + f
+                    + "(event, order_key)", SqlState.FEATURE_NOT_SUPPORTED.code());
+        }
+        return e;
+    }
+
+    private static SQLException withState(SQLException e, String message, String state) {
+        SQLException out = new SQLException(message.strip(), state, e.getErrorCode(), e);
+        out.setNextException(e.getNextException());
+        return out;
+    }
+}
