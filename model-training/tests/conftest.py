@@ -3,6 +3,8 @@ and their bundles, exported once per session."""
 
 import json
 import os
+import shutil
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +27,7 @@ from llm4es_training.tokens import encode_for_bundle, right_pad
 from llm4es_training.verification import onnx_session, torch_embed
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+JAR = Path(os.environ.get("LLM4ES_JAR", REPO_ROOT / "sql/target/llm4es.jar"))
 STORIES260K_DIR = Path(os.environ.get("LLM4ES_STORIES260K", "/work/shared/models/stories260K/hf"))
 # A serializer config in the shape the Java serializer reads; bundles must carry it verbatim.
 SERIALIZER_CONFIG = {
@@ -191,3 +194,56 @@ def exported(tiny_model_dir, serializer_path, tmp_path_factory):
 @pytest.fixture
 def texts() -> dict[str, str]:
     return dict(TEXTS)
+
+
+@pytest.fixture(scope="session")
+def jar() -> Path:
+    """The Java runtime jar; tests needing it are skipped without it unless LLM4ES_REQUIRE_JAR=1."""
+    if JAR.is_file() and shutil.which("java"):
+        return JAR
+    reason = f"Java runtime jar {JAR} not found (build it with Maven or set LLM4ES_JAR)"
+    if not shutil.which("java"):
+        reason = "no `java` on PATH"
+    if os.environ.get("LLM4ES_REQUIRE_JAR") == "1":
+        pytest.fail(f"{reason}; LLM4ES_REQUIRE_JAR=1 demands the parity test", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def java_embed(jar, tmp_path):
+    """Embeds raw texts (key -> text) with a bundle through the Java CLI: key -> {token_ids, embedding}."""
+
+    def embed(bundle_dir: Path, texts: dict[str, str]) -> dict[str, dict]:
+        input_file, output_file = tmp_path / "java-in.jsonl", tmp_path / "java-out.jsonl"
+        input_file.write_text(
+            "".join(json.dumps({"id": key, "text": text}, ensure_ascii=False) + "\n" for key, text in texts.items()),
+            encoding="utf-8",
+        )
+        command = ["java", "-jar", str(jar), "embed-texts", "--bundle", str(bundle_dir),
+                   "--input", str(input_file), "--output", str(output_file)]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0, f"{' '.join(command)} failed:\n{result.stdout}\n{result.stderr}"
+        lines = output_file.read_text(encoding="utf-8").splitlines()
+        return {record["id"]: record for record in map(json.loads, lines)}
+
+    return embed
+
+
+def corpus_records(users: int = 24) -> list[dict]:
+    """Records in the Java export-text format: a few users, from 2 to 40 events each."""
+    records = []
+    for user in range(users):
+        count = 2 + (user * 7) % 39
+        lines = [EVENT_LINES[(user + i) % len(EVENT_LINES)] for i in range(count)]
+        records.append({"user_id": f"u{user:03d}", "text": "\n".join([HEADER, *lines]), "events": count})
+    return records
+
+
+@pytest.fixture(scope="session")
+def corpus_path(tmp_path_factory) -> Path:
+    """corpus.jsonl with its serializer config beside it, as export-text writes them."""
+    directory = tmp_path_factory.mktemp("corpus")
+    path = directory / "corpus.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in corpus_records()), encoding="utf-8")
+    (directory / "corpus.jsonl.serializer.json").write_text(json.dumps(SERIALIZER_CONFIG), encoding="utf-8")
+    return path

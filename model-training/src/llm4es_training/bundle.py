@@ -37,14 +37,14 @@ def export_bundle(
     max_tokens: int | None = None,
     add_bos: bool | None = None,
     description: str | None = None,
+    base_name: str | None = None,
+    training: dict | None = None,
 ) -> dict:
-    """Exports the bundle to `out` and returns its manifest."""
-    for label, value in (("name", name), ("version", version)):
-        if not _REFERENCE_PART.fullmatch(value):
-            raise ExportError(f"invalid bundle {label} {value!r}: use letters, digits, '.', '_' or '-'")
+    """Exports the bundle to `out` and returns its manifest. `base_name` is recorded as the base
+    model (default: `model`); `training` is the manifest's record of how the model was trained."""
+    check_bundle_target(name, version, out)
     serializer_config = _read_serializer(serializer)
     out = Path(out)
-    _check_replaceable(out)
 
     source = load_source_model(model)
     layers_from, layers_to = _layer_range(source.num_layers, layers_from, layers_to)
@@ -66,7 +66,7 @@ def export_bundle(
             or f"{source.architecture} {source.name_or_path}: mean of hidden states "
             f"{layers_from}..{layers_to}, masked mean over tokens",
             base_model={
-                "name_or_path": source.name_or_path,
+                "name_or_path": base_name or source.name_or_path,
                 "architecture": source.architecture,
                 "model_type": source.model_type,
                 "parameters": source.parameters,
@@ -86,12 +86,21 @@ def export_bundle(
             },
             serializer=serializer_config,
             files=file_digests(staging),
+            training=training,
         )
         write_manifest(staging, manifest)
         _move_into_place(staging, out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return manifest
+
+
+def check_bundle_target(name: str, version: str, out: Path) -> None:
+    """Fails on a bad name or version, or an `out` that is not ours to replace."""
+    for label, value in (("name", name), ("version", version)):
+        if not _REFERENCE_PART.fullmatch(value):
+            raise ExportError(f"invalid bundle {label} {value!r}: use letters, digits, '.', '_' or '-'")
+    _check_replaceable(Path(out))
 
 
 def _read_serializer(path: Path) -> dict:

@@ -1,10 +1,11 @@
 """The `llm4es-train` command line."""
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
-from .errors import ExportError
+from .errors import UserError
 
 
 def _export_bundle(args: argparse.Namespace) -> None:
@@ -30,6 +31,52 @@ def _export_bundle(args: argparse.Namespace) -> None:
     )
 
 
+def _train(args: argparse.Namespace) -> None:
+    from .training_run import TrainRequest, run_training
+
+    options = {k: v for k, v in vars(args).items() if k not in ("command", "run")}
+    summary = run_training(TrainRequest(**options))
+    if os.environ.get("RANK", "0") != "0":
+        return  # under torchrun, the first process reports
+    t = summary["training"]
+    if not summary["finished"]:
+        print(f"stopped after step {t['steps']}; checkpoint in {args.out}/checkpoints (continue with --resume)")
+        return
+    print(
+        f"trained {t['base_model']} ({t['method']}, {t['parameters']:,} parameters) for {t['steps']} steps "
+        f"({t['epochs']} epochs, {t['tokens_seen']:,} tokens, {t['tokens_per_s']:,.0f} tokens/s on "
+        f"{t['processes']} {t['device']} process(es)); final train loss {t['final_train_loss']:.4f}"
+    )
+    if t["heldout_loss_before"] is not None:
+        print(f"held-out next-token loss: {t['heldout_loss_before']:.4f} before, {t['heldout_loss_after']:.4f} after "
+              f"({t['corpus']['heldout_users']} users)")
+    print(f"run directory: {args.out} (model/, summary.json, train_log.jsonl, loss_curve.png)")
+    if args.export_bundle:
+        print(f"wrote bundle {args.name}:{args.version} to {args.export_bundle}")
+
+
+def _plot(args: argparse.Namespace) -> None:
+    from .training_log import LOG_FILE, plot_loss_curves, read_log
+
+    runs = {}
+    for run in args.runs:
+        label, _, path = run.rpartition("=") if "=" in run else (Path(run).name, "=", run)
+        records = read_log(Path(path) / LOG_FILE)
+        if not records:
+            raise UserError(f"no training log at {Path(path) / LOG_FILE}")
+        runs[label] = records
+    plot_loss_curves(runs, args.out, title=args.title)
+    print(f"wrote {args.out}")
+
+
+def _lora(value: str) -> tuple[int, float]:
+    try:
+        rank, alpha = value.split(",")
+        return int(rank), float(alpha)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected RANK,ALPHA (e.g. 8,16), got {value!r}") from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="llm4es-train", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -53,6 +100,63 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--description", help="free-text description stored in the manifest")
     export.add_argument("--out", required=True, type=Path, help="bundle directory to create or replace")
     export.set_defaults(run=_export_bundle)
+
+    train = commands.add_parser(
+        "train", help="fine-tune (or train from scratch) a causal LM on an exported corpus",
+        description="Next-token training on users' event text. Several processes: "
+                    "torchrun --nproc-per-node N --no-python llm4es-train train ...",
+    )
+    data = train.add_argument_group("data")
+    data.add_argument("--corpus", required=True, type=Path, help="corpus.jsonl or .parquet (user_id, text[, events])")
+    data.add_argument("--serializer", type=Path,
+                      help="serializer config of the corpus (default: <corpus>.serializer.json when present)")
+    data.add_argument("--heldout-fraction", type=float, default=0.1, help="users held out for evaluation (0.1)")
+    data.add_argument("--context", type=int, help="tokens per text; older events are dropped (min(positions, 512))")
+    model = train.add_argument_group("model")
+    model.add_argument("--init", required=True,
+                       help="Hugging Face directory, .gguf file, hub id, or 'scratch' (new Llama-style model)")
+    model.add_argument("--scratch-size", default="small", choices=("tiny", "small", "medium"),
+                       help="preset for --init scratch: tiny ~0.1M, small ~3.4M, medium ~27M parameters")
+    model.add_argument("--hidden-size", type=int, help="scratch: overrides the preset's hidden size")
+    model.add_argument("--layers", type=int, help="scratch: overrides the preset's layer count")
+    model.add_argument("--heads", type=int, help="scratch: overrides the preset's attention heads")
+    model.add_argument("--vocab-size", type=int, help="scratch: BPE vocabulary size to train")
+    model.add_argument("--lora", type=_lora, metavar="RANK,ALPHA",
+                       help="train LoRA adapters on every linear layer (merged before export) instead of all weights")
+    optim = train.add_argument_group("optimization")
+    optim.add_argument("--epochs", type=float, default=1.0, help="passes over the training users (1)")
+    optim.add_argument("--max-steps", type=int, help="optimizer steps; overrides --epochs")
+    optim.add_argument("--batch-size", type=int, default=16, help="texts per optimizer step, all processes (16)")
+    optim.add_argument("--micro-batch-size", type=int, default=4, help="texts per forward pass (4)")
+    optim.add_argument("--lr", type=float, help="peak learning rate (2e-4 full fine-tuning; 1e-3 LoRA or scratch)")
+    optim.add_argument("--weight-decay", type=float, default=0.01)
+    optim.add_argument("--warmup-ratio", type=float, default=0.05, help="share of steps with linear warmup")
+    optim.add_argument("--min-lr-ratio", type=float, default=0.1, help="cosine floor, as a share of the peak")
+    optim.add_argument("--grad-clip", type=float, default=1.0, help="max gradient norm")
+    optim.add_argument("--precision", default="auto", choices=("auto", "fp32", "bf16", "fp16"),
+                       help="auto: bf16 (or fp16) on GPU, fp32 on CPU")
+    optim.add_argument("--seed", type=int, default=0)
+    optim.add_argument("--device", help="torch device (default: this process's GPU, else cpu)")
+    run = train.add_argument_group("run")
+    run.add_argument("--out", required=True, type=Path, help="run directory to create")
+    run.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint")
+    run.add_argument("--checkpoint-every", type=int, default=100, help="steps between checkpoints (100)")
+    run.add_argument("--keep-checkpoints", type=int, default=2)
+    run.add_argument("--stop-at-step", type=int, help="checkpoint and stop after this step (time-boxed jobs)")
+    run.add_argument("--log-every", type=int, default=5, help="steps per training-log record (5)")
+    run.add_argument("--eval-every", type=int, default=0, help="steps between held-out evaluations (0: start, end)")
+    run.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
+    bundle = train.add_argument_group("bundle")
+    bundle.add_argument("--export-bundle", type=Path, metavar="DIR", help="also export the trained model as a bundle")
+    bundle.add_argument("--name", help="bundle name (with --export-bundle)")
+    bundle.add_argument("--version", default="1", help="bundle version (1)")
+    train.set_defaults(run=_train)
+
+    plot = commands.add_parser("plot-runs", help="draw the loss curves of one or more runs into one PNG")
+    plot.add_argument("runs", nargs="+", help="RUN_DIR or LABEL=RUN_DIR")
+    plot.add_argument("--out", required=True, type=Path)
+    plot.add_argument("--title")
+    plot.set_defaults(run=_plot)
     return parser
 
 
@@ -60,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         args.run(args)
-    except ExportError as error:
+    except UserError as error:
         print(f"llm4es-train: error: {error}", file=sys.stderr)
         return 1
     return 0

@@ -41,6 +41,7 @@ def build_manifest(
     onnx: dict,
     serializer: dict,
     files: dict[str, str],
+    training: dict | None = None,
 ) -> dict:
     return {
         "format_version": FORMAT_VERSION,
@@ -63,7 +64,7 @@ def build_manifest(
         "onnx": onnx,
         "serializer": serializer,
         "files": files,
-        "training": None,
+        "training": training,
         "metrics": {},
     }
 

@@ -89,26 +89,26 @@ def _first_id(*candidates) -> int | None:
     return None
 
 
-def _looks_like_path(ref: str) -> bool:
+def looks_like_path(ref: str) -> bool:
     # Hub ids are "name" or "org/name"; anything else that does not exist is a missing path.
     return ref.startswith((".", "/", "~")) or ref.count("/") > 1 or "\\" in ref
 
 
 def load_source_model(ref: str) -> SourceModel:
-    if not Path(ref).exists() and _looks_like_path(ref):
+    if not Path(ref).exists() and looks_like_path(ref):
         raise ExportError(f"model path not found: {ref}")
     try:
         model = AutoModelForCausalLM.from_pretrained(ref, dtype=torch.float32)
     except (OSError, ValueError) as error:
-        raise ExportError(f"cannot load causal LM {ref!r}: {_one_line(error)}") from error
+        raise ExportError(f"cannot load causal LM {ref!r}: {one_line(error)}") from error
     try:
         tokenizer = AutoTokenizer.from_pretrained(ref)
     except (OSError, ValueError, TypeError) as error:
-        raise ExportError(f"cannot load a tokenizer for {ref!r}: {_one_line(error)}") from error
+        raise ExportError(f"cannot load a tokenizer for {ref!r}: {one_line(error)}") from error
     model.eval()
     model.config.use_cache = False
     return SourceModel(name_or_path=ref, model=model, tokenizer=tokenizer)
 
 
-def _one_line(error: Exception) -> str:
+def one_line(error: Exception) -> str:
     return " ".join(str(error).split())

@@ -1,0 +1,85 @@
+"""Token sequences and the order they are trained in.
+
+The global batch of each step is a pure function of (seed, step), so a resumed run sees exactly
+the batches an uninterrupted run would, and N processes see exactly what one process would: each
+takes a share of the same global batch.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from .context import fit_to_context, header_line_count
+from .corpus import UserText
+
+IGNORE_INDEX = -100  # cross_entropy's ignore_index: padding is never a target
+
+
+@dataclass(frozen=True)
+class EncodedCorpus:
+    sequences: list[list[int]]
+    events_dropped: int  # oldest event lines dropped to fit the context
+    texts_truncated: int  # texts that lost at least one event line
+    texts_skipped: int  # texts whose newest event alone exceeds the context
+
+    @property
+    def tokens(self) -> int:
+        return sum(map(len, self.sequences))
+
+
+def encode_corpus(records: list[UserText], encode: Callable[[str], list[int]], bos_id: int | None,
+                  context: int, header: bool) -> EncodedCorpus:
+    """Token ids as the runtime builds them: optional BOS, then the text fitted to the context."""
+    budget = context - (bos_id is not None)
+    prefix = [] if bos_id is None else [bos_id]
+    sequences, dropped, truncated, skipped = [], 0, 0, 0
+    for record in records:
+        fitted = fit_to_context(record.text, header_line_count(record.text, record.events, header), encode, budget)
+        if fitted is None:
+            skipped += 1
+            continue
+        sequences.append(prefix + fitted.ids)
+        dropped += fitted.events_dropped
+        truncated += fitted.events_dropped > 0
+    return EncodedCorpus(sequences, dropped, truncated, skipped)
+
+
+def steps_per_epoch(examples: int, batch_size: int) -> int:
+    return examples // batch_size  # the last partial batch is dropped: every step has equal weight
+
+
+def global_batch(examples: int, batch_size: int, seed: int, step: int) -> list[int]:
+    """Example indices of one step's global batch (shuffled anew each epoch)."""
+    per_epoch = steps_per_epoch(examples, batch_size)
+    epoch, index = divmod(step, per_epoch)
+    order = np.random.default_rng([seed, epoch]).permutation(examples)
+    return order[index * batch_size : (index + 1) * batch_size].tolist()
+
+
+def rank_share(indices: list[int], sequences: list[list[int]], rank: int, world_size: int) -> list[int]:
+    """This process's share: longest first, dealt round-robin so shares are balanced in tokens."""
+    by_length = sorted(indices, key=lambda i: (-len(sequences[i]), i))
+    return by_length[rank::world_size]
+
+
+def target_tokens(sequences: list[list[int]], indices: list[int]) -> int:
+    """Predicted positions: every token after the first of each sequence."""
+    return sum(len(sequences[i]) - 1 for i in indices)
+
+
+def micro_batches(indices: list[int], size: int) -> list[list[int]]:
+    return [indices[start : start + size] for start in range(0, len(indices), size)]
+
+
+def collate(sequences: list[list[int]], pad_id: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Right-padded input_ids, attention_mask and targets (padding targets are ignored)."""
+    width = max(map(len, sequences))
+    input_ids = torch.full((len(sequences), width), pad_id, dtype=torch.long)
+    attention_mask = torch.zeros((len(sequences), width), dtype=torch.long)
+    for row, sequence in enumerate(sequences):
+        input_ids[row, : len(sequence)] = torch.tensor(sequence)
+        attention_mask[row, : len(sequence)] = 1
+    targets = input_ids.masked_fill(attention_mask == 0, IGNORE_INDEX)
+    return input_ids, attention_mask, targets
