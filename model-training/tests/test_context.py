@@ -54,3 +54,15 @@ def test_encoded_corpus_counts_dropped_events_and_adds_bos():
     assert all(len(s) <= 100 for s in encoded.sequences)
     assert (encoded.texts_truncated, encoded.texts_skipped) == (1, 1)
     assert encoded.events_dropped == 9 - ("".join(map(chr, encoded.sequences[0][1:])).count("\n"))
+
+
+def test_structured_renderings_are_kept_whole_or_skipped_never_cut():
+    json_text = '{"events": [\n  {"date": "2024-01-01"},\n  {"date": "2024-01-02"}\n]}'
+    records = [UserText("a", json_text, 2, "json"), UserText("b", "\n".join([HEADER, *EVENTS]), 9, "lines")]
+    roomy = encode_corpus(records, characters, None, context=len(json_text), header=True)
+    assert roomy.sequences[0] == characters(json_text)
+    tight = encode_corpus(records, characters, None, context=len(json_text) - 1, header=True)
+    assert tight.texts_skipped == 1 and all(s != characters(json_text)[: len(s)] for s in tight.sequences)
+    assert tight.texts_truncated == 1  # the plain-lines text still loses its oldest lines
+    with_summary = encode_corpus(records[1:], characters, None, context=60, header=True, summary=True)
+    assert with_summary.texts_skipped == 1 and not with_summary.sequences

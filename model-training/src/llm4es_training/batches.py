@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .context import fit_to_context, header_line_count
+from .context import FittedText, fit_to_context, header_line_count
 from .corpus import UserText
 
 IGNORE_INDEX = -100  # cross_entropy's ignore_index: padding is never a target
@@ -22,7 +22,7 @@ class EncodedCorpus:
     sequences: list[list[int]]
     events_dropped: int  # oldest event lines dropped to fit the context
     texts_truncated: int  # texts that lost at least one event line
-    texts_skipped: int  # texts whose newest event alone exceeds the context
+    texts_skipped: int  # texts whose newest event alone exceeds the context, or structured texts too long
 
     @property
     def tokens(self) -> int:
@@ -30,13 +30,20 @@ class EncodedCorpus:
 
 
 def encode_corpus(records: list[UserText], encode: Callable[[str], list[int]], bos_id: int | None,
-                  context: int, header: bool) -> EncodedCorpus:
+                  context: int, header: bool, summary: bool = False) -> EncodedCorpus:
     """Token ids as the runtime builds them: optional BOS, then the text fitted to the context."""
     budget = context - (bos_id is not None)
     prefix = [] if bos_id is None else [bos_id]
     sequences, dropped, truncated, skipped = [], 0, 0, 0
     for record in records:
-        fitted = fit_to_context(record.text, header_line_count(record.text, record.events, header), encode, budget)
+        if record.rendering != "lines" or summary:
+            # Only the plain line rendering can lose its oldest lines as Java does; cutting a JSON,
+            # YAML or table rendering (or a summary computed over all events) would train on text
+            # the runtime never produces, so such a text is kept whole or skipped, and counted.
+            fitted = _whole(record.text, encode, budget)
+        else:
+            fitted = fit_to_context(record.text, header_line_count(record.text, record.events, header), encode,
+                                    budget)
         if fitted is None:
             skipped += 1
             continue
@@ -44,6 +51,11 @@ def encode_corpus(records: list[UserText], encode: Callable[[str], list[int]], b
         dropped += fitted.events_dropped
         truncated += fitted.events_dropped > 0
     return EncodedCorpus(sequences, dropped, truncated, skipped)
+
+
+def _whole(text: str, encode: Callable[[str], list[int]], budget: int) -> FittedText | None:
+    ids = encode(text)
+    return FittedText(ids, 0, 0) if len(ids) <= budget else None
 
 
 def steps_per_epoch(examples: int, batch_size: int) -> int:

@@ -22,6 +22,8 @@ class UserText:
     text: str
     # Number of event lines in `text`, when the exporter recorded it (tells header from events).
     events: int | None = None
+    # The serializer rendering of `text` (the exporter records it; a mixed corpus has several).
+    rendering: str = "lines"
 
 
 def load_corpus(path: Path) -> list[UserText]:
@@ -37,7 +39,8 @@ def load_corpus(path: Path) -> list[UserText]:
         if not isinstance(text, str):
             raise TrainingError(f"corpus {path}: record {number} has a non-string 'text'")
         events = row.get("events")
-        records.append(UserText(str(row.get("user_id", number)), text, None if events is None else int(events)))
+        records.append(UserText(str(row.get("user_id", number)), text, None if events is None else int(events),
+                                str(row.get("rendering") or "lines")))
     records = [r for r in records if r.text.strip()]
     if not records:
         raise TrainingError(f"corpus {path} is empty: no record with a non-empty 'text'")

@@ -107,8 +107,9 @@ def _run(request: TrainRequest, processes: Processes) -> dict:
     initial = _initial_model(request, [r.text for r in train_records], run_dir)
     context = _context(request, initial)
     header = bool(serializer.get("header", True))
-    train = encode_corpus(train_records, initial.encode, initial.bos_id, context, header)
-    heldout = encode_corpus(heldout_records, initial.encode, initial.bos_id, context, header)
+    summary = bool(serializer.get("summary"))
+    train = encode_corpus(train_records, initial.encode, initial.bos_id, context, header, summary)
+    heldout = encode_corpus(heldout_records, initial.encode, initial.bos_id, context, header, summary)
     if not train.sequences:
         raise TrainingError(f"no training text fits the context of {context} tokens (each newest event is too long)")
     batch_size = min(request.batch_size, len(train.sequences))
