@@ -28,7 +28,8 @@ from llm4es_training.verification import onnx_session, torch_embed
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 JAR = Path(os.environ.get("LLM4ES_JAR", REPO_ROOT / "sql/target/llm4es.jar"))
-STORIES260K_DIR = Path(os.environ.get("LLM4ES_STORIES260K", "/work/shared/models/stories260K/hf"))
+# ../shared sits beside the repository, on developer machines and in CI alike
+STORIES260K_DIR = Path(os.environ.get("LLM4ES_STORIES260K", REPO_ROOT.parent / "shared/models/stories260K/hf"))
 # A serializer config in the shape the Java serializer reads; bundles must carry it verbatim.
 SERIALIZER_CONFIG = {
     "format_version": 1,
