@@ -8,6 +8,10 @@ import io.llm4es.udf.embed.ModelCache;
 import io.llm4es.sql.Databases;
 import io.llm4es.sql.export.TextPreview;
 import io.llm4es.sql.export.TrainingTextExport;
+import io.llm4es.sql.materialize.Materialize;
+import io.llm4es.sql.materialize.MaterializeOptions;
+import io.llm4es.sql.materialize.MaterializeReport;
+import io.llm4es.sql.materialize.Shard;
 import io.llm4es.udf.error.Llm4esException;
 import io.llm4es.udf.error.SqlState;
 import io.llm4es.udf.serialize.CorpusMix;
@@ -48,8 +52,13 @@ public final class Main {
               preview --db JDBC_URL --sql SOURCE_SQL (--model NAME | --serializer FILE.json) [--users 3]
                           [--rendering NAME]
                   prints the full text of the first users, as export-text would write it
+              materialize --source-db JDBC_URL --sql SOURCE_SQL --target-db JDBC_URL --table T --model REF
+                          [--shard k/N] [--batch-users 500]
+                  embeds every user of SOURCE_SQL (user id, event JSON, order key) into T, keyed by
+                  (user_id, model_version), a transaction per batch; reruns skip unchanged users;
+                  per-user failures go to T_errors; targets: H2, DuckDB, PostgreSQL
               query --db JDBC_URL --sql SQL [--out file.csv]
-                  runs SQL with the llm4es functions registered; CSV to --out or stdout
+                  runs one SQL statement with the llm4es functions registered; a result as CSV to --out or stdout
             models are found by name in -Dllm4es.models.dir (or $LLM4ES_MODELS_DIR, default ./models)
             and among the models bundled in the jar""";
 
@@ -81,6 +90,7 @@ public final class Main {
             case "export-text" -> exportText(opts);
             case "preview" -> preview(opts);
             case "query" -> query(opts);
+            case "materialize" -> materialize(opts);
             default -> throw new IllegalArgumentException("unknown command '" + args[0] + "'\n" + USAGE);
         }
         return 0;
@@ -165,12 +175,33 @@ public final class Main {
     static void query(Map<String, String> opts) throws IOException {
         String target = opts.get("out");
         try (Connection conn = Databases.open(required(opts, "db"));
-             Statement st = conn.createStatement();
-             ResultSet rs = st.executeQuery(required(opts, "sql"));
-             Writer w = target == null
-                     ? new OutputStreamWriter(System.out, StandardCharsets.UTF_8)
-                     : Files.newBufferedWriter(Path.of(target), StandardCharsets.UTF_8)) {
-            CsvResults.write(rs, w);
+             Statement st = conn.createStatement()) {
+            if (!st.execute(required(opts, "sql"))) {
+                System.err.println("llm4es: " + st.getUpdateCount() + " row(s) affected");
+                return;
+            }
+            try (ResultSet rs = st.getResultSet();
+                 Writer w = target == null
+                         ? new OutputStreamWriter(System.out, StandardCharsets.UTF_8)
+                         : Files.newBufferedWriter(Path.of(target), StandardCharsets.UTF_8)) {
+                CsvResults.write(rs, w);
+            }
+        } catch (SQLException e) {
+            throw sqlFailure(e);
+        }
+    }
+
+    static void materialize(Map<String, String> opts) {
+        MaterializeOptions options = new MaterializeOptions(
+                opts.containsKey("shard") ? Shard.parse(opts.get("shard")) : Shard.ALL,
+                MaterializeOptions.parseCount(opts.getOrDefault("batch-users",
+                        String.valueOf(MaterializeOptions.DEFAULT_BATCH_USERS))));
+        try {
+            MaterializeReport r = Materialize.between(required(opts, "source-db"), required(opts, "sql"),
+                    required(opts, "target-db"), required(opts, "table"), required(opts, "model"), options, System.err);
+            System.err.println("llm4es: materialized " + r.modelVersion() + " into " + opts.get("table") + ": "
+                    + r.written() + " written, " + r.unchanged() + " unchanged, " + r.failed() + " failed (see "
+                    + opts.get("table") + "_errors)");
         } catch (SQLException e) {
             throw sqlFailure(e);
         }

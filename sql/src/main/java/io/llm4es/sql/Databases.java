@@ -1,5 +1,6 @@
 package io.llm4es.sql;
 
+import io.llm4es.sql.calcite.Llm4esDriver;
 import io.llm4es.sql.duckdb.Llm4esDuckDB;
 import io.llm4es.sql.h2.Llm4esH2;
 import io.llm4es.udf.error.Llm4esException;
@@ -21,7 +22,10 @@ public final class Databases {
         if (url.startsWith("jdbc:duckdb:")) {
             return Llm4esDuckDB.open(url);
         }
+        if (url.startsWith(Llm4esDriver.PREFIX)) {
+            return DriverManager.getConnection(url);
+        }
         throw new Llm4esException(io.llm4es.udf.error.SqlState.FEATURE_NOT_SUPPORTED, "no llm4es binding for "
-                + url + " (engines: jdbc:h2:, jdbc:duckdb:)").toSqlException();
+                + url + " (engines: jdbc:h2:, jdbc:duckdb:, jdbc:llm4es:)").toSqlException();
     }
 }

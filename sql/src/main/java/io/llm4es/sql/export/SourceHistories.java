@@ -17,19 +17,27 @@ import java.sql.Statement;
  * the events read by a serializer, as the aggregate reads them. Rows with a NULL event or key
  * are skipped; a user left with no event is not handed out.
  */
-final class SourceHistories {
+public final class SourceHistories {
     /** Receives one user's events; returns false to stop reading. */
-    interface UserConsumer {
+    public interface UserConsumer {
         boolean accept(Object userId, OrderedEvents events) throws IOException;
     }
 
     private SourceHistories() {
     }
 
-    static void read(Connection conn, String sourceSql, EventSerializer serializer, String caller, UserConsumer consumer)
+    public static void read(Connection conn, String sourceSql, EventSerializer serializer, String caller, UserConsumer consumer)
             throws SQLException, IOException {
-        try (Statement st = conn.createStatement();
-             ResultSet rs = st.executeQuery("SELECT * FROM (" + sourceSql + ") llm4es_source ORDER BY 1")) {
+        try (Statement st = conn.createStatement()) {
+            // streams on PostgreSQL (which otherwise reads the whole result into memory) when not in auto-commit
+            st.setFetchSize(1000);
+            read(st, sourceSql, serializer, caller, consumer);
+        }
+    }
+
+    private static void read(Statement st, String sourceSql, EventSerializer serializer, String caller,
+                             UserConsumer consumer) throws SQLException, IOException {
+        try (ResultSet rs = st.executeQuery("SELECT * FROM (" + sourceSql + ") llm4es_source ORDER BY 1")) {
             if (rs.getMetaData().getColumnCount() != 3) {
                 throw Llm4esException.invalid(caller + ": the source query must return 3 columns "
                         + "(user id, event JSON, order key), got " + rs.getMetaData().getColumnCount());
@@ -61,7 +69,7 @@ final class SourceHistories {
     }
 
     /** The user id as the corpus writes it: numbers without trailing zeros, anything else as text. */
-    static String idText(Object user) {
+    public static String idText(Object user) {
         return user instanceof Number n ? new BigDecimal(n.toString()).stripTrailingZeros().toPlainString()
                 : user.toString();
     }

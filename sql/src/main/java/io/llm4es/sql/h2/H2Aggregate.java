@@ -3,6 +3,7 @@ package io.llm4es.sql.h2;
 import io.llm4es.udf.aggregate.UserHistory;
 import io.llm4es.udf.error.Llm4esException;
 import io.llm4es.udf.error.SqlState;
+import java.sql.Connection;
 import java.sql.SQLException;
 import org.h2.api.Aggregate;
 
@@ -28,6 +29,12 @@ abstract class H2Aggregate implements Aggregate {
                     + inputTypes.length + " argument(s)").toSqlException();
         }
         return resultType();
+    }
+
+    /** Model references resolve through this database's registry, once per statement. */
+    @Override
+    public void init(Connection conn) throws SQLException {
+        history.resolveWith(H2StatementModels.of(conn));
     }
 
     @Override

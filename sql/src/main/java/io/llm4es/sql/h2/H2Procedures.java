@@ -1,6 +1,8 @@
 package io.llm4es.sql.h2;
 
 import io.llm4es.sql.export.TrainingTextExport;
+import io.llm4es.sql.materialize.Materialize;
+import io.llm4es.sql.materialize.MaterializeOptions;
 import io.llm4es.udf.error.Llm4esException;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -17,6 +19,19 @@ public final class H2Procedures {
         try {
             return TrainingTextExport.export(conn, sourceSql, Path.of(path),
                     TrainingTextExport.resolveSerializer(serializerOrModel));
+        } catch (Llm4esException e) {
+            throw e.toSqlException();
+        }
+    }
+
+    /**
+     * {@code CALL materialize_embeddings(source_sql, target_table, model_ref, options)} → users
+     * written; options {@code 'shard=k/N, batch_users=N'} or NULL.
+     */
+    public static long materializeEmbeddings(Connection conn, String sourceSql, String targetTable, String modelRef,
+                                             String options) throws SQLException {
+        try {
+            return Materialize.within(conn, sourceSql, targetTable, modelRef, MaterializeOptions.parse(options)).written();
         } catch (Llm4esException e) {
             throw e.toSqlException();
         }

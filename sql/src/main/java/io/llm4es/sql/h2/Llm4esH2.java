@@ -1,5 +1,6 @@
 package io.llm4es.sql.h2;
 
+import io.llm4es.sql.registry.ModelRegistry;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -38,7 +39,18 @@ public final class Llm4esH2 {
                 function("TO_PGVECTOR_TEXT", "toPgvectorText"),
                 "CREATE ALIAS IF NOT EXISTS " + SCHEMA + ".EXPORT_TRAINING_TEXT FOR \""
                         + H2Procedures.class.getName() + ".exportTrainingText\"",
+                ModelRegistry.ddl(SCHEMA)[0],
+                ModelRegistry.ddl(SCHEMA)[1],
+                procedure("REGISTER_MODEL", H2Registry.class, "registerModel"),
+                procedure("SET_ALIAS", H2Registry.class, "setAlias"),
+                procedure("DESCRIBE_MODEL", H2Registry.class, "describeModel"),
+                procedure("MODEL_VERSION", H2Registry.class, "modelVersion"),
+                procedure("MATERIALIZE_EMBEDDINGS", H2Procedures.class, "materializeEmbeddings"),
                 "SET SCHEMA_SEARCH_PATH " + defaultSchema + ", " + SCHEMA);
+    }
+
+    private static String procedure(String name, Class<?> impl, String method) {
+        return "CREATE ALIAS IF NOT EXISTS " + SCHEMA + "." + name + " FOR \"" + impl.getName() + "." + method + "\"";
     }
 
     private static String function(String name, String method) {

@@ -52,6 +52,7 @@ final class PendingEmbeddings {
                 h.complete(null, e);
             }
         }
+        BatchSizes.add(texts.size());
         try {
             List<EmbeddingResult> results = model.embed(texts);
             for (int i = 0; i < ready.size(); i++) {

@@ -2,7 +2,7 @@ package io.llm4es.udf.aggregate;
 
 import io.llm4es.udf.embed.EmbeddingModel;
 import io.llm4es.udf.embed.EmbeddingResult;
-import io.llm4es.udf.embed.ModelCache;
+import io.llm4es.udf.embed.ModelResolver;
 import io.llm4es.udf.error.Llm4esException;
 import io.llm4es.udf.serialize.OrderKey;
 import io.llm4es.udf.serialize.OrderedEvents;
@@ -22,6 +22,7 @@ import java.util.Objects;
 public final class UserHistory {
     private final OrderedEvents entries = new OrderedEvents();
     private final boolean batched;
+    private ModelResolver resolver = ModelResolver.DIRECTORY;
     private String modelRef;
     private EmbeddingModel model;
     // a result computed in a shared batch, valid while no event has been added since
@@ -43,6 +44,11 @@ public final class UserHistory {
         return new UserHistory(false);
     }
 
+    /** Resolves this group's model reference through {@code resolver} (e.g. a registry) instead of the models directory. */
+    public void resolveWith(ModelResolver resolver) {
+        this.resolver = resolver;
+    }
+
     /** Adds one row: {@code modelRef} null means the default model. */
     public void add(Object event, Object orderKey, String modelRef) {
         if (model == null) {
@@ -55,7 +61,7 @@ public final class UserHistory {
             return;
         }
         if (model == null) {
-            model = ModelCache.byName(modelRef);
+            model = resolver.resolve(modelRef);
             if (batched) {
                 PendingEmbeddings.register(this);
             }

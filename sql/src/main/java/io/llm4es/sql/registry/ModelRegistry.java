@@ -1,0 +1,219 @@
+package io.llm4es.sql.registry;
+
+import io.llm4es.udf.embed.EmbeddingModel;
+import io.llm4es.udf.embed.ModelCache;
+import io.llm4es.udf.error.Llm4esException;
+import io.llm4es.udf.error.SqlState;
+import io.llm4es.udf.model.ModelDirectory;
+import io.llm4es.udf.model.ModelManifest;
+import io.llm4es.udf.model.ModelRef;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.util.HexFormat;
+
+/**
+ * The model registry: tables {@code <schema>.models} and {@code <schema>.model_aliases} in the
+ * database the functions run in, so it persists with a file database and is queried like any
+ * table. Engine-neutral JDBC; each binding creates the tables with its own DDL ({@link #ddl}).
+ */
+public final class ModelRegistry {
+    private final Connection conn;
+    private final String models;
+    private final String aliases;
+    private final String schema;
+    private Boolean present;
+
+    public ModelRegistry(Connection conn, String schema) {
+        this.conn = conn;
+        this.schema = schema;
+        this.models = schema + ".models";
+        this.aliases = schema + ".model_aliases";
+    }
+
+    /** CREATE TABLE IF NOT EXISTS statements of both tables (standard SQL: H2, DuckDB, PostgreSQL). */
+    public static String[] ddl(String schema) {
+        return new String[] {
+            "CREATE TABLE IF NOT EXISTS " + schema + ".models (name VARCHAR(128) NOT NULL, "
+                    + "version VARCHAR(128) NOT NULL, path VARCHAR(4096) NOT NULL, sha256 CHAR(64) NOT NULL, "
+                    + "dim INT NOT NULL, pooling VARCHAR(256) NOT NULL, serializer_id CHAR(64) NOT NULL, "
+                    + "status VARCHAR(16) NOT NULL, created TIMESTAMP WITH TIME ZONE NOT NULL, "
+                    + "PRIMARY KEY (name, version))",
+            "CREATE TABLE IF NOT EXISTS " + schema + ".model_aliases (name VARCHAR(128) NOT NULL, "
+                    + "alias VARCHAR(128) NOT NULL, version VARCHAR(128) NOT NULL, PRIMARY KEY (name, alias))"
+        };
+    }
+
+    /**
+     * Registers the bundle at {@code path} (relative paths: inside the models directory) under
+     * {@code name}; its version is the manifest's. Loading checks the sha256 of every file, so a
+     * modified bundle is refused (XX001). Registering the same name:version again with the same
+     * files is a no-op; with other files it is refused: a version names one set of weights.
+     */
+    public RegisteredModel register(String name, String path) throws SQLException {
+        Path dir = bundleDir(path);
+        EmbeddingModel model = ModelCache.byPath(dir);
+        ModelManifest m = model.manifest();
+        if (!m.name().equals(name)) {
+            throw Llm4esException.invalid("bundle " + dir + " is model '" + m.name() + "', not '" + name + "'");
+        }
+        RegisteredModel entry = new RegisteredModel(name, m.version(), dir, model.bundle().fingerprint(),
+                m.embeddingDim(), "mean of layers " + m.layersFrom() + ".." + m.layersTo() + " over masked tokens",
+                sha256(m.json().path("serializer").toString()), "active", OffsetDateTime.now());
+        RegisteredModel existing = find(name, m.version());
+        if (existing != null) {
+            if (!existing.sha256().equals(entry.sha256())) {
+                throw new Llm4esException(SqlState.DATA_CORRUPTED, "model " + entry.versionTag()
+                        + " is already registered with other files (sha256 " + existing.sha256() + ", now "
+                        + entry.sha256() + "); give the new bundle a new version");
+            }
+            return existing;
+        }
+        try (PreparedStatement ps = conn.prepareStatement("INSERT INTO " + models
+                + " (name, version, path, sha256, dim, pooling, serializer_id, status, created) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            ps.setString(1, entry.name());
+            ps.setString(2, entry.version());
+            ps.setString(3, entry.path().toString());
+            ps.setString(4, entry.sha256());
+            ps.setInt(5, entry.dim());
+            ps.setString(6, entry.pooling());
+            ps.setString(7, entry.serializerId());
+            ps.setString(8, entry.status());
+            ps.setObject(9, entry.created());
+            ps.executeUpdate();
+        }
+        return entry;
+    }
+
+    /** Points {@code name@alias} at a registered version (moving it if it exists). */
+    public void setAlias(String name, String alias, String version) throws SQLException {
+        if (alias == null || !alias.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")) {
+            throw Llm4esException.invalid("'" + alias + "' is not an alias (letters, digits, '_', '-', '.')");
+        }
+        if (find(name, version) == null) {
+            throw new Llm4esException(SqlState.UNDEFINED_OBJECT, "model " + name + ":" + version
+                    + " is not registered; register_model it first");
+        }
+        try (PreparedStatement del = conn.prepareStatement("DELETE FROM " + aliases + " WHERE name = ? AND alias = ?");
+             PreparedStatement ins = conn.prepareStatement("INSERT INTO " + aliases + " (name, alias, version) VALUES (?, ?, ?)")) {
+            del.setString(1, name);
+            del.setString(2, alias);
+            del.executeUpdate();
+            ins.setString(1, name);
+            ins.setString(2, alias);
+            ins.setString(3, version);
+            ins.executeUpdate();
+        }
+    }
+
+    /**
+     * The registered model a reference names, or null when the registry does not know the name
+     * (callers then fall back to the models directory). A bare name means its newest registration;
+     * an unknown version or alias of a registered name is an error (42704).
+     */
+    public RegisteredModel lookup(ModelRef ref) throws SQLException {
+        if (!present() || !hasName(ref.name())) {
+            return null;
+        }
+        String version = ref.version();
+        if (ref.alias() != null) {
+            version = aliasTarget(ref.name(), ref.alias());
+            if (version == null) {
+                throw new Llm4esException(SqlState.UNDEFINED_OBJECT, "model alias " + ref + " does not exist");
+            }
+        }
+        RegisteredModel found = version == null ? newest(ref.name()) : find(ref.name(), version);
+        if (found == null) {
+            throw new Llm4esException(SqlState.UNDEFINED_OBJECT, "model " + ref + " is not registered");
+        }
+        return found;
+    }
+
+    /** Whether this database has the registry tables (a PostgreSQL source, say, has none). */
+    private boolean present() throws SQLException {
+        if (present == null) {
+            try (ResultSet rs = conn.getMetaData().getTables(null, null, "%", null)) {
+                boolean found = false;
+                while (!found && rs.next()) {
+                    found = schema.equalsIgnoreCase(rs.getString("TABLE_SCHEM"))
+                            && "models".equalsIgnoreCase(rs.getString("TABLE_NAME"));
+                }
+                present = found;
+            }
+        }
+        return present;
+    }
+
+    private boolean hasName(String name) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement("SELECT 1 FROM " + models + " WHERE name = ?")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    private String aliasTarget(String name, String alias) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement("SELECT version FROM " + aliases + " WHERE name = ? AND alias = ?")) {
+            ps.setString(1, name);
+            ps.setString(2, alias);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
+    private RegisteredModel find(String name, String version) throws SQLException {
+        return one("SELECT * FROM " + models + " WHERE name = ? AND version = ?", name, version);
+    }
+
+    private RegisteredModel newest(String name) throws SQLException {
+        return one("SELECT * FROM " + models + " WHERE name = ? AND status = 'active' ORDER BY created DESC, version DESC", name);
+    }
+
+    private RegisteredModel one(String sql, String... args) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setString(i + 1, args[i]);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return null;
+                }
+                return new RegisteredModel(rs.getString("name"), rs.getString("version"), Path.of(rs.getString("path")),
+                        rs.getString("sha256").trim(), rs.getInt("dim"), rs.getString("pooling"),
+                        rs.getString("serializer_id").trim(), rs.getString("status"),
+                        rs.getObject("created", OffsetDateTime.class));
+            }
+        }
+    }
+
+    private static Path bundleDir(String path) {
+        if (path == null || path.isBlank()) {
+            throw Llm4esException.invalid("register_model needs the bundle's directory");
+        }
+        Path dir = ModelDirectory.fromEnvironment().root().resolve(path).toAbsolutePath().normalize();
+        if (!Files.isRegularFile(dir.resolve(ModelManifest.FILE_NAME))) {
+            throw new Llm4esException(SqlState.UNDEFINED_OBJECT, dir + " is not a model bundle (no "
+                    + ModelManifest.FILE_NAME + ")");
+        }
+        return dir;
+    }
+
+    static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
