@@ -3,7 +3,7 @@ package io.llm4es.examples;
 import io.llm4es.connectors.PooledDatabase;
 import io.llm4es.udf.embed.EmbeddingModel;
 import io.llm4es.udf.embed.ModelCache;
-import java.sql.Array;
+import io.llm4es.udf.vector.Vectors;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -58,13 +58,7 @@ public final class Demo {
              ResultSet rs = st.executeQuery("SELECT user_id, embedding FROM user_embeddings ORDER BY user_id")) {
             while (rs.next()) {
                 ids.add(rs.getInt(1));
-                Array a = rs.getArray(2);
-                Object[] boxed = (Object[]) a.getArray();
-                float[] v = new float[boxed.length];
-                for (int i = 0; i < v.length; i++) {
-                    v[i] = ((Number) boxed[i]).floatValue();
-                }
-                vectors.add(normalized(v));
+                vectors.add(Vectors.fromObjects((Object[]) rs.getArray(2).getArray()));
             }
         }
         int same = 0;
@@ -74,7 +68,8 @@ public final class Demo {
             int best = -1;
             double bestCos = -2;
             for (int j = 0; j < ids.size(); j++) {
-                double c = j == i ? -2 : dot(vectors.get(i), vectors.get(j));
+                Double cos = j == i ? null : Vectors.cosineSimilarity(vectors.get(i), vectors.get(j));
+                double c = cos == null ? -2 : cos;
                 if (c > bestCos) {
                     bestCos = c;
                     best = j;
@@ -90,22 +85,5 @@ public final class Demo {
         }
         System.out.printf(Locale.ROOT, "nearest neighbour shares the user's spending persona: %.1f %% (chance %.1f %%)%n",
                 100.0 * same / ids.size(), 100 * chance);
-    }
-
-    private static float[] normalized(float[] v) {
-        double n = Math.sqrt(dot(v, v));
-        float[] out = new float[v.length];
-        for (int i = 0; i < v.length; i++) {
-            out[i] = (float) (v[i] / n);
-        }
-        return out;
-    }
-
-    private static double dot(float[] a, float[] b) {
-        double s = 0;
-        for (int i = 0; i < a.length; i++) {
-            s += a[i] * (double) b[i];
-        }
-        return s;
     }
 }

@@ -1,17 +1,9 @@
 package io.llm4es.sql.calcite;
 
+import io.llm4es.sql.SqlStateProxy;
 import io.llm4es.udf.error.Llm4esException;
-import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
-import java.sql.CallableStatement;
 import java.sql.Connection;
-import java.sql.DatabaseMetaData;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.List;
 
 /**
@@ -20,55 +12,12 @@ import java.util.List;
  * without a state ("Error while executing SQL ..."), so the state is taken from the
  * Llm4esException in the cause chain. Closing the connection also closes its file sources.
  */
-final class SqlStateConnection implements InvocationHandler {
-    private static final Class<?>[] WRAPPED = {
-            CallableStatement.class, PreparedStatement.class, Statement.class, ResultSet.class, DatabaseMetaData.class};
-
-    private final Object target;
-    private final List<AutoCloseable> closeWith;
-
-    private SqlStateConnection(Object target, List<AutoCloseable> closeWith) {
-        this.target = target;
-        this.closeWith = closeWith;
+final class SqlStateConnection {
+    private SqlStateConnection() {
     }
 
     static Connection wrap(Connection conn, List<AutoCloseable> closeWith) {
-        return (Connection) proxy(conn, Connection.class, closeWith);
-    }
-
-    private static Object proxy(Object target, Class<?> type, List<AutoCloseable> closeWith) {
-        return Proxy.newProxyInstance(SqlStateConnection.class.getClassLoader(), new Class<?>[] {type},
-                new SqlStateConnection(target, closeWith));
-    }
-
-    @Override
-    public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
-        if (method.getName().equals("unwrap") && args[0] instanceof Class<?> c && c.isInstance(target)) {
-            return target;
-        }
-        Object result;
-        try {
-            result = method.invoke(target, args);
-        } catch (InvocationTargetException e) {
-            throw translate(e.getCause());
-        }
-        if (target instanceof Connection && method.getName().equals("close")) {
-            closeResources();
-        }
-        if (result != null && !method.getName().equals("unwrap")) {
-            for (Class<?> type : WRAPPED) {
-                if (type.isAssignableFrom(method.getReturnType())) {
-                    return proxy(result, type, List.of());
-                }
-            }
-        }
-        return result;
-    }
-
-    private void closeResources() throws Exception {
-        for (AutoCloseable r : closeWith) {
-            r.close();
-        }
+        return SqlStateProxy.wrap(conn, SqlStateConnection::translate, closeWith);
     }
 
     /**

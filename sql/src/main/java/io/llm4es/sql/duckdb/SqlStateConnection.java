@@ -1,17 +1,10 @@
 package io.llm4es.sql.duckdb;
 
+import io.llm4es.sql.SqlStateProxy;
 import io.llm4es.udf.error.SqlState;
-import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
-import java.sql.CallableStatement;
 import java.sql.Connection;
-import java.sql.DatabaseMetaData;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -21,46 +14,15 @@ import java.util.regex.Pattern;
  * {@code user_embedding(event ORDER BY ts)} meets DuckDB's refusal of ORDER BY in a macro call.
  * Everything else passes through unchanged.
  */
-final class SqlStateConnection implements InvocationHandler {
+final class SqlStateConnection {
     private static final Pattern ORDERED_MACRO_CALL =
             Pattern.compile("Function \"(\\w+)\" is a Macro Function\\. \"DISTINCT\", \"FILTER\", and \"ORDER BY\"");
-    private static final Class<?>[] WRAPPED = {
-            CallableStatement.class, PreparedStatement.class, Statement.class, ResultSet.class, DatabaseMetaData.class};
 
-    private final Object target;
-
-    private SqlStateConnection(Object target) {
-        this.target = target;
+    private SqlStateConnection() {
     }
 
     static Connection wrap(Connection conn) {
-        return (Connection) proxy(conn, Connection.class);
-    }
-
-    private static Object proxy(Object target, Class<?> type) {
-        return Proxy.newProxyInstance(SqlStateConnection.class.getClassLoader(), new Class<?>[] {type},
-                new SqlStateConnection(target));
-    }
-
-    @Override
-    public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
-        if (method.getName().equals("unwrap") && args[0] instanceof Class<?> c && c.isInstance(target)) {
-            return target;
-        }
-        Object result;
-        try {
-            result = method.invoke(target, args);
-        } catch (InvocationTargetException e) {
-            throw e.getCause() instanceof SQLException s ? translate(s) : e.getCause();
-        }
-        if (result != null && !method.getName().equals("unwrap")) {
-            for (Class<?> type : WRAPPED) {
-                if (type.isAssignableFrom(method.getReturnType())) {
-                    return proxy(result, type);
-                }
-            }
-        }
-        return result;
+        return SqlStateProxy.wrap(conn, t -> t instanceof SQLException s ? translate(s) : t, List.of());
     }
 
     static SQLException translate(SQLException e) {

@@ -36,13 +36,7 @@ class EmbeddingModelTest {
     }
 
     static double cosine(float[] a, float[] b) {
-        double dot = 0, na = 0, nb = 0;
-        for (int i = 0; i < a.length; i++) {
-            dot += a[i] * (double) b[i];
-            na += a[i] * (double) a[i];
-            nb += b[i] * (double) b[i];
-        }
-        return dot / Math.sqrt(na * nb);
+        return io.llm4es.udf.vector.Vectors.cosineSimilarity(a, b);
     }
 
     @Test
