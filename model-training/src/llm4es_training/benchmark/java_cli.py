@@ -1,0 +1,134 @@
+"""The Java side of the benchmark, through its command line: training text from the Java
+serializer (`export-text`), embeddings through the SQL aggregate (`query`) and raw-text embedding
+(`embed-texts`). Every call is timed and its peak memory (RSS) recorded."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .datasets import REPO_ROOT
+from .protocol import features_frame
+
+JAR_ENV = "LLM4ES_JAR"
+DEFAULT_JAR = REPO_ROOT / "sql" / "target" / "llm4es.jar"
+DB_URL = "jdbc:h2:mem:llm4es-bench"
+
+
+def find_jar() -> Path | None:
+    path = Path(os.environ.get(JAR_ENV, DEFAULT_JAR))
+    return path if path.is_file() else None
+
+
+@dataclass(frozen=True)
+class Measured:
+    stdout: str
+    stderr: str
+    seconds: float
+    max_rss_mb: float
+
+
+def run_measured(command: list[str], env: dict | None = None) -> Measured:
+    """Runs a command to completion; wall time and the child's own peak RSS (wait4, not the
+    cumulative RUSAGE_CHILDREN, which would mix earlier children in)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, stdout=out, stderr=err, env={**os.environ, **(env or {})})
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0), err.seek(0)
+        stdout, stderr = out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace")
+    if process.returncode != 0:
+        raise RuntimeError(f"{' '.join(command[:6])} ... failed ({process.returncode}):\n{stderr[-3000:]}")
+    # ru_maxrss is in kilobytes on Linux.
+    return Measured(stdout, stderr, seconds, usage.ru_maxrss / 1024)
+
+
+class JavaCli:
+    """`java -jar llm4es.jar` with a models folder and a fixed number of inference threads."""
+
+    def __init__(self, jar: Path, models_dir: Path, threads: int, heap: str = "2g"):
+        self.jar, self.models_dir, self.threads, self.heap = Path(jar), Path(models_dir), threads, heap
+
+    def run(self, *args: str) -> Measured:
+        command = ["java", f"-Xmx{self.heap}", f"-Dllm4es.models.dir={self.models_dir}",
+                   f"-Dllm4es.threads={self.threads}", "-jar", str(self.jar), *args]
+        return run_measured(command)
+
+    def export_text(self, source_sql: str, serializer: Path, out: Path) -> Measured:
+        return self.run("export-text", "--db", DB_URL, "--sql", source_sql, "--serializer", str(serializer),
+                        "--out", str(out))
+
+    def query(self, sql: str, out: Path) -> Measured:
+        return self.run("query", "--db", DB_URL, "--sql", sql, "--out", str(out))
+
+    def embed_texts(self, bundle: Path, texts: Path, out: Path) -> Measured:
+        return self.run("embed-texts", "--bundle", str(bundle), "--input", str(texts), "--output", str(out))
+
+
+def _literal(text: str) -> str:
+    return "'" + str(text).replace("'", "''") + "'"
+
+
+def _column(name: str) -> str:
+    # CSVREAD upper-cases the header's names.
+    return '"' + name.upper().replace('"', '""') + '"'
+
+
+def _csv(path: Path) -> str:
+    return f"CSVREAD({_literal(Path(path).resolve())}, NULL, 'charset=UTF-8')"
+
+
+def event_json(serializer: dict) -> str:
+    """JSON_OBJECT(...) of the serializer's fields over events.csv's columns (CSVREAD gives text:
+    numbers are cast back, an empty cell becomes NULL)."""
+    parts = []
+    for f in serializer["fields"]:
+        value = _column(f["name"])
+        if f["role"] == "number":
+            value = f"CAST(NULLIF({value}, '') AS DOUBLE)"
+        parts.append(f"{_literal(f['name'])}: {value}")
+    return "JSON_OBJECT(" + ", ".join(parts) + ")"
+
+
+def _entity_filter(task_dir: Path, split: str | None, entity: str | None) -> str:
+    if entity is not None:
+        return f" WHERE {_column('entity_id')} = {_literal(entity)}"
+    if split is not None:
+        labels = _csv(Path(task_dir) / "labels.csv")
+        return (f" WHERE {_column('entity_id')} IN (SELECT {_column('entity_id')} FROM {labels} "
+                f"WHERE {_column('split')} = {_literal(split)})")
+    return ""
+
+
+def source_sql(task_dir: Path, serializer: dict, split: str | None = None, entity: str | None = None) -> str:
+    """export-text's source: user id, event JSON, order key."""
+    return (f"SELECT {_column('entity_id')}, {event_json(serializer)}, {_column('ts')} "
+            f"FROM {_csv(Path(task_dir) / 'events.csv')}{_entity_filter(task_dir, split, entity)}")
+
+
+def embedding_sql(task_dir: Path, serializer: dict, model: str, entity: str | None = None,
+                  function: str = "user_embedding") -> str:
+    """The product path: the SQL aggregate over the task's events, one embedding per entity
+    (`function="serialize_events"`: the text the model sees, after its token budget)."""
+    return (f"SELECT {_column('entity_id')} AS entity_id, {function}({event_json(serializer)}, "
+            f"{_column('ts')}, {_literal(model)}) AS embedding FROM {_csv(Path(task_dir) / 'events.csv')}"
+            f"{_entity_filter(task_dir, None, entity)} GROUP BY {_column('entity_id')}")
+
+
+def read_embeddings(query_csv: Path) -> pd.DataFrame:
+    """`query`'s CSV (entity_id, "[v1,...]") as a features table e0, e1, ..."""
+    table = pd.read_csv(query_csv, dtype=str, keep_default_na=False)
+    table.columns = [c.lower() for c in table.columns]
+    if (table["embedding"] == "").any():
+        raise ValueError(f"{query_csv}: {int((table['embedding'] == '').sum())} entities got no embedding")
+    matrix = np.array([np.array(v.strip("[]").split(","), dtype=float) for v in table["embedding"]])
+    return features_frame(table["entity_id"], matrix, prefix="e")

@@ -1,0 +1,112 @@
+"""The causal LMs of the LLM4ES methods and their bundles: stories260K as published, a random
+model of the same shape, and models fine-tuned with `llm4es-train train`. One bundle per
+(task, model), because a bundle carries its task's serializer."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .artifacts import read_json
+
+BUNDLE_MANIFEST = "llm4es-model.json"
+
+
+@dataclass(frozen=True)
+class Training:
+    """How much fine-tuning a run gets; the quick mode only proves the path works."""
+
+    max_steps: int
+    context: int
+    batch_size: int
+    scratch_size: str
+
+
+def random_init_model(reference: Path, out: Path, seed: int = 0) -> Path:
+    """`reference`'s architecture and tokenizer with fresh random weights: what pretraining and
+    fine-tuning add is measured against it."""
+    if (out / "config.json").is_file():
+        return out
+    import torch
+    from transformers import AutoConfig, AutoModelForCausalLM
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        torch.manual_seed(seed)
+        AutoModelForCausalLM.from_config(AutoConfig.from_pretrained(reference)).save_pretrained(staging)
+        for name in ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "generation_config.json"):
+            if (reference / name).is_file():
+                shutil.copy(reference / name, staging / name)
+        os.replace(staging, out)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return out
+
+
+def bundle_name(task_id: str, method: str) -> str:
+    return f"{task_id}-{method}"
+
+
+def export_task_bundle(model_dir: Path, serializer: Path, name: str, models_dir: Path, description: str) -> Path:
+    """Exports (once) the bundle `name` into `models_dir`, through a staging folder outside it so
+    the Java model registry never sees half a bundle."""
+    target = models_dir / name
+    if (target / BUNDLE_MANIFEST).is_file():
+        return target
+    from ..bundle import export_bundle  # Deferred: torch and the ONNX exporter load slowly.
+
+    staging_root = models_dir.parent / "bundle-staging"
+    staging_root.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f"{name}.", dir=staging_root))
+    try:
+        export_bundle(model=str(model_dir), serializer=serializer, name=name, out=staging / name,
+                      description=description)
+        models_dir.mkdir(parents=True, exist_ok=True)
+        os.replace(staging / name, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
+def fine_tune(init: str, corpus: Path, run_dir: Path, training: Training) -> Path:
+    """`llm4es-train train` in its own process (resumed when a previous run was interrupted);
+    returns the trained model's Hugging Face folder."""
+    summary = run_dir / "summary.json"
+    if summary.is_file() and read_json(summary)["finished"] and (run_dir / "model").is_dir():
+        return run_dir / "model"
+    command = [sys.executable, "-m", "llm4es_training.cli", "train", "--corpus", str(corpus), "--init", init,
+               "--out", str(run_dir), "--max-steps", str(training.max_steps), "--context", str(training.context),
+               "--batch-size", str(training.batch_size), "--checkpoint-every", str(max(1, training.max_steps // 4)),
+               "--no-progress"]
+    if init == "scratch":
+        command += ["--scratch-size", training.scratch_size]
+    if (run_dir / "run.json").is_file():
+        command.append("--resume")
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"llm4es-train train --init {init} failed:\n{result.stderr[-3000:]}")
+    return run_dir / "model"
+
+
+def training_facts(run_dir: Path) -> dict:
+    t = read_json(run_dir / "summary.json")["training"]
+    return {k: t[k] for k in ("base_model", "parameters", "steps", "tokens_seen", "final_train_loss",
+                              "heldout_loss_before", "heldout_loss_after", "train_seconds")}
+
+
+def merge_corpora(parts: dict[str, Path], out: Path) -> None:
+    """One corpus from several tasks' export-text files; user ids prefixed by task (the two Berka
+    tasks share accounts)."""
+    with out.open("w", encoding="utf-8") as w:
+        for task_id, path in parts.items():
+            for line in path.read_text(encoding="utf-8").splitlines():
+                record = json.loads(line)
+                record["user_id"] = f"{task_id}/{record['user_id']}"
+                w.write(json.dumps(record, ensure_ascii=False) + "\n")

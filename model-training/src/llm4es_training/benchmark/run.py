@@ -1,0 +1,207 @@
+"""`python -m llm4es_training.benchmark.run --out REPORT_DIR [--quick] [--datasets PATH] [--tasks ...]`:
+the whole benchmark of issue 5 in one command. Prepares the task folders, computes every method's
+features on the same entities and split, scores them with the protocol, measures speed, and writes
+report.md, report.html (+ pictures/) and results.json into REPORT_DIR.
+
+Every intermediate result (task folders, texts, bundles, trained models, embeddings, scores) is
+kept in REPORT_DIR and reused, so rerunning the same command after an interruption continues.
+REPORT_DIR holds MovieLens data: it must be outside the repository or git-ignored.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shlex
+import sys
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+
+from .aggregates import aggregate_features
+from .artifacts import cached_file, cached_json, read_json, write_json
+from .datasets import REPO_ROOT
+from .java_cli import JavaCli, embedding_sql, find_jar, read_embeddings, source_sql
+from .llm_models import (Training, bundle_name, export_task_bundle, fine_tune, merge_corpora, random_init_model,
+                         training_facts)
+from .prepare import prepare
+from .protocol import describe, evaluate_task, features_frame, load_features
+from .report import bar_chart, projection, write_report
+from .sentence_encoder import encode_corpus, fetch_encoder
+from .task_folder import read_events, read_labels, read_task
+from .tasks import TASK_IDS
+
+STORIES = REPO_ROOT.parent / "shared" / "models" / "stories260K" / "hf"
+DESCRIPTIONS = {
+    "aggregates": "hand-made aggregate features per entity (counts, shares and amount statistics per category, "
+                  "span, recency): the classic ptls baseline",
+    "minilm": "frozen all-MiniLM-L6-v2 (ONNX from its Maven Central jar) over the Java serializer's text, "
+              "mean-pooled; header + newest events within 256 tokens",
+    "llm4es-random": "LLM4ES with stories260K's architecture and tokenizer, random weights (no pretraining)",
+    "llm4es-stories260k": "LLM4ES with stories260K as published (pretrained on TinyStories, no fine-tuning)",
+    "llm4es-stories260k-ft": "LLM4ES, stories260K fine-tuned by `llm4es-train train` on the train entities' text",
+    "llm4es-scratch-ft": "LLM4ES, a new model (own BPE tokenizer) trained from scratch on the train entities' text",
+    "llm4es+aggregates": "concatenation of the best-trained LLM4ES embedding available and the aggregates",
+}
+
+
+@dataclass(frozen=True)
+class Mode:
+    quick: bool
+    max_entities: int | None
+    max_events_per_entity: int | None
+    train: Training | None
+    speed_repeats: int
+
+
+def mode_for(quick: bool, max_entities: int | None, train: bool) -> Mode:
+    if quick:
+        return Mode(True, max_entities or 120, 48,
+                    Training(max_steps=30, context=256, batch_size=8, scratch_size="tiny") if train else None, 1)
+    return Mode(False, max_entities, 200,
+                Training(max_steps=400, context=512, batch_size=16, scratch_size="small") if train else None, 3)
+
+
+class Benchmark:
+    def __init__(self, out: Path, mode: Mode, task_ids: list[str], datasets: Path | None, threads: int):
+        self.out, self.mode, self.task_ids, self.datasets = out, mode, task_ids, datasets
+        self.jar = find_jar()
+        self.java = JavaCli(self.jar, out / "models", threads) if self.jar else None
+        self.tasks_dir = out / "tasks"
+
+    # --- inputs --------------------------------------------------------------------------------
+    def prepare_tasks(self) -> None:
+        settings = {"max_entities": self.mode.max_entities, "max_events_per_entity": self.mode.max_events_per_entity}
+        saved = cached_json(self.out / "settings.json", lambda: settings)
+        if saved != settings:
+            raise SystemExit(f"{self.out} holds a run with other settings ({saved}); use another --out")
+        missing = [t for t in self.task_ids if not (self.tasks_dir / t / "task.json").is_file()]
+        if missing:
+            prepare(self.tasks_dir, missing, self.datasets, self.mode.max_entities, self.mode.max_events_per_entity)
+
+    def texts(self, task_id: str, split: str | None = None) -> Path:
+        """The Java serializer's text of the task's entities (all, or one split): export-text."""
+        task_dir = self.tasks_dir / task_id
+        serializer = read_json(task_dir / "serializer.json")
+        path = self.out / "text" / f"{task_id}{'.' + split if split else ''}.jsonl"
+        return cached_file(path, lambda tmp: self.java.export_text(source_sql(task_dir, serializer, split),
+                                                                    task_dir / "serializer.json", tmp))
+
+    # --- methods -------------------------------------------------------------------------------
+    def features_path(self, task_id: str, method: str) -> Path:
+        return self.out / "embeddings" / task_id / f"{method}.csv"
+
+    def score(self, task_id: str, method: str, produce) -> dict:
+        """The protocol's result for (task, method); features produced once, scored once."""
+        features = cached_file(self.features_path(task_id, method),
+                               lambda tmp: produce().to_csv(tmp, lineterminator="\n"))
+
+        def evaluate():
+            result = evaluate_task(self.tasks_dir / task_id, load_features(features), method)
+            print(describe(result), file=sys.stderr, flush=True)
+            return result
+        return cached_json(self.out / "results" / task_id / f"{method}.json", evaluate)
+
+    def aggregates(self, task_id: str) -> pd.DataFrame:
+        task_dir = self.tasks_dir / task_id
+        table = aggregate_features(read_events(task_dir, read_task(task_dir)), read_task(task_dir))
+        return table.set_axis(table.index.astype(str))
+
+    def minilm(self, task_id: str) -> pd.DataFrame:
+        encoder = fetch_encoder(self.out / "encoders" / "all-minilm-l6-v2")
+        ids, vectors = encode_corpus(encoder, self.texts(task_id), self.java.threads)
+        return features_frame(ids, vectors, prefix="m")
+
+    def llm4es(self, task_id: str, method: str, hf_model: Path) -> pd.DataFrame:
+        """Bundle for this task, then one embedding per entity through the SQL aggregate."""
+        task_dir = self.tasks_dir / task_id
+        name = bundle_name(task_id, method)
+        export_task_bundle(hf_model, task_dir / "serializer.json", name, self.out / "models",
+                           f"{method} for benchmark task {task_id}")
+        query_csv = self.out / "sql-output" / task_id / f"{method}.csv"
+        cached_file(query_csv, lambda tmp: self.java.query(
+            embedding_sql(task_dir, read_json(task_dir / "serializer.json"), name), tmp))
+        return read_embeddings(query_csv)
+
+    def language_models(self) -> dict[str, Path]:
+        """The Hugging Face folder behind each LLM4ES method of this run."""
+        models = {"llm4es-random": random_init_model(STORIES, self.out / "hf" / "random-init"),
+                  "llm4es-stories260k": STORIES}
+        if self.mode.train:
+            corpus = self.out / "text" / "train-corpus.jsonl"
+            cached_file(corpus, lambda tmp: merge_corpora({t: self.texts(t, "train") for t in self.task_ids}, tmp))
+            for method, init in (("llm4es-stories260k-ft", str(STORIES)), ("llm4es-scratch-ft", "scratch")):
+                models[method] = fine_tune(init, corpus, self.out / "train" / method, self.mode.train)
+        return models
+
+    # --- the run -------------------------------------------------------------------------------
+    def run(self, command: str) -> Path:
+        self.prepare_tasks()
+        methods = ["aggregates"]
+        results: dict[str, dict[str, dict]] = {t: {} for t in self.task_ids}
+        for t in self.task_ids:
+            results[t]["aggregates"] = self.score(t, "aggregates", lambda t=t: self.aggregates(t))
+        models, pictures, speed = {}, {}, None
+        if self.java:
+            models = self.language_models()
+            best = "llm4es-stories260k-ft" if "llm4es-stories260k-ft" in models else "llm4es-stories260k"
+            methods += ["minilm", *models, "llm4es+aggregates"]
+            for t in self.task_ids:
+                results[t]["minilm"] = self.score(t, "minilm", lambda t=t: self.minilm(t))
+                for method, hf in models.items():
+                    results[t][method] = self.score(t, method, lambda t=t, m=method, h=hf: self.llm4es(t, m, h))
+                results[t]["llm4es+aggregates"] = self.score(t, "llm4es+aggregates", lambda t=t: pd.concat(
+                    [load_features(self.features_path(t, best)), load_features(self.features_path(t, "aggregates"))],
+                    axis=1))
+            speed = self.speed(models)
+        for t in self.task_ids:
+            ordered = [results[t][m] for m in methods]
+            pictures[t] = [bar_chart(t, ordered[0]["metric"], ordered, self.out / "pictures" / f"{t}-scores.png")]
+            if self.java:
+                labels = read_labels(self.tasks_dir / t).set_index("entity_id")["label"]
+                pictures[t].append(projection(t, best, load_features(self.features_path(t, best)), labels,
+                                              self.out / "pictures" / f"{t}-{best}-pca.png"))
+        run = {
+            "quick": self.mode.quick, "command": command, "mode": asdict(self.mode),
+            "date": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+            "machine": f"{platform.node()}, {platform.machine()}, {os.cpu_count()} CPUs, {platform.python_version()}",
+            "jar": str(self.jar) if self.jar else None, "tasks": self.task_ids,
+            "task_facts": {t: read_task(self.tasks_dir / t) for t in self.task_ids},
+            "methods": {m: DESCRIPTIONS[m] for m in methods},
+            "training": {m: training_facts(self.out / "train" / m) for m in models if m.endswith("-ft")},
+        }
+        write_report(self.out, run, results, methods, speed, pictures)
+        return self.out
+
+    def speed(self, models: dict[str, Path]) -> dict:
+        from .speed import measure_speed
+
+        task_id, method = self.task_ids[0], "llm4es-stories260k"
+        return cached_json(self.out / "results" / "speed.json", lambda: measure_speed(
+            self.java, self.tasks_dir / task_id, self.out / "models" / bundle_name(task_id, method), models[method],
+            self.texts(task_id), self.out / "speed", self.mode.speed_repeats))
+
+
+def main(argv: list[str] | None = None) -> Path:
+    parser = argparse.ArgumentParser(prog="python -m llm4es_training.benchmark.run", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", type=Path, required=True, help="report folder (outside git or git-ignored)")
+    parser.add_argument("--quick", action="store_true", help="a subset of entities, tiny models, few training steps")
+    parser.add_argument("--datasets", type=Path, help="datasets folder (default $LLM4ES_DATASETS or ../shared/datasets)")
+    parser.add_argument("--tasks", nargs="+", choices=TASK_IDS, default=TASK_IDS)
+    parser.add_argument("--max-entities", type=int, help="entities per task (quick default 120; full: all)")
+    parser.add_argument("--no-train", dest="train", action="store_false", help="skip the fine-tuned methods")
+    parser.add_argument("--threads", type=int, default=2, help="inference threads for every path (2)")
+    args = parser.parse_args(argv)
+    mode = mode_for(args.quick, args.max_entities, args.train)
+    command = "python -m llm4es_training.benchmark.run " + shlex.join(argv if argv is not None else sys.argv[1:])
+    out = Benchmark(args.out.resolve(), mode, args.tasks, args.datasets, args.threads).run(command)
+    print(f"wrote {out / 'report.md'}, {out / 'report.html'}, {out / 'results.json'}", file=sys.stderr)
+    return out
+
+
+if __name__ == "__main__":
+    main()
