@@ -25,11 +25,8 @@ from llm4es_training.manifest import read_manifest
 from llm4es_training.pooling import LayerMeanPooling
 from llm4es_training.tokens import encode_for_bundle, right_pad
 from llm4es_training.verification import onnx_session, torch_embed
+from support import EVENT_LINES, HEADER, JAR, REPO_ROOT, STORIES260K_DIR, TEXTS, corpus_records  # noqa: F401
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-JAR = Path(os.environ.get("LLM4ES_JAR", REPO_ROOT / "sql/target/llm4es.jar"))
-# ../shared sits beside the repository, on developer machines and in CI alike
-STORIES260K_DIR = Path(os.environ.get("LLM4ES_STORIES260K", REPO_ROOT.parent / "shared/models/stories260K/hf"))
 # A serializer config in the shape the Java serializer reads; bundles must carry it verbatim.
 SERIALIZER_CONFIG = {
     "format_version": 1,
@@ -60,28 +57,6 @@ TINY_CONFIGS = {
     "gpt2": lambda: GPT2Config(n_embd=48, n_layer=2, n_head=4, n_positions=1024, **_TINY),
 }
 MODELS = ["stories260k", *TINY_CONFIGS]
-
-EVENT_LINES = [
-    "2024-01-03, debit, Grocery Stores, Supermarkets, 12.50",
-    "2024-01-04, debit, Eating Places, Restaurants, 31.20",
-    "2024-01-07, credit, Salary and Transfers In, 2500.00",
-    "2024-01-09, debit, Service Stations, 45.00",
-    "2024-01-12, debit, Cash Withdrawal (ATM), 100.00",
-    "2024-01-15, debit, Utilities, 89.99",
-    "2024-01-18, debit, Drug Stores, Pharmacies, 7.35",
-    "2024-01-21, debit, Motion Picture Theaters, 18.00",
-]
-HEADER = "date|type|merchant category|amount"
-# Very different lengths: from a single character to a few hundred tokens of event text.
-TEXTS = {
-    "one-char": "a",
-    "story": "Once upon a time, there was a little girl named Lily. She loved to play outside.",
-    "events-short": "\n".join([HEADER, *EVENT_LINES[:2]]),
-    "events-long": "\n".join([HEADER, *EVENT_LINES, *EVENT_LINES[:3]]),
-    "unicode": "Café — naïve façade, 日本 🙂",
-    "whitespace": "  spaced   out\n\n\ttabbed line  ",
-}
-
 
 @dataclass
 class ExportedModel:
@@ -228,16 +203,6 @@ def java_embed(jar, tmp_path):
         return {record["id"]: record for record in map(json.loads, lines)}
 
     return embed
-
-
-def corpus_records(users: int = 24) -> list[dict]:
-    """Records in the Java export-text format: a few users, from 2 to 40 events each."""
-    records = []
-    for user in range(users):
-        count = 2 + (user * 7) % 39
-        lines = [EVENT_LINES[(user + i) % len(EVENT_LINES)] for i in range(count)]
-        records.append({"user_id": f"u{user:03d}", "text": "\n".join([HEADER, *lines]), "events": count})
-    return records
 
 
 @pytest.fixture(scope="session")

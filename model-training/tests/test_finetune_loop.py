@@ -6,7 +6,7 @@ import json
 import os
 import subprocess
 
-from conftest import REPO_ROOT, STORIES260K_DIR
+from support import REPO_ROOT, STORIES260K_DIR
 
 LOOP = REPO_ROOT / "examples" / "scripts" / "finetune-loop.sh"
 SERIALIZER = REPO_ROOT / "examples" / "config" / "demo-transactions.serializer.json"

@@ -17,7 +17,7 @@ from llm4es_training.rewrite import (
     main,
 )
 
-from conftest import STORIES260K_DIR
+from support import STORIES260K_DIR
 
 SAMPLING = Sampling(max_new_tokens=24)
 # stories260K tells stories: it will not copy dates and amounts, so users with facts are rejected,

@@ -25,7 +25,7 @@ from llm4es_training.training_log import read_log
 from llm4es_training.training_run import TrainRequest, run_training
 from llm4es_training.verification import cosine_rows, torch_embed
 
-from conftest import HEADER, STORIES260K_DIR, TEXTS, corpus_records
+from support import HEADER, STORIES260K_DIR, TEXTS, corpus_records
 
 STORIES260K_GGUF = STORIES260K_DIR.parent / "stories260K-clean.gguf"
 # What each trained model starts from and how it is trained: every architecture, both methods.
