@@ -3,10 +3,12 @@ package io.llm4es.sql;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
+import io.llm4es.sql.calcite.Llm4esDriver;
 import io.llm4es.sql.duckdb.Llm4esDuckDB;
 import io.llm4es.sql.h2.Llm4esH2;
 import io.llm4es.udf.embed.EmbeddingModel;
 import io.llm4es.udf.embed.ModelCache;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -24,6 +26,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.duckdb.DuckDBConnection;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** 16 connections embedding at once share one loaded model and agree with a single connection. */
 class ConcurrentConnectionsTest {
@@ -58,6 +61,18 @@ class ConcurrentConnectionsTest {
                 Llm4esDuckDB.register(c);
                 return Llm4esDuckDB.withSqlStates(c);
             });
+        }
+    }
+
+    @Test
+    void calciteDriverConnectionsOverOneH2File(@TempDir Path dir) throws Exception {
+        String h2 = "jdbc:h2:" + dir.resolve("bank");
+        try (Connection c = DriverManager.getConnection(h2)) {
+            Transactions.create(c, Transactions.random(12, 4, 21));
+        }
+        String url = Llm4esDriver.PREFIX + "schema.bank='" + h2 + ";IFEXISTS=TRUE';schema=bank";
+        try (Connection first = DriverManager.getConnection(url)) {
+            embedAtOnce(first, () -> DriverManager.getConnection(url));
         }
     }
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.llm4es.udf.embed.OrtRuns;
 import io.llm4es.udf.model.ModelDirectory;
 import io.llm4es.udf.vector.Vectors;
 import java.nio.file.Path;
@@ -113,8 +114,44 @@ class EngineContractTest {
             SQLException ordered = assertState(c, "0A000",
                     "SELECT " + engine.orderedCall("user_embedding", "ev", "ts") + user1);
             assertTrue(ordered.getMessage().contains("user_embedding(event, order_key"), ordered.getMessage());
+            SQLException natives = assertState(c, "58000", "SELECT user_embedding(ev, ts, '" + TinyBundles.BROKEN + "')" + user1);
+            assertTrue(natives.getMessage().contains("ONNX Runtime cannot load"), natives.getMessage());
+            SQLException oom = assertState(c, "53200", "SELECT user_embedding(ev, ts, '" + TinyBundles.OOM + "')" + user1);
+            assertTrue(oom.getMessage().contains("out of memory embedding one user"), oom.getMessage());
             // the same truncation is not an error where the model drops old events
             assertNotNull(byUser(c, "SELECT 1, user_embedding(ev, ts, '" + TinyBundles.DROP + "')" + user1).get(1));
+        }
+    }
+
+    /** Users of one event each: alone they fit the OOM model's memory, together they do not. */
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void aBatchOutOfMemoryIsRetriedInHalvesWithTheSameEmbeddings(Engine engine) throws SQLException {
+        try (Connection c = engine.open()) {
+            List<Transactions.Row> rows = new ArrayList<>();
+            for (int u = 1; u <= 8; u++) {
+                rows.add(row(u, u, Transactions.MCC[u % Transactions.MCC.length], u + ".25"));
+            }
+            Transactions.create(c, rows);
+            String sql = "SELECT u, user_embedding(ev, ts, '%s') FROM tx GROUP BY u ORDER BY u";
+            Map<Integer, float[]> expected = byUser(c, String.format(sql, "stories260k"));
+            List<OrtRuns.Run> runs = OrtRuns.record();
+            Map<Integer, float[]> got;
+            try {
+                got = byUser(c, String.format(sql, TinyBundles.OOM));
+            } finally {
+                OrtRuns.stop();
+            }
+            assertEquals(expected.keySet(), got.keySet());
+            for (Integer u : expected.keySet()) {
+                assertSameEmbedding(expected.get(u), got.get(u));
+            }
+            if (engine == Engine.H2) {
+                // H2 embeds on the caller's thread, so its runs are visible: a failed batch, then smaller ones
+                assertTrue(runs.get(0).outOfMemory() && runs.get(0).rows() == 8, runs.toString());
+                assertTrue(runs.stream().filter(r -> !r.outOfMemory()).allMatch(r -> r.rows() < 8), runs.toString());
+                assertEquals(8, runs.stream().filter(r -> !r.outOfMemory()).mapToInt(OrtRuns.Run::rows).sum());
+            }
         }
     }
 

@@ -2,6 +2,7 @@ package io.llm4es.sql;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.llm4es.udf.testing.TestBundles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -15,15 +16,22 @@ public final class TinyBundles {
     public static final String ERROR = "tiny-error";
     public static final String DROP = "tiny-drop";
     public static final int MAX_TOKENS = 160;
+    /** stories260k's model.onnx replaced by bytes ONNX Runtime cannot load (sha256 updated): 58000. */
+    public static final String BROKEN = "tiny-broken";
+    /** stories260k that runs out of memory above {@value #OOM_CAP_TOKENS} padded tokens per run. */
+    public static final String OOM = "tiny-oom";
+    public static final int OOM_CAP_TOKENS = 128;
     private static final String SOURCE = "io/llm4es/models/stories260k/";
 
     private TinyBundles() {
     }
 
-    /** Writes {@value #ERROR} (truncation=error) and {@value #DROP} (drop_oldest) into {@code modelsDir}. */
+    /** Writes {@value #ERROR} (truncation=error), {@value #DROP} (drop_oldest), {@value #BROKEN} and {@value #OOM} into {@code modelsDir}. */
     public static void create(Path modelsDir) throws IOException {
         write(modelsDir.resolve(ERROR), "error");
         write(modelsDir.resolve(DROP), "drop_oldest");
+        TestBundles.unloadable(modelsDir.resolve(BROKEN), BROKEN);
+        TestBundles.memoryCapped(modelsDir.resolve(OOM), OOM, OOM_CAP_TOKENS);
     }
 
     private static void write(Path dir, String truncation) throws IOException {

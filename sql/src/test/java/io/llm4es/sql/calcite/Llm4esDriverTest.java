@@ -221,11 +221,14 @@ class Llm4esDriverTest {
     }
 
     @Test
-    void aHistoryOverTheBudgetOfATruncationErrorModelIs54000(@TempDir Path models) throws Exception {
+    void budgetNativeAndMemoryFailuresAre54000_58000_53200(@TempDir Path models) throws Exception {
         TinyBundles.create(models);
         String previous = System.setProperty(ModelDirectory.DIR_PROPERTY, models.toString());
         try {
             assertState("54000", "SELECT user_embedding(ev, ts, '" + TinyBundles.ERROR + "') FROM bank.tx GROUP BY u");
+            assertState("58000", "SELECT user_embedding(ev, ts, '" + TinyBundles.BROKEN + "') FROM shop.tx GROUP BY u");
+            // every user's 12 events are over the OOM model's memory even alone
+            assertState("53200", "SELECT user_embedding(ev, ts, '" + TinyBundles.OOM + "') FROM files.tx GROUP BY u");
         } finally {
             if (previous == null) {
                 System.clearProperty(ModelDirectory.DIR_PROPERTY);

@@ -81,9 +81,13 @@ public final class OnnxEmbedder implements AutoCloseable {
      */
     public float[][] embedBatch(List<int[]> rows) {
         try {
-            return run(rows);
+            float[][] out = run(rows);
+            OrtRuns.add(rows.size(), width(rows), false);
+            return out;
         } catch (OrtException e) {
-            if (!isOutOfMemory(e)) {
+            boolean outOfMemory = isOutOfMemory(e);
+            OrtRuns.add(rows.size(), width(rows), outOfMemory);
+            if (!outOfMemory) {
                 throw new Llm4esException(SqlState.SYSTEM_ERROR, "ONNX Runtime failed: " + e.getMessage(), e);
             }
             if (rows.size() == 1) {
@@ -100,12 +104,16 @@ public final class OnnxEmbedder implements AutoCloseable {
         }
     }
 
-    private float[][] run(List<int[]> rows) throws OrtException {
+    private static int width(List<int[]> rows) {
         int maxLen = 0;
         for (int[] r : rows) {
             maxLen = Math.max(maxLen, r.length);
         }
-        int width = BatchPlanner.paddedLength(maxLen);
+        return BatchPlanner.paddedLength(maxLen);
+    }
+
+    private float[][] run(List<int[]> rows) throws OrtException {
+        int width = width(rows);
         long[] ids = new long[rows.size() * width];
         long[] mask = new long[rows.size() * width];
         java.util.Arrays.fill(ids, manifest.padId());
