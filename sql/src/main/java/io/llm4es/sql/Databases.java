@@ -7,6 +7,7 @@ import io.llm4es.udf.error.Llm4esException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.List;
 
 /** Opens a JDBC connection on which the llm4es functions are registered, for the engines that have a binding. */
 public final class Databases {
@@ -16,8 +17,15 @@ public final class Databases {
     public static Connection open(String url) throws SQLException {
         if (url.startsWith("jdbc:h2:")) {
             Connection c = DriverManager.getConnection(url);
-            Llm4esH2.register(c);
-            return c;
+            try {
+                Llm4esH2.register(c);
+            } catch (SQLException | RuntimeException e) {
+                c.close();
+                throw e;
+            }
+            // H2 runs the aggregates on the caller's thread: the proxy turns their truncations
+            // into the statement's warning (H2's own getWarnings is always null)
+            return SqlStateProxy.wrap(c, t -> t, List.of());
         }
         if (url.startsWith("jdbc:duckdb:")) {
             return Llm4esDuckDB.open(url);

@@ -1,5 +1,6 @@
 package io.llm4es.sql;
 
+import io.llm4es.udf.aggregate.TruncationLog;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -9,6 +10,9 @@ import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.sql.SQLWarning;
 import java.sql.Statement;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -18,54 +22,156 @@ import java.util.function.UnaryOperator;
  * exceptions pass through an engine's translation: for engines whose drivers lose the SQLSTATE
  * a function raised (DuckDB, Calcite), the translation restores it. Closing the connection also
  * closes the resources given with it.
+ *
+ * <p>Each execution of a statement ({@code execute*}) begins a {@link StatementScope} through the
+ * connection's {@link Session}: the statement's model resolution (once per statement) and its
+ * truncations. While any method of the statement or of its result sets runs, the scope is the
+ * thread's {@link StatementScope#current()}, and the truncations the calling thread logged
+ * ({@link TruncationLog}) are added to it; {@code getWarnings()} of the statement and of its
+ * result sets returns them as SQLSTATE 01004 warnings ahead of the driver's own.
  */
 public final class SqlStateProxy implements InvocationHandler {
+    /** What a connection does when one of its statements starts executing. */
+    @FunctionalInterface
+    public interface Session {
+        /** Truncation warnings only; the binding resolves models by itself. */
+        Session PLAIN = sql -> new StatementScope(null);
+
+        /** {@code sql}: the statement's text where the proxy knows it (null for a batch of several). */
+        StatementScope begin(String sql) throws SQLException;
+    }
+
     private static final Class<?>[] WRAPPED = {
             CallableStatement.class, PreparedStatement.class, Statement.class, ResultSet.class, DatabaseMetaData.class};
+
+    /** The current execution of one statement, shared by the statement and its result sets. */
+    private static final class Execution {
+        /** the text a PreparedStatement was prepared with */
+        final String preparedSql;
+        StatementScope scope;
+
+        Execution(String preparedSql) {
+            this.preparedSql = preparedSql;
+        }
+    }
 
     private final Object target;
     private final UnaryOperator<Throwable> translate;
     private final List<AutoCloseable> closeWith;
+    private final Session session;
+    private final Execution execution;
 
-    private SqlStateProxy(Object target, UnaryOperator<Throwable> translate, List<AutoCloseable> closeWith) {
+    private SqlStateProxy(Object target, UnaryOperator<Throwable> translate, List<AutoCloseable> closeWith,
+                          Session session, Execution execution) {
         this.target = target;
         this.translate = translate;
         this.closeWith = closeWith;
+        this.session = session;
+        this.execution = execution;
     }
 
     public static Connection wrap(Connection conn, UnaryOperator<Throwable> translate, List<AutoCloseable> closeWith) {
-        return (Connection) proxy(conn, Connection.class, translate, closeWith);
+        return wrap(conn, translate, closeWith, Session.PLAIN);
+    }
+
+    public static Connection wrap(Connection conn, UnaryOperator<Throwable> translate, List<AutoCloseable> closeWith,
+                                  Session session) {
+        return (Connection) proxy(conn, Connection.class, translate, closeWith, session, null);
     }
 
     private static Object proxy(Object target, Class<?> type, UnaryOperator<Throwable> translate,
-                                List<AutoCloseable> closeWith) {
+                                List<AutoCloseable> closeWith, Session session, Execution execution) {
         return Proxy.newProxyInstance(SqlStateProxy.class.getClassLoader(), new Class<?>[] {type},
-                new SqlStateProxy(target, translate, closeWith));
+                new SqlStateProxy(target, translate, closeWith, session, execution));
     }
 
     @Override
     public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
-        if (method.getName().equals("unwrap") && args[0] instanceof Class<?> c && c.isInstance(target)) {
+        String name = method.getName();
+        if (name.equals("unwrap") && args[0] instanceof Class<?> c && c.isInstance(target)) {
             return target;
         }
-        Object result;
-        try {
-            result = method.invoke(target, args);
-        } catch (InvocationTargetException e) {
-            throw translate.apply(e.getCause());
+        if (execution != null && name.equals("getWarnings") && method.getParameterCount() == 0) {
+            return warnings(method);
         }
-        if (target instanceof Connection && method.getName().equals("close")) {
+        if (execution != null && name.equals("clearWarnings") && method.getParameterCount() == 0) {
+            execution.scope = execution.scope == null ? null : new StatementScope(execution.scope.resolver());
+            try {
+                method.invoke(target);
+            } catch (InvocationTargetException e) {
+                if (!(e.getCause() instanceof SQLFeatureNotSupportedException)) {
+                    throw translate.apply(e.getCause());
+                }
+            }
+            return null;
+        }
+        if (execution != null && target instanceof Statement && name.startsWith("execute")) {
+            TruncationLog.drain(); // what this thread logged outside any statement is no part of this one
+            try {
+                String sql = args != null && args.length > 0 && args[0] instanceof String text ? text
+                        : name.contains("Batch") ? null : execution.preparedSql;
+                execution.scope = session.begin(sql);
+            } catch (RuntimeException e) {
+                throw translate.apply(e);
+            }
+        }
+        Object result = call(method, args);
+        if (target instanceof Connection && name.equals("close")) {
             for (AutoCloseable r : closeWith) {
                 r.close();
             }
         }
-        if (result != null && !method.getName().equals("unwrap")) {
+        if (result != null && !name.equals("unwrap")) {
             for (Class<?> type : WRAPPED) {
                 if (type.isAssignableFrom(method.getReturnType())) {
-                    return proxy(result, type, translate, List.of());
+                    Execution shared = Statement.class.isAssignableFrom(type)
+                            ? new Execution(target instanceof Connection && args != null && args.length > 0
+                                    && args[0] instanceof String sql ? sql : null)
+                            : type == ResultSet.class ? execution : null;
+                    return proxy(result, type, translate, List.of(), session, shared);
                 }
             }
         }
         return result;
+    }
+
+    private Object call(Method method, Object[] args) throws Throwable {
+        StatementScope scope = execution == null ? null : execution.scope;
+        StatementScope previous = scope == null ? null : StatementScope.enter(scope);
+        try {
+            return method.invoke(target, args);
+        } catch (InvocationTargetException e) {
+            throw translate.apply(e.getCause());
+        } finally {
+            if (scope != null) {
+                scope.addTruncations(TruncationLog.drain());
+                StatementScope.leave(previous);
+            }
+        }
+    }
+
+    /** llm4es's warnings of the current execution, then the driver's own. */
+    private SQLWarning warnings(Method getWarnings) throws Throwable {
+        SQLWarning own;
+        try {
+            own = (SQLWarning) getWarnings.invoke(target);
+        } catch (InvocationTargetException e) {
+            if (!(e.getCause() instanceof SQLFeatureNotSupportedException)) {
+                throw translate.apply(e.getCause());
+            }
+            own = null; // DuckDB's result sets have no warnings of their own
+        }
+        SQLWarning ours = execution.scope == null ? null : execution.scope.warning();
+        if (ours == null) {
+            return own;
+        }
+        if (own != null) {
+            SQLWarning last = ours;
+            while (last.getNextWarning() != null) {
+                last = last.getNextWarning();
+            }
+            last.setNextWarning(own);
+        }
+        return ours;
     }
 }

@@ -3,10 +3,8 @@ package io.llm4es.sql;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.llm4es.sql.duckdb.Llm4esDuckDB;
-import io.llm4es.sql.h2.Llm4esH2;
 import java.sql.Array;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
@@ -18,9 +16,8 @@ public enum Engine {
     H2 {
         @Override
         public Connection open() throws SQLException {
-            Connection c = DriverManager.getConnection("jdbc:h2:mem:engine" + DATABASES.incrementAndGet());
-            Llm4esH2.register(c);
-            return c;
+            // through Databases.open: the connection proxy that reports truncation warnings
+            return Databases.open("jdbc:h2:mem:engine" + DATABASES.incrementAndGet());
         }
 
         @Override

@@ -215,6 +215,75 @@ class EngineContractTest {
         }
     }
 
+    /** Users 1 and 5: six events each, over the tiny budget; user 4: one event, within it. */
+    static List<Transactions.Row> twoLongOneShort() {
+        List<Transactions.Row> rows = new ArrayList<>();
+        for (Transactions.Row r : mixed().subList(0, 6)) {
+            rows.add(r);
+            rows.add(new Transactions.Row(5, r.ts(), r.event()));
+        }
+        rows.add(row(4, 1, "5411", "3.20"));
+        return rows;
+    }
+
+    /** DESIGN.md: truncation is never silent — a status, and a JDBC warning (01004) naming model and counts. */
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void truncationIsAJdbcWarning(Engine engine) throws SQLException {
+        try (Connection c = engine.open()) {
+            Transactions.create(c, twoLongOneShort());
+            String model = TinyBundles.DROP;
+            int dropped = 0;
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                    "SELECT u, user_embedding_result(ev, ts, '" + model + "') FROM tx GROUP BY u")) {
+                while (rs.next()) {
+                    dropped += ((Number) engine.resultFields(rs, 2).get("dropped_events")).intValue();
+                }
+                assertTruncationWarning(st.getWarnings(), model, 2, dropped);
+            }
+            assertTrue(dropped > 0);
+            for (String f : List.of("user_embedding", "try_user_embedding")) {
+                try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                        "SELECT u, " + f + "(ev, ts, '" + model + "') FROM tx GROUP BY u ORDER BY u")) {
+                    while (rs.next()) {
+                        assertNotNull(rs.getObject(2));
+                    }
+                    assertTruncationWarning(st.getWarnings(), model, 2, dropped);
+                    assertTruncationWarning(rs.getWarnings(), model, 2, dropped);
+                }
+            }
+            try (Statement st = c.createStatement()) {
+                try (ResultSet rs = st.executeQuery("SELECT u, user_embedding(ev, ts, '" + model + "') FROM tx "
+                        + "WHERE u = 4 GROUP BY u")) {
+                    assertTrue(rs.next());
+                    assertNull(st.getWarnings(), "one event fits the budget: no warning");
+                }
+                try (ResultSet rs = st.executeQuery("SELECT u, user_embedding(ev, ts, '" + model + "') FROM tx "
+                        + "WHERE u = 5 GROUP BY u")) {
+                    assertTrue(rs.next());
+                    assertTruncationWarning(st.getWarnings(), model, 1, dropped / 2);
+                }
+                st.clearWarnings();
+                assertNull(st.getWarnings());
+                try (ResultSet rs = st.executeQuery("SELECT u, user_embedding(ev, ts) FROM tx GROUP BY u")) {
+                    while (rs.next()) {
+                        rs.getObject(2);
+                    }
+                    assertNull(st.getWarnings(), "a new execution starts without the last one's warnings");
+                }
+            }
+        }
+    }
+
+    static void assertTruncationWarning(java.sql.SQLWarning w, String model, int users, int dropped) {
+        assertNotNull(w, "no truncation warning");
+        assertEquals("01004", w.getSQLState());
+        assertTrue(w.getMessage().contains("model " + model + ":1 truncated the histories of " + users + " user(s)"),
+                w.getMessage());
+        assertTrue(w.getMessage().contains("dropping " + dropped + " oldest event(s)"), w.getMessage());
+        assertNull(w.getNextWarning(), "one model, one warning");
+    }
+
     @ParameterizedTest
     @EnumSource(Engine.class)
     void nullEventsAndKeysAreSkippedAndAnEmptyGroupIsNull(Engine engine) throws SQLException {

@@ -1,6 +1,7 @@
 package io.llm4es.sql.calcite;
 
 import io.llm4es.sql.EmbeddingOutcome;
+import io.llm4es.sql.StatementScope;
 import io.llm4es.udf.aggregate.UserHistory;
 import io.llm4es.udf.embed.EmbeddingResult;
 import io.llm4es.udf.serialize.SerializedHistory;
@@ -20,6 +21,12 @@ public final class CalciteGroup {
 
     private CalciteGroup(UserHistory history) {
         this.history = history;
+        // the statement's resolver (registry of the registry= source, once per statement); set
+        // on this thread by the connection proxy, as Calcite runs the plan on the caller's thread
+        StatementScope scope = StatementScope.current();
+        if (scope != null && scope.resolver() != null) {
+            history.resolveWith(scope.resolver());
+        }
     }
 
     public static CalciteGroup forEmbedding() {

@@ -1,7 +1,13 @@
 package io.llm4es.sql.calcite;
 
+import io.llm4es.sql.SqlStateProxy;
+import io.llm4es.sql.StatementScope;
+import io.llm4es.sql.registry.ModelRegistry;
+import io.llm4es.sql.registry.RegistryResolver;
+import io.llm4es.sql.registry.RegistrySnapshot;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import org.apache.calcite.avatica.ConnectStringParser;
@@ -36,6 +42,18 @@ public final class Llm4esDriver extends Driver {
         return new DriverVersion("llm4es JDBC driver (Apache Calcite)", "0.1.0", "llm4es", "0.1.0", true, 0, 1, 0, 1);
     }
 
+    /**
+     * Each statement resolves model references once, through the registry tables
+     * ({@code llm4es.models}, {@code llm4es.model_aliases}) of the source the {@code registry}
+     * property names, or the models directory alone where there is none.
+     */
+    private static SqlStateProxy.Session session(Connection registry) {
+        if (registry == null) {
+            return sql -> new StatementScope(new RegistryResolver(RegistrySnapshot.EMPTY));
+        }
+        return sql -> new StatementScope(new RegistryResolver(new ModelRegistry(registry, SourceSchemas.REGISTRY_SCHEMA)));
+    }
+
     @Override
     public Connection connect(String url, Properties info) throws SQLException {
         if (!acceptsURL(url)) {
@@ -47,12 +65,16 @@ public final class Llm4esDriver extends Driver {
         Connection conn = super.connect(url, props);
         try {
             CalciteConnection calcite = conn.unwrap(CalciteConnection.class);
-            List<AutoCloseable> sources = SourceSchemas.addAll(calcite.getRootSchema(), props);
+            List<AutoCloseable> sources = new ArrayList<>(SourceSchemas.addAll(calcite.getRootSchema(), props));
             String schema = props.getProperty("schema");
             if (schema != null) {
                 calcite.setSchema(schema);
             }
-            return SqlStateConnection.wrap(conn, sources);
+            Connection registry = SourceSchemas.registry(props);
+            if (registry != null) {
+                sources.add(registry);
+            }
+            return SqlStateConnection.wrap(conn, sources, session(registry));
         } catch (SQLException | RuntimeException e) {
             conn.close();
             throw e;

@@ -3,6 +3,7 @@ package io.llm4es.sql.calcite;
 import io.llm4es.udf.error.Llm4esException;
 import io.llm4es.udf.error.SqlState;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +22,10 @@ import org.apache.calcite.schema.SchemaPlus;
 final class SourceSchemas {
     static final String PREFIX = "schema.";
     static final String FILES = "files:";
+    /** The property naming the source whose registry tables resolve model references. */
+    static final String REGISTRY = "registry";
+    /** The schema of the registry tables in that source. */
+    static final String REGISTRY_SCHEMA = "llm4es";
 
     private SourceSchemas() {
     }
@@ -63,6 +68,39 @@ final class SourceSchemas {
             }
         }
         root.add(name, SourceConvention.schema(root, name, ds, catalog, schema));
+    }
+
+    /**
+     * A connection to the source the {@code registry} property names ({@code registry=NAME}, with
+     * {@code schema.NAME} a JDBC URL), whose {@code llm4es} schema holds the model registry; null
+     * without the property.
+     */
+    static Connection registry(Properties props) throws SQLException {
+        String name = props.getProperty(REGISTRY);
+        if (name == null || name.isBlank()) {
+            return null;
+        }
+        name = name.trim();
+        String source = props.getProperty(PREFIX + name);
+        if (source == null || !source.trim().startsWith("jdbc:")) {
+            throw Llm4esException.invalid("registry=" + name + " must name a schema whose source is a JDBC URL "
+                    + "(schema." + name + "=jdbc:...), got " + (source == null ? "no such schema" : "'" + source + "'"))
+                    .toSqlException();
+        }
+        String option = PREFIX + name + ".";
+        Properties login = new Properties();
+        if (props.getProperty(option + "user") != null) {
+            login.setProperty("user", props.getProperty(option + "user"));
+        }
+        if (props.getProperty(option + "password") != null) {
+            login.setProperty("password", props.getProperty(option + "password"));
+        }
+        try {
+            return DriverManager.getConnection(source.trim(), login);
+        } catch (SQLException e) {
+            throw new Llm4esException(SqlState.SYSTEM_ERROR, "cannot connect to the registry " + name + " at "
+                    + source + ": " + e.getMessage(), e).toSqlException();
+        }
     }
 
     /** NAME of every schema.NAME property (not schema.NAME.option), sorted. */

@@ -16,8 +16,8 @@ final class SqlStateConnection {
     private SqlStateConnection() {
     }
 
-    static Connection wrap(Connection conn, List<AutoCloseable> closeWith) {
-        return SqlStateProxy.wrap(conn, SqlStateConnection::translate, closeWith);
+    static Connection wrap(Connection conn, List<AutoCloseable> closeWith, SqlStateProxy.Session session) {
+        return SqlStateProxy.wrap(conn, SqlStateConnection::translate, closeWith, session);
     }
 
     /**

@@ -4,7 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.llm4es.sql.EmbeddingOutcome;
+import io.llm4es.udf.aggregate.TruncationLog;
 import io.llm4es.udf.aggregate.UserHistory;
+import io.llm4es.udf.embed.ModelResolver;
+import java.util.List;
 import io.llm4es.udf.error.Llm4esException;
 import io.llm4es.udf.error.SqlState;
 import io.llm4es.udf.serialize.SerializedHistory;
@@ -15,7 +18,7 @@ import org.duckdb.DuckDBScalarFunction;
 import org.duckdb.DuckDBWritableVector;
 
 /**
- * {@code llm4es_*(events VARCHAR, keyed BOOLEAN, model_ref VARCHAR) → VARCHAR}: the Java half of
+ * {@code llm4es_*(events VARCHAR, keyed BOOLEAN, model_ref VARCHAR, session VARCHAR) → VARCHAR}: the Java half of
  * the DuckDB embedding macros. Each row is one group's events as a JSON array, collected by the
  * macro with {@code list(...)}. DuckDB hands the function a chunk of up to 2048 groups at once;
  * all of them are collected before the first result is asked for, so {@link UserHistory}'s
@@ -51,6 +54,22 @@ final class EmbedFunction implements DuckDBScalarFunction {
         DuckDBReadableVector events = input.vector(0);
         DuckDBReadableVector keyed = input.vector(1);
         DuckDBReadableVector models = input.vector(2);
+        DuckDBReadableVector sessions = input.vector(3);
+        DuckDBSession session = rows == 0 || sessions.isNull(0) ? null : DuckDBSession.byToken(sessions.getString(0));
+        ModelResolver resolver = session == null ? ModelResolver.DIRECTORY : session.resolver();
+        TruncationLog.drain(); // this worker thread's log now holds only this chunk's truncations
+        try {
+            embed(input, out, rows, events, keyed, models, resolver);
+        } finally {
+            List<TruncationLog.Entry> truncations = TruncationLog.drain();
+            if (session != null) {
+                session.report(truncations);
+            }
+        }
+    }
+
+    private void embed(DuckDBDataChunkReader input, DuckDBWritableVector out, int rows, DuckDBReadableVector events,
+                       DuckDBReadableVector keyed, DuckDBReadableVector models, ModelResolver resolver) {
         UserHistory[] histories = new UserHistory[rows];
         RuntimeException[] failures = new RuntimeException[rows];
         for (int i = 0; i < rows; i++) {
@@ -58,6 +77,7 @@ final class EmbedFunction implements DuckDBScalarFunction {
                 continue;
             }
             histories[i] = variant == Variant.SERIALIZE ? UserHistory.forText() : new UserHistory();
+            histories[i].resolveWith(resolver);
             try {
                 collect(histories[i], events.getString(i), !keyed.isNull(i) && keyed.getBoolean(i),
                         models.isNull(i) ? null : models.getString(i));

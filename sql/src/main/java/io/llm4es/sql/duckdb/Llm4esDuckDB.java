@@ -3,6 +3,9 @@ package io.llm4es.sql.duckdb;
 import io.llm4es.sql.EmbeddingOutcome;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import io.llm4es.sql.registry.ModelRegistry;
+import io.llm4es.udf.error.Llm4esException;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
@@ -40,9 +43,40 @@ public final class Llm4esDuckDB {
         return withSqlStates(conn);
     }
 
-    /** A view of {@code conn} whose SQLExceptions carry the llm4es SQLSTATE (see {@link SqlStateConnection}). */
-    public static Connection withSqlStates(Connection conn) {
-        return SqlStateConnection.wrap(conn);
+    /**
+     * A view of {@code conn} whose SQLExceptions carry the llm4es SQLSTATE (see
+     * {@link SqlStateConnection}), whose statements resolve registry references once per statement
+     * and report truncation as a JDBC warning (01004). {@code conn} must have been registered.
+     */
+    public static Connection withSqlStates(Connection conn) throws SQLException {
+        DuckDBConnection raw = conn.unwrap(DuckDBConnection.class);
+        DuckDBSession session = DuckDBSession.of(raw);
+        if (session == null) {
+            throw new SQLException("llm4es: register the connection (Llm4esDuckDB.register) before wrapping it");
+        }
+        return SqlStateConnection.wrap(conn, session);
+    }
+
+    /**
+     * Registers the bundle at {@code path} in this database's registry ({@code llm4es.models});
+     * the Java side of H2's {@code CALL register_model(name, path)}, which DuckDB cannot offer as
+     * SQL (a UDF cannot write to the database that runs it). Returns {@code name:version}.
+     */
+    public static String registerModel(Connection conn, String name, String path) throws SQLException {
+        try {
+            return new ModelRegistry(conn, DuckDBSession.SCHEMA).register(name, path).versionTag();
+        } catch (Llm4esException e) {
+            throw e.toSqlException();
+        }
+    }
+
+    /** Points {@code name@alias} at a registered version: H2's {@code CALL set_alias(name, alias, version)}. */
+    public static void setAlias(Connection conn, String name, String alias, String version) throws SQLException {
+        try {
+            new ModelRegistry(conn, DuckDBSession.SCHEMA).setAlias(name, alias, version);
+        } catch (Llm4esException e) {
+            throw e.toSqlException();
+        }
     }
 
     /**
@@ -62,20 +96,37 @@ public final class Llm4esDuckDB {
         udf(conn, "llm4es_embed_result", EmbedFunction.Variant.RESULT);
         udf(conn, "llm4es_serialize", EmbedFunction.Variant.SERIALIZE);
         VectorFunctions.register(conn);
+        DuckDBSession session = DuckDBSession.create(conn);
         try (Statement st = conn.createStatement()) {
-            for (String sql : macros()) {
+            if (writable(st)) {
+                st.execute("CREATE SCHEMA IF NOT EXISTS " + DuckDBSession.SCHEMA);
+                for (String ddl : ModelRegistry.ddl(DuckDBSession.SCHEMA)) {
+                    st.execute(ddl);
+                }
+            }
+            for (String sql : macros(session.token)) {
                 st.execute(sql);
             }
         }
     }
 
-    static List<String> macros() {
+    /** Whether the connection's current database can take the registry tables (not a read-only file). */
+    private static boolean writable(Statement st) throws SQLException {
+        try (ResultSet rs = st.executeQuery(
+                "SELECT NOT readonly FROM duckdb_databases() WHERE database_name = current_database()")) {
+            return rs.next() && rs.getBoolean(1);
+        }
+    }
+
+    /** The macros of one connection: {@code session} is the token its UDF calls carry (see {@link DuckDBSession}). */
+    static List<String> macros(String session) {
         String struct = "'" + EmbeddingOutcome.DUCKDB_STRUCT + "'";
+        String token = "'" + session + "'";
         return List.of(
-                embeddingMacro("user_embedding", "llm4es_embed", "(%s)::FLOAT[]"),
-                embeddingMacro("try_user_embedding", "llm4es_try_embed", "(%s)::FLOAT[]"),
-                embeddingMacro("user_embedding_result", "llm4es_embed_result", "from_json(%s, " + struct + ")"),
-                embeddingMacro("serialize_events", "llm4es_serialize", "%s"),
+                embeddingMacro("user_embedding", "llm4es_embed", "(%s)::FLOAT[]", token),
+                embeddingMacro("try_user_embedding", "llm4es_try_embed", "(%s)::FLOAT[]", token),
+                embeddingMacro("user_embedding_result", "llm4es_embed_result", "from_json(%s, " + struct + ")", token),
+                embeddingMacro("serialize_events", "llm4es_serialize", "%s", token),
                 "CREATE OR REPLACE TEMP MACRO cosine_similarity(a, b) AS llm4es_cosine_similarity(a::VARCHAR, b::VARCHAR)",
                 "CREATE OR REPLACE TEMP MACRO l2_normalize(v) AS llm4es_l2_normalize(v::VARCHAR)::FLOAT[]",
                 "CREATE OR REPLACE TEMP MACRO vector_dims(v) AS llm4es_vector_dims(v::VARCHAR)",
@@ -87,27 +138,28 @@ public final class Llm4esDuckDB {
      * {@code name(list(event ORDER BY ts))}, and {@code name_list(list(...), model_ref)}: DuckDB
      * resolves macro overloads by argument count only, so the list form with a model needs a name.
      */
-    private static String embeddingMacro(String name, String udf, String wrap) {
+    private static String embeddingMacro(String name, String udf, String wrap, String token) {
         String keyed = "to_json(list({'k': order_key, 'e': event} ORDER BY order_key) "
                 + "FILTER (WHERE event IS NOT NULL AND order_key IS NOT NULL))::VARCHAR, true";
         String listed = "to_json(events)::VARCHAR, false";
         return "CREATE OR REPLACE TEMP MACRO " + name
-                + "(event, order_key) AS " + call(wrap, udf, keyed, "NULL")
-                + ", (event, order_key, model_ref) AS " + call(wrap, udf, keyed, "model_ref")
-                + ", (events) AS " + call(wrap, udf, listed, "NULL") + ";\n"
+                + "(event, order_key) AS " + call(wrap, udf, keyed, "NULL", token)
+                + ", (event, order_key, model_ref) AS " + call(wrap, udf, keyed, "model_ref", token)
+                + ", (events) AS " + call(wrap, udf, listed, "NULL", token) + ";\n"
                 + "CREATE OR REPLACE TEMP MACRO " + name + "_list"
-                + "(events) AS " + call(wrap, udf, listed, "NULL")
-                + ", (events, model_ref) AS " + call(wrap, udf, listed, "model_ref");
+                + "(events) AS " + call(wrap, udf, listed, "NULL", token)
+                + ", (events, model_ref) AS " + call(wrap, udf, listed, "model_ref", token);
     }
 
-    private static String call(String wrap, String udf, String args, String model) {
-        return String.format(wrap, udf + "(" + args + ", " + model + "::VARCHAR)");
+    private static String call(String wrap, String udf, String args, String model, String token) {
+        return String.format(wrap, udf + "(" + args + ", " + model + "::VARCHAR, " + token + ")");
     }
 
     private static void udf(DuckDBConnection conn, String name, EmbedFunction.Variant variant) throws SQLException {
         try (var b = DuckDBFunctions.scalarFunction()) {
             b.withName(name)
-                    .withParameters(DuckDBColumnType.VARCHAR, DuckDBColumnType.BOOLEAN, DuckDBColumnType.VARCHAR)
+                    .withParameters(DuckDBColumnType.VARCHAR, DuckDBColumnType.BOOLEAN, DuckDBColumnType.VARCHAR,
+                            DuckDBColumnType.VARCHAR)
                     .withReturnType(DuckDBColumnType.VARCHAR)
                     .withVectorizedFunction(new EmbedFunction(variant))
                     .register(conn);

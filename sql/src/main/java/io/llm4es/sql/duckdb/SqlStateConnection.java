@@ -21,8 +21,9 @@ final class SqlStateConnection {
     private SqlStateConnection() {
     }
 
-    static Connection wrap(Connection conn) {
-        return SqlStateProxy.wrap(conn, t -> t instanceof SQLException s ? translate(s) : t, List.of());
+    static Connection wrap(Connection conn, DuckDBSession session) {
+        return SqlStateProxy.wrap(conn, t -> t instanceof SQLException s ? translate(s) : t,
+                List.of(session::close), session);
     }
 
     static SQLException translate(SQLException e) {

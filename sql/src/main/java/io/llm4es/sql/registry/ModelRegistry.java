@@ -185,15 +185,17 @@ public final class ModelRegistry {
                 ps.setString(i + 1, args[i]);
             }
             try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return null;
-                }
-                return new RegisteredModel(rs.getString("name"), rs.getString("version"), Path.of(rs.getString("path")),
-                        rs.getString("sha256").trim(), rs.getInt("dim"), rs.getString("pooling"),
-                        rs.getString("serializer_id").trim(), rs.getString("status"),
-                        rs.getObject("created", OffsetDateTime.class));
+                return rs.next() ? row(rs) : null;
             }
         }
+    }
+
+    /** The current row of a {@code SELECT * FROM <schema>.models}. */
+    static RegisteredModel row(ResultSet rs) throws SQLException {
+        return new RegisteredModel(rs.getString("name"), rs.getString("version"), Path.of(rs.getString("path")),
+                rs.getString("sha256").trim(), rs.getInt("dim"), rs.getString("pooling"),
+                rs.getString("serializer_id").trim(), rs.getString("status"),
+                rs.getObject("created", OffsetDateTime.class));
     }
 
     private static Path bundleDir(String path) {

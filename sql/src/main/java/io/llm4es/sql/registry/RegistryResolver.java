@@ -18,10 +18,21 @@ import java.util.Map;
  * change the model under it.
  */
 public final class RegistryResolver implements ModelResolver {
-    private final ModelRegistry registry;
+    /** Where registered models are looked up: the registry tables, or a snapshot of them. */
+    @FunctionalInterface
+    public interface Lookup {
+        /** The registered model {@code ref} names; null when the registry does not know the name. */
+        RegisteredModel lookup(ModelRef ref) throws SQLException;
+    }
+
+    private final Lookup registry;
     private final Map<String, EmbeddingModel> resolved = new HashMap<>();
 
     public RegistryResolver(ModelRegistry registry) {
+        this((Lookup) registry::lookup);
+    }
+
+    public RegistryResolver(Lookup registry) {
         this.registry = registry;
     }
 

@@ -106,6 +106,9 @@ public final class UserHistory {
         if (failure != null) {
             throw failure;
         }
+        if (result != null && result.status() == EmbeddingResult.Status.TRUNCATED) {
+            TruncationLog.record(result.modelVersion(), result.droppedEvents());
+        }
         return result;
     }
 
