@@ -6,6 +6,7 @@ import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
+import java.nio.charset.StandardCharsets;
 
 /** A result set as RFC 4180 CSV; arrays as {@code [v1,v2,...]} (what pgvector and numpy readers take). */
 final class CsvResults {
@@ -25,11 +26,19 @@ final class CsvResults {
                     w.write(",");
                 }
                 Object v = rs.getObject(i);
-                w.write(v == null ? "" : quote(v instanceof Array a ? arrayText(a) : v.toString()));
+                w.write(v == null ? "" : quote(text(v)));
             }
             w.write("\n");
         }
         w.flush();
+    }
+
+    private static String text(Object v) throws SQLException {
+        if (v instanceof Array a) {
+            return arrayText(a);
+        }
+        // H2 hands JSON values (user_embedding_result) over as their UTF-8 bytes
+        return v instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : v.toString();
     }
 
     private static String arrayText(Array a) throws SQLException {
