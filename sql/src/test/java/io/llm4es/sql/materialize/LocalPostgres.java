@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Assumptions;
  * Without the Debian package the tests skip locally but fail under CI=true, where .ci/run has
  * installed it.
  */
-final class LocalPostgres implements AutoCloseable {
+public final class LocalPostgres implements AutoCloseable {
     private final Path bin;
     private final Path data;
     private final int port;
@@ -27,7 +27,7 @@ final class LocalPostgres implements AutoCloseable {
         this.port = port;
     }
 
-    static LocalPostgres start() throws IOException, InterruptedException {
+    public static LocalPostgres start() throws IOException, InterruptedException {
         Path bin = findBin();
         if (bin == null) {
             String why = "PostgreSQL is not installed (apt-get install -y postgresql)";
@@ -53,7 +53,7 @@ final class LocalPostgres implements AutoCloseable {
         return new LocalPostgres(bin, data, port);
     }
 
-    String url() {
+    public String url() {
         return "jdbc:postgresql://127.0.0.1:" + port + "/postgres?user=postgres";
     }
 
