@@ -4,7 +4,6 @@ import io.llm4es.sql.EmbeddingOutcome;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import io.llm4es.sql.registry.ModelRegistry;
-import io.llm4es.udf.error.Llm4esException;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -63,20 +62,12 @@ public final class Llm4esDuckDB {
      * SQL (a UDF cannot write to the database that runs it). Returns {@code name:version}.
      */
     public static String registerModel(Connection conn, String name, String path) throws SQLException {
-        try {
-            return new ModelRegistry(conn, DuckDBSession.SCHEMA).register(name, path).versionTag();
-        } catch (Llm4esException e) {
-            throw e.toSqlException();
-        }
+        return ModelRegistry.registerModel(conn, DuckDBSession.SCHEMA, name, path);
     }
 
     /** Points {@code name@alias} at a registered version: H2's {@code CALL set_alias(name, alias, version)}. */
     public static void setAlias(Connection conn, String name, String alias, String version) throws SQLException {
-        try {
-            new ModelRegistry(conn, DuckDBSession.SCHEMA).setAlias(name, alias, version);
-        } catch (Llm4esException e) {
-            throw e.toSqlException();
-        }
+        ModelRegistry.setAlias(conn, DuckDBSession.SCHEMA, name, alias, version);
     }
 
     /**

@@ -16,20 +16,12 @@ public final class H2Registry {
 
     /** {@code CALL register_model(name, path)} → the registered {@code name:version}. */
     public static String registerModel(Connection conn, String name, String path) throws SQLException {
-        try {
-            return new ModelRegistry(conn, Llm4esH2.SCHEMA).register(name, path).versionTag();
-        } catch (Llm4esException e) {
-            throw e.toSqlException();
-        }
+        return ModelRegistry.registerModel(conn, Llm4esH2.SCHEMA, name, path);
     }
 
     /** {@code CALL set_alias(name, alias, version)}. */
     public static void setAlias(Connection conn, String name, String alias, String version) throws SQLException {
-        try {
-            new ModelRegistry(conn, Llm4esH2.SCHEMA).setAlias(name, alias, version);
-        } catch (Llm4esException e) {
-            throw e.toSqlException();
-        }
+        ModelRegistry.setAlias(conn, Llm4esH2.SCHEMA, name, alias, version);
     }
 
     /** {@code describe_model(ref)} → JSON: the registry row the reference resolves to, or the directory bundle. */

@@ -31,6 +31,28 @@ public final class ModelRegistry {
     private final String schema;
     private Boolean present;
 
+    /**
+     * {@code register_model(name, path)} as the SQL bindings offer it (H2's procedure, DuckDB's Java
+     * call): llm4es errors as SQLExceptions with their SQLSTATE; returns {@code name:version}.
+     */
+    public static String registerModel(Connection conn, String schema, String name, String path) throws SQLException {
+        try {
+            return new ModelRegistry(conn, schema).register(name, path).versionTag();
+        } catch (Llm4esException e) {
+            throw e.toSqlException();
+        }
+    }
+
+    /** {@code set_alias(name, alias, version)} as the SQL bindings offer it. */
+    public static void setAlias(Connection conn, String schema, String name, String alias, String version)
+            throws SQLException {
+        try {
+            new ModelRegistry(conn, schema).setAlias(name, alias, version);
+        } catch (Llm4esException e) {
+            throw e.toSqlException();
+        }
+    }
+
     public ModelRegistry(Connection conn, String schema) {
         this.conn = conn;
         this.schema = schema;
