@@ -1,11 +1,14 @@
 import hashlib
+import json
+import shutil
 
 import onnx
 import pytest
 
-from llm4es_training.bundle import export_bundle
+from llm4es_training.bundle import export_bundle, rebundle
 from llm4es_training.cli import main
 from llm4es_training.errors import ExportError
+from llm4es_training.manifest import read_manifest
 from llm4es_training.verification import cosine_rows
 
 
@@ -189,3 +192,33 @@ def test_cli_exports_a_bundle(tiny_model_dir, serializer_path, tmp_path, capsys)
     assert code == 0
     assert "wrote bundle cli:2" in capsys.readouterr().out
     assert (out / "llm4es-model.json").is_file()
+
+
+def test_rebundle_keeps_the_model_and_swaps_the_serializer(exported, tmp_path, capsys):
+    source = exported("gpt2").bundle_dir
+    other = {"format_version": 1, "fields": [{"name": "amount", "role": "number", "format": "0"}]}
+    (tmp_path / "other.json").write_text(json.dumps(other), encoding="utf-8")
+    out = tmp_path / "models" / "gpt2-amounts"
+    code = main(["rebundle", "--from", str(source), "--serializer", str(tmp_path / "other.json"),
+                 "--name", "gpt2-amounts", "--out", str(out)])
+    assert code == 0 and "wrote bundle gpt2-amounts:1" in capsys.readouterr().out
+
+    before, after = read_manifest(source), read_manifest(out)
+    assert after["serializer"] == other and after["name"] == "gpt2-amounts"
+    assert after["derived_from"] == {"name": before["name"], "version": before["version"],
+                                     "created": before["created"]}
+    changed = {"name", "serializer", "created", "derived_from"}
+    assert {k: v for k, v in after.items() if k not in changed} == {k: v for k, v in before.items() if k not in changed}
+    for relative in before["files"]:
+        assert (out / relative).read_bytes() == (source / relative).read_bytes()
+    assert sorted(p.name for p in out.parent.iterdir()) == ["gpt2-amounts"]
+
+
+def test_rebundle_refuses_a_source_whose_files_changed(exported, serializer_path, tmp_path):
+    source = tmp_path / "copy"
+    shutil.copytree(exported("gpt2").bundle_dir, source)
+    with (source / "tokenizer.json").open("a", encoding="utf-8") as stream:
+        stream.write(" ")
+    with pytest.raises(ExportError, match="do not match its manifest"):
+        rebundle(source=source, serializer=serializer_path, name="x", out=tmp_path / "x")
+    assert not (tmp_path / "x").exists()

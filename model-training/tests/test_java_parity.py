@@ -17,3 +17,17 @@ def test_java_matches_pytorch(java_embed, exported, model_name, texts):
         torch_embedding = bundle.torch_embed([expected_ids])
         cosine = cosine_rows(java_embedding, torch_embedding)[0]
         assert cosine >= 0.9999, f"{model_name} {key!r}: cosine(Java, PyTorch) = {cosine:.6f}"
+
+
+def test_java_loads_a_rebundled_model_as_its_source(java_embed, exported, texts, tmp_path):
+    from llm4es_training.bundle import rebundle
+
+    source = exported("gpt2").bundle_dir
+    serializer = tmp_path / "serializer.json"
+    serializer.write_text('{"format_version": 1, "fields": [{"name": "amount", "role": "number"}]}', encoding="utf-8")
+    derived = tmp_path / "gpt2-amounts"
+    rebundle(source=source, serializer=serializer, name="gpt2-amounts", out=derived)
+    a, b = java_embed(source, texts), java_embed(derived, texts)
+    for key in texts:
+        assert a[key]["token_ids"] == b[key]["token_ids"]
+        assert np.array_equal(np.asarray(a[key]["embedding"]), np.asarray(b[key]["embedding"]))

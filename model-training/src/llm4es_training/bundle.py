@@ -12,7 +12,8 @@ import tempfile
 from pathlib import Path
 
 from .errors import ExportError
-from .manifest import MANIFEST_FILE, build_manifest, file_digests, write_manifest
+from .manifest import (MANIFEST_FILE, build_manifest, build_manifest_identity, file_digests, read_manifest,
+                       write_manifest)
 from .onnx_export import INPUT_NAMES, OUTPUT_NAME, export_onnx
 from .pooling import LayerMeanPooling, default_layers_from
 from .source_model import SourceModel, load_source_model
@@ -88,6 +89,52 @@ def export_bundle(
             files=file_digests(staging),
             training=training,
         )
+        write_manifest(staging, manifest)
+        _move_into_place(staging, out)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return manifest
+
+
+def rebundle(
+    *,
+    source: Path,
+    serializer: Path,
+    name: str,
+    out: Path,
+    version: str = "1",
+    description: str | None = None,
+) -> dict:
+    """A bundle with `source`'s model and tokenizer and another serializer config: the files are
+    copied after checking them against the source manifest, the manifest records where they came
+    from. The same model over another rendering of the events, without exporting it again."""
+    check_bundle_target(name, version, out)
+    serializer_config = _read_serializer(serializer)
+    source, out = Path(source), Path(out)
+    try:
+        original = read_manifest(source)
+    except FileNotFoundError:
+        raise ExportError(f"not a bundle: {source} holds no {MANIFEST_FILE}") from None
+    digests = file_digests(source)
+    if digests != original["files"]:
+        raise ExportError(f"refusing to copy {source}: its files do not match its manifest's sha256 digests")
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
+    try:
+        staging.chmod(0o755)
+        for relative in original["files"]:
+            (staging / relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source / relative, staging / relative)
+        if file_digests(staging) != digests:
+            raise ExportError(f"copying {source} changed its files")
+        manifest = {
+            **original,
+            **build_manifest_identity(name, version, description or original["description"]),
+            "serializer": serializer_config,
+            "derived_from": {"name": original["name"], "version": original["version"],
+                             "created": original["created"]},
+        }
         write_manifest(staging, manifest)
         _move_into_place(staging, out)
     finally:

@@ -31,6 +31,15 @@ def _export_bundle(args: argparse.Namespace) -> None:
     )
 
 
+def _rebundle(args: argparse.Namespace) -> None:
+    from .bundle import rebundle
+
+    manifest = rebundle(source=args.source, serializer=args.serializer, name=args.name, version=args.version,
+                        description=args.description, out=args.out)
+    print(f"wrote bundle {manifest['name']}:{manifest['version']} to {args.out} "
+          f"(model of {manifest['derived_from']['name']}:{manifest['derived_from']['version']}, new serializer)")
+
+
 def _train(args: argparse.Namespace) -> None:
     from .training_run import TrainRequest, run_training
 
@@ -100,6 +109,17 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--description", help="free-text description stored in the manifest")
     export.add_argument("--out", required=True, type=Path, help="bundle directory to create or replace")
     export.set_defaults(run=_export_bundle)
+
+    derive = commands.add_parser(
+        "rebundle", help="a new bundle with an existing bundle's model and another serializer config"
+    )
+    derive.add_argument("--from", dest="source", required=True, type=Path, help="existing bundle directory")
+    derive.add_argument("--serializer", required=True, type=Path, help="serializer config JSON")
+    derive.add_argument("--name", required=True, help="bundle name, as used in model references")
+    derive.add_argument("--version", default="1", help="bundle version (default: 1)")
+    derive.add_argument("--description", help="free-text description (default: the source bundle's)")
+    derive.add_argument("--out", required=True, type=Path, help="bundle directory to create or replace")
+    derive.set_defaults(run=_rebundle)
 
     train = commands.add_parser(
         "train", help="fine-tune (or train from scratch) a causal LM on an exported corpus",

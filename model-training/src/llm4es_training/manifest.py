@@ -45,10 +45,7 @@ def build_manifest(
 ) -> dict:
     return {
         "format_version": FORMAT_VERSION,
-        "name": name,
-        "version": version,
-        "description": description,
-        "created": datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
+        **build_manifest_identity(name, version, description),
         "base_model": base_model,
         "hidden_size": hidden_size,
         "num_layers": num_layers,
@@ -66,6 +63,16 @@ def build_manifest(
         "files": files,
         "training": training,
         "metrics": {},
+    }
+
+
+def build_manifest_identity(name: str, version: str, description: str) -> dict:
+    """The keys that name one bundle; the rest describe its model."""
+    return {
+        "name": name,
+        "version": version,
+        "description": description,
+        "created": datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
     }
 
 

@@ -1,6 +1,7 @@
-"""The one-command benchmark in a reduced quick mode: two tasks, 60 entities, the methods without
-fine-tuning. Checks the report is complete and every number finite, and that a rerun reuses the
-cached results. Needs the shared datasets and, for everything beyond the aggregates, the Java jar
+"""The one-command benchmark in its --quick mode, exactly as the README gives it: all five tasks,
+120 entities each, every method including the two fine-tuned ones. Checks the report is complete
+and every number finite, that the bundles are the task's serializer over one exported model, and
+that a rerun reuses the cached results. Needs the shared datasets, the Java jar
 (sql/target/llm4es.jar, or $LLM4ES_JAR) and Maven for the MiniLM jar: without the jar it skips,
 unless LLM4ES_REQUIRE_JAR=1 makes that a failure."""
 
@@ -12,9 +13,11 @@ import pytest
 from llm4es_training.benchmark import run
 from llm4es_training.benchmark.artifacts import all_finite, read_json
 from llm4es_training.benchmark.java_cli import find_jar
+from llm4es_training.benchmark.tasks import TASK_IDS
 
-TASKS = ["berka-age", "movielens-gender"]
-METHODS = ["aggregates", "minilm", "llm4es-random", "llm4es-stories260k", "llm4es+aggregates"]
+METHODS = ["aggregates", "minilm", "llm4es-random", "llm4es-stories260k", "llm4es-stories260k-ft",
+           "llm4es-scratch-ft", "llm4es+aggregates"]
+LLM_METHODS = [m for m in METHODS if m.startswith("llm4es-")]
 
 
 @pytest.fixture(scope="module")
@@ -25,8 +28,7 @@ def report_dir(tmp_path_factory, datasets):
             pytest.fail(reason + " (LLM4ES_REQUIRE_JAR=1)")
         pytest.skip(reason)
     out = tmp_path_factory.mktemp("bench")
-    run.main(["--out", str(out), "--quick", "--no-train", "--max-entities", "60", "--datasets", str(datasets),
-              "--tasks", *TASKS])
+    run.main(["--out", str(out), "--quick", "--datasets", str(datasets)])
     return out
 
 
@@ -35,24 +37,40 @@ def test_report_is_complete_and_finite(report_dir):
         assert (report_dir / name).stat().st_size > 0
     results = read_json(report_dir / "results.json")
     assert all_finite(results)
-    assert set(results["results"]) == set(TASKS)
-    for task_id in TASKS:
+    assert list(results["results"]) == TASK_IDS
+    for task_id in TASK_IDS:
         assert list(results["results"][task_id]) == METHODS
         for r in results["results"][task_id].values():
             assert 0.0 <= r["mean"] <= 1.0 and r["std"] >= 0.0 and len(r["fold_test_scores"]) == 5
+            assert r["n_train"] + r["n_test"] == 120
         assert (report_dir / "pictures" / f"{task_id}-scores.png").stat().st_size > 0
-        assert (report_dir / "pictures" / f"{task_id}-llm4es-stories260k-pca.png").stat().st_size > 0
+        assert (report_dir / "pictures" / f"{task_id}-llm4es-stories260k-ft-pca.png").stat().st_size > 0
+    for method in ("llm4es-stories260k-ft", "llm4es-scratch-ft"):
+        facts = results["training"][method]
+        assert facts["steps"] == 30 and facts["heldout_loss_after"] < facts["heldout_loss_before"]
     speed = results["speed"]
     for path in ("sql_aggregate_h2", "java_embedder", "pytorch_eager"):
         assert speed["paths"][path]["tokens_per_s"] > 0 and speed["paths"][path]["peak_rss_mb"] > 0
     assert speed["matmul_peak_gflops"] > 0 and speed["serializer_events_per_s"] > 0
     html = (report_dir / "report.html").read_text(encoding="utf-8")
-    assert html.count("<img ") == 2 * len(TASKS)
+    assert html.count("<img ") == 2 * len(TASK_IDS)
+    markdown = (report_dir / "report.md").read_text(encoding="utf-8")
+    for task_id in TASK_IDS:
+        assert task_id in markdown
+
+
+def test_each_task_bundle_is_its_serializer_over_one_exported_model(report_dir):
+    for method in LLM_METHODS:
+        base = read_json(report_dir / "base-bundles" / method / "llm4es-model.json")
+        for task_id in TASK_IDS:
+            bundle = read_json(report_dir / "models" / f"{task_id}-{method}" / "llm4es-model.json")
+            assert bundle["serializer"] == read_json(report_dir / "tasks" / task_id / "serializer.json")
+            assert bundle["files"] == base["files"]
+            assert bundle["derived_from"]["name"] == method
 
 
 def test_rerun_reuses_cached_results(report_dir, datasets):
-    scores = report_dir / "results" / TASKS[0] / "llm4es-stories260k.json"
+    scores = report_dir / "results" / TASK_IDS[0] / "llm4es-stories260k.json"
     before = scores.stat().st_mtime_ns
-    run.main(["--out", str(report_dir), "--quick", "--no-train", "--max-entities", "60", "--datasets", str(datasets),
-              "--tasks", *TASKS])
+    run.main(["--out", str(report_dir), "--quick", "--datasets", str(datasets)])
     assert scores.stat().st_mtime_ns == before

@@ -1,6 +1,7 @@
 """The causal LMs of the LLM4ES methods and their bundles: stories260K as published, a random
 model of the same shape, and models fine-tuned with `llm4es-train train`. One bundle per
-(task, model), because a bundle carries its task's serializer."""
+(task, model), because a bundle carries its task's serializer; the model is exported once and
+copied per task."""
 
 from __future__ import annotations
 
@@ -26,6 +27,8 @@ class Training:
     context: int
     batch_size: int
     scratch_size: str
+    # None: llm4es-train's default (2e-4 for fine-tuning, 1e-3 from scratch).
+    finetune_lr: float | None = None
 
 
 def random_init_model(reference: Path, out: Path, seed: int = 0) -> Path:
@@ -54,24 +57,21 @@ def bundle_name(task_id: str, method: str) -> str:
     return f"{task_id}-{method}"
 
 
-def export_task_bundle(model_dir: Path, serializer: Path, name: str, models_dir: Path, description: str) -> Path:
-    """Exports (once) the bundle `name` into `models_dir`, through a staging folder outside it so
-    the Java model registry never sees half a bundle."""
+def export_task_bundle(model_dir: Path, serializer: Path, name: str, models_dir: Path, description: str,
+                       base_bundle: Path) -> Path:
+    """The bundle `name` in `models_dir`: `model_dir` exported once into `base_bundle` (ONNX export
+    and its verification take seconds), then copied with the task's serializer (`rebundle`). Both
+    are built in staging folders and renamed into place, so the Java model registry never sees half
+    a bundle."""
     target = models_dir / name
     if (target / BUNDLE_MANIFEST).is_file():
         return target
-    from ..bundle import export_bundle  # Deferred: torch and the ONNX exporter load slowly.
+    from ..bundle import export_bundle, rebundle  # Deferred: torch and the ONNX exporter load slowly.
 
-    staging_root = models_dir.parent / "bundle-staging"
-    staging_root.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f"{name}.", dir=staging_root))
-    try:
-        export_bundle(model=str(model_dir), serializer=serializer, name=name, out=staging / name,
+    if not (base_bundle / BUNDLE_MANIFEST).is_file():
+        export_bundle(model=str(model_dir), serializer=serializer, name=base_bundle.name, out=base_bundle,
                       description=description)
-        models_dir.mkdir(parents=True, exist_ok=True)
-        os.replace(staging / name, target)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    rebundle(source=base_bundle, serializer=serializer, name=name, out=target, description=description)
     return target
 
 
@@ -87,6 +87,8 @@ def fine_tune(init: str, corpus: Path, run_dir: Path, training: Training) -> Pat
                "--no-progress"]
     if init == "scratch":
         command += ["--scratch-size", training.scratch_size]
+    elif training.finetune_lr is not None:
+        command += ["--lr", str(training.finetune_lr)]
     if (run_dir / "run.json").is_file():
         command.append("--resume")
     result = subprocess.run(command, capture_output=True, text=True)
