@@ -61,6 +61,47 @@ def _table_rows(results: dict[str, dict[str, dict]], methods: list[str]) -> list
     return rows
 
 
+BASELINES = ("aggregates", "minilm")
+# Trained or pretrained LLM4ES embeddings alone; llm4es-random is the control, not a contender.
+LLM4ES_ALONE = ("llm4es-stories260k", "llm4es-stories260k-ft", "llm4es-scratch-ft")
+
+
+def paired_difference(a: dict, b: dict) -> tuple[float, float]:
+    """Mean and std over folds of a's minus b's test score: every method is scored by the same 5
+    folds on the same test split, so fold-paired differences cancel the fold-to-fold noise."""
+    diff = np.asarray(a["fold_test_scores"]) - np.asarray(b["fold_test_scores"])
+    return float(diff.mean()), float(diff.std())
+
+
+def _verdict(delta: float, spread: float) -> str:
+    if abs(delta) <= spread:
+        return "ties with"
+    return "beats" if delta > 0 else "loses to"
+
+
+def standings(results: dict[str, dict[str, dict]]) -> list[str]:
+    """Per task, in words: the best LLM4ES embedding alone against the best baseline, and whether
+    LLM4ES adds anything to the aggregates (the paper's ensemble). A difference within one std of
+    the fold-paired differences is called a tie."""
+    lines = []
+    for task_id, by_method in results.items():
+        alone = [m for m in LLM4ES_ALONE if m in by_method]
+        baselines = [m for m in BASELINES if m in by_method]
+        if not alone or not baselines:
+            continue
+        llm = max(alone, key=lambda m: by_method[m]["mean"])
+        base = max(baselines, key=lambda m: by_method[m]["mean"])
+        delta, spread = paired_difference(by_method[llm], by_method[base])
+        text = (f"{task_id}: {llm} {_verdict(delta, spread)} {base} "
+                f"({by_method[llm]['mean']:.3f} vs {by_method[base]['mean']:.3f}, paired Δ {delta:+.3f} ± {spread:.3f})")
+        if "llm4es+aggregates" in by_method and "aggregates" in by_method:
+            d, sd = paired_difference(by_method["llm4es+aggregates"], by_method["aggregates"])
+            effect = {"ties with": "no effect beyond noise", "beats": "helps", "loses to": "hurts"}[_verdict(d, sd)]
+            text += f"; LLM4ES ⊕ aggregates against aggregates alone: Δ {d:+.3f} ± {sd:.3f} ({effect})"
+        lines.append(f"- {text}.")
+    return lines
+
+
 def _speed_lines(speed: dict) -> list[str]:
     p = speed["paths"]
     lines = [f"Model `{speed['model']}` on `{speed['task']}`: {speed['users']} users, {speed['tokens']} tokens, "
@@ -91,9 +132,18 @@ def write_report(out: Path, run: dict, results: dict[str, dict[str, dict]], meth
           "`user_embedding` on H2.", "",
           "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     md += ["| " + " | ".join(row) + " |" for row in rows]
+    verdicts = standings(results)
+    if verdicts:
+        md += ["", "## Where LLM4ES stands", "",
+               "Best LLM4ES embedding alone (random weights excluded) against the best baseline; Δ is the mean "
+               "± std over the 5 folds of the paired test-score difference, a tie when |Δ| ≤ std.", "", *verdicts]
     md += ["", "## Methods", ""] + [f"- `{m}`: {run['methods'][m]}" for m in methods]
     if run.get("training"):
-        md += ["", "## Fine-tuning", ""] + [f"- `{k}`: {v}" for k, v in run["training"].items()]
+        md += ["", "## Fine-tuning", "", "| method | base model | parameters | steps | tokens seen | "
+               "held-out loss before → after | seconds |", "|---|---|---:|---:|---:|---|---:|"]
+        md += [f"| {m} | {t['base_model']} | {t['parameters']:,} | {t['steps']} | {t['tokens_seen']:,} | "
+               f"{t['heldout_loss_before']:.3f} → {t['heldout_loss_after']:.3f} | {t['train_seconds']:,.0f} |"
+               for m, t in run["training"].items()]
     if speed:
         md += ["", "## Speed", "", *_speed_lines(speed)]
     md += ["", "## Pictures", ""] + [f"![{p.stem}](pictures/{p.name})" for ps in pictures.values() for p in ps]
@@ -104,7 +154,10 @@ def write_report(out: Path, run: dict, results: dict[str, dict[str, dict]], meth
             f"<p>{esc(run['date'])}, {esc(run['machine'])}; command: <code>{esc(run['command'])}</code></p>",
             "<table border=1 cellpadding=4><tr>" + "".join(f"<th>{esc(h)}</th>" for h in header) + "</tr>"]
     body += ["<tr>" + "".join(f"<td>{esc(c).replace('**', '')}</td>" for c in row) + "</tr>" for row in rows]
-    body += ["</table>", "<h2>Methods</h2><ul>"]
+    body += ["</table>"]
+    if verdicts:
+        body += ["<h2>Where LLM4ES stands</h2><ul>"] + [f"<li>{esc(v[2:])}</li>" for v in verdicts] + ["</ul>"]
+    body += ["<h2>Methods</h2><ul>"]
     body += [f"<li><code>{esc(m)}</code>: {esc(run['methods'][m])}</li>" for m in methods] + ["</ul>"]
     if speed:
         body += ["<h2>Speed</h2>", "<pre>" + esc("\n".join(_speed_lines(speed))) + "</pre>"]
