@@ -99,20 +99,14 @@ def event_json(serializer: dict) -> str:
     return "JSON_OBJECT(" + ", ".join(parts) + ")"
 
 
-def _entity_filter(task_dir: Path, split: str | None, entity: str | None) -> str:
-    if entity is not None:
-        return f" WHERE {_column('entity_id')} = {_literal(entity)}"
-    if split is not None:
-        labels = _csv(Path(task_dir) / "labels.csv")
-        return (f" WHERE {_column('entity_id')} IN (SELECT {_column('entity_id')} FROM {labels} "
-                f"WHERE {_column('split')} = {_literal(split)})")
-    return ""
+def _entity_filter(entity: str | None) -> str:
+    return "" if entity is None else f" WHERE {_column('entity_id')} = {_literal(entity)}"
 
 
-def source_sql(task_dir: Path, serializer: dict, split: str | None = None, entity: str | None = None) -> str:
+def source_sql(task_dir: Path, serializer: dict, entity: str | None = None) -> str:
     """export-text's source: user id, event JSON, order key."""
     return (f"SELECT {_column('entity_id')}, {event_json(serializer)}, {_column('ts')} "
-            f"FROM {_csv(Path(task_dir) / 'events.csv')}{_entity_filter(task_dir, split, entity)}")
+            f"FROM {_csv(Path(task_dir) / 'events.csv')}{_entity_filter(entity)}")
 
 
 def embedding_sql(task_dir: Path, serializer: dict, model: str, entity: str | None = None,
@@ -121,7 +115,7 @@ def embedding_sql(task_dir: Path, serializer: dict, model: str, entity: str | No
     (`function="serialize_events"`: the text the model sees, after its token budget)."""
     return (f"SELECT {_column('entity_id')} AS entity_id, {function}({event_json(serializer)}, "
             f"{_column('ts')}, {_literal(model)}) AS embedding FROM {_csv(Path(task_dir) / 'events.csv')}"
-            f"{_entity_filter(task_dir, None, entity)} GROUP BY {_column('entity_id')}")
+            f"{_entity_filter(entity)} GROUP BY {_column('entity_id')}")
 
 
 def read_embeddings(query_csv: Path) -> pd.DataFrame:

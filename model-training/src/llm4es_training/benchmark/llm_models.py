@@ -103,12 +103,14 @@ def training_facts(run_dir: Path) -> dict:
                               "heldout_loss_before", "heldout_loss_after", "train_seconds")}
 
 
-def merge_corpora(parts: dict[str, Path], out: Path) -> None:
-    """One corpus from several tasks' export-text files; user ids prefixed by task (the two Berka
-    tasks share accounts)."""
+def merge_corpora(parts: dict[str, tuple[Path, set[str]]], out: Path) -> None:
+    """One corpus from several tasks' export-text files, keeping the given entities of each (the
+    train split); user ids prefixed by task (the two Berka tasks share accounts)."""
     with out.open("w", encoding="utf-8") as w:
-        for task_id, path in parts.items():
+        for task_id, (path, keep) in parts.items():
             for line in path.read_text(encoding="utf-8").splitlines():
                 record = json.loads(line)
+                if str(record["user_id"]) not in keep:
+                    continue
                 record["user_id"] = f"{task_id}/{record['user_id']}"
                 w.write(json.dumps(record, ensure_ascii=False) + "\n")

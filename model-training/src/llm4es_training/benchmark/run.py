@@ -87,13 +87,22 @@ class Benchmark:
         if missing:
             prepare(self.tasks_dir, missing, self.datasets, self.mode.max_entities, self.mode.max_events_per_entity)
 
-    def texts(self, task_id: str, split: str | None = None) -> Path:
-        """The Java serializer's text of the task's entities (all, or one split): export-text."""
+    def texts(self, task_id: str) -> Path:
+        """The Java serializer's text of every entity of the task (export-text), with the
+        serializer config beside it. One export per task: a split is a filter on entity ids, in
+        Python (an IN over a second CSVREAD made H2 reread labels.csv per event row: minutes)."""
         task_dir = self.tasks_dir / task_id
-        serializer = read_json(task_dir / "serializer.json")
-        path = self.out / "text" / f"{task_id}{'.' + split if split else ''}.jsonl"
-        return cached_file(path, lambda tmp: self.java.export_text(source_sql(task_dir, serializer, split),
-                                                                    task_dir / "serializer.json", tmp))
+        path = self.out / "text" / f"{task_id}.jsonl"
+
+        def export(tmp: Path) -> None:
+            self.java.export_text(source_sql(task_dir, read_json(task_dir / "serializer.json")),
+                                  task_dir / "serializer.json", tmp)
+            os.replace(f"{tmp}.serializer.json", f"{path}.serializer.json")
+        return cached_file(path, export)
+
+    def train_ids(self, task_id: str) -> set[str]:
+        labels = read_labels(self.tasks_dir / task_id)
+        return set(labels.loc[labels["split"] == "train", "entity_id"].astype(str))
 
     # --- methods -------------------------------------------------------------------------------
     def features_path(self, task_id: str, method: str) -> Path:
@@ -137,7 +146,8 @@ class Benchmark:
                   "llm4es-stories260k": STORIES}
         if self.mode.train:
             corpus = self.out / "text" / "train-corpus.jsonl"
-            cached_file(corpus, lambda tmp: merge_corpora({t: self.texts(t, "train") for t in self.task_ids}, tmp))
+            cached_file(corpus, lambda tmp: merge_corpora(
+                {t: (self.texts(t), self.train_ids(t)) for t in self.task_ids}, tmp))
             for method, init in (("llm4es-stories260k-ft", str(STORIES)), ("llm4es-scratch-ft", "scratch")):
                 models[method] = fine_tune(init, corpus, self.out / "train" / method, self.mode.train)
         return models
