@@ -35,13 +35,35 @@ class Measured:
     max_rss_mb: float
 
 
-def run_measured(command: list[str], env: dict | None = None) -> Measured:
-    """Runs a command to completion; wall time and the child's own peak RSS (wait4, not the
-    cumulative RUSAGE_CHILDREN, which would mix earlier children in)."""
+def _peak_rss_mb(pid: int) -> float | None:
+    """VmHWM of a live process, in MB: the high-water mark of its own address space."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except (FileNotFoundError, ProcessLookupError):
+        pass
+    return None
+
+
+def run_measured(command: list[str], env: dict | None = None, poll_s: float = 0.02) -> Measured:
+    """Runs a command to completion; wall time and the child's own peak RSS. The peak is the
+    child's VmHWM, sampled until it exits: getrusage/wait4's ru_maxrss starts from the parent's RSS
+    at fork (Linux carries it over exec), so under this ~1 GB Python process every child read
+    ~1 GB. A child that exits before the first sample falls back to ru_maxrss."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         process = subprocess.Popen(command, stdout=out, stderr=err, env={**os.environ, **(env or {})})
-        _, status, usage = os.wait4(process.pid, 0)
+        peak = None
+        while True:
+            sample = _peak_rss_mb(process.pid)
+            if sample is not None:
+                peak = max(peak or 0.0, sample)
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            time.sleep(poll_s)
         seconds = time.perf_counter() - started
         process.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0), err.seek(0)
@@ -49,7 +71,7 @@ def run_measured(command: list[str], env: dict | None = None) -> Measured:
     if process.returncode != 0:
         raise RuntimeError(f"{' '.join(command[:6])} ... failed ({process.returncode}):\n{stderr[-3000:]}")
     # ru_maxrss is in kilobytes on Linux.
-    return Measured(stdout, stderr, seconds, usage.ru_maxrss / 1024)
+    return Measured(stdout, stderr, seconds, peak if peak is not None else usage.ru_maxrss / 1024)
 
 
 class JavaCli:
