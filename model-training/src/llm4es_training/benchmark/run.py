@@ -62,9 +62,10 @@ def mode_for(quick: bool, max_entities: int | None, train: bool) -> Mode:
         return Mode(True, max_entities or 120, 48,
                     Training(max_steps=30, context=256, batch_size=8, scratch_size="tiny") if train else None, 1)
     # Full: every entity and event (the aggregates see whole histories; the serializer keeps the
-    # newest events that fit 512 tokens). `small` (3.4M parameters) is the largest scratch preset
-    # that fits the 150-minute budget on 2 cores: `medium` (27M) trains at 750 tokens/s against
-    # small's 4,650. lr 2e-3 for stories260K, as in the README's Berka figure (held-out loss 6.50 -> 0.44).
+    # newest events that fit 512 tokens). Scratch preset `small` (3.4M parameters): `medium` (27M)
+    # trains at 750 tokens/s against small's 4,650, about 80 more minutes, no margin under the
+    # 150-minute budget on 2 cores. lr 2e-3 for stories260K, as in the README's Berka figure
+    # (held-out loss 6.50 -> 0.44).
     return Mode(False, max_entities, None,
                 Training(max_steps=500, context=512, batch_size=16, scratch_size="small", finetune_lr=2e-3)
                 if train else None, 3)
