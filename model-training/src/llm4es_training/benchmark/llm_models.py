@@ -14,6 +14,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
+
 from .artifacts import read_json
 
 BUNDLE_MANIFEST = "llm4es-model.json"
@@ -101,6 +103,19 @@ def training_facts(run_dir: Path) -> dict:
     t = read_json(run_dir / "summary.json")["training"]
     return {k: t[k] for k in ("base_model", "parameters", "steps", "tokens_seen", "final_train_loss",
                               "heldout_loss_before", "heldout_loss_after", "train_seconds")}
+
+
+def corpus_entities(labels: dict[str, pd.DataFrame], datasets: dict[str, str]) -> dict[str, set[str]]:
+    """Per task, the entities whose text may train the language models: the task's train split,
+    minus every entity in the test split of any task on the same dataset. The two Berka tasks share
+    accounts: without this, 58 of berka-default's 71 test accounts had their whole history (post-loan
+    months included) in the corpus as berka-age training accounts."""
+    held_out: dict[str, set[str]] = {}
+    for task_id, table in labels.items():
+        test = set(table.loc[table["split"] == "test", "entity_id"].astype(str))
+        held_out.setdefault(datasets[task_id], set()).update(test)
+    return {task_id: set(table.loc[table["split"] == "train", "entity_id"].astype(str)) - held_out[datasets[task_id]]
+            for task_id, table in labels.items()}
 
 
 def merge_corpora(parts: dict[str, tuple[Path, set[str]]], out: Path) -> None:

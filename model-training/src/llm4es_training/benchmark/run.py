@@ -25,8 +25,8 @@ from .aggregates import aggregate_features
 from .artifacts import cached_file, cached_json, read_json, write_json
 from .datasets import REPO_ROOT
 from .java_cli import JavaCli, embedding_sql, find_jar, read_embeddings, source_sql
-from .llm_models import (Training, bundle_name, export_task_bundle, fine_tune, merge_corpora, random_init_model,
-                         training_facts)
+from .llm_models import (Training, bundle_name, corpus_entities, export_task_bundle, fine_tune, merge_corpora,
+                         random_init_model, training_facts)
 from .prepare import prepare
 from .protocol import describe, evaluate_task, features_frame, load_features
 from .report import bar_chart, projection, write_report
@@ -101,9 +101,10 @@ class Benchmark:
             os.replace(f"{tmp}.serializer.json", f"{path}.serializer.json")
         return cached_file(path, export)
 
-    def train_ids(self, task_id: str) -> set[str]:
-        labels = read_labels(self.tasks_dir / task_id)
-        return set(labels.loc[labels["split"] == "train", "entity_id"].astype(str))
+    def corpus_ids(self) -> dict[str, set[str]]:
+        """Per task, the entities whose text trains the language models (see corpus_entities)."""
+        return corpus_entities({t: read_labels(self.tasks_dir / t) for t in self.task_ids},
+                               {t: read_task(self.tasks_dir / t)["dataset"] for t in self.task_ids})
 
     # --- methods -------------------------------------------------------------------------------
     def features_path(self, task_id: str, method: str) -> Path:
@@ -148,7 +149,7 @@ class Benchmark:
         if self.mode.train:
             corpus = self.out / "text" / "train-corpus.jsonl"
             cached_file(corpus, lambda tmp: merge_corpora(
-                {t: (self.texts(t), self.train_ids(t)) for t in self.task_ids}, tmp))
+                {t: (self.texts(t), ids) for t, ids in self.corpus_ids().items()}, tmp))
             for method, init in (("llm4es-stories260k-ft", str(STORIES)), ("llm4es-scratch-ft", "scratch")):
                 models[method] = fine_tune(init, corpus, self.out / "train" / method, self.mode.train)
         return models
