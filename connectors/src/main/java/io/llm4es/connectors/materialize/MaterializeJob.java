@@ -1,5 +1,6 @@
 package io.llm4es.connectors.materialize;
 
+import io.llm4es.udf.digest.Sha256;
 import io.llm4es.sql.EmbeddingOutcome;
 import io.llm4es.connectors.export.SourceHistories;
 import io.llm4es.sql.registry.ModelRegistry;
@@ -11,16 +12,12 @@ import io.llm4es.udf.serialize.OrderedEvents;
 import io.llm4es.udf.serialize.SerializedHistory;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -74,13 +71,6 @@ public final class MaterializeJob {
         return run.report();
     }
 
-    static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     private long countUsers(String sourceSql) throws SQLException {
         String column;
@@ -138,7 +128,7 @@ public final class MaterializeJob {
                 flushIfFull();
                 return;
             }
-            String textSha = sha256(text.text());
+            String textSha = Sha256.hex(text.text());
             if ((textSha + "/" + model.bundle().fingerprint()).equals(done.get(user))) {
                 unchanged++;
                 return;

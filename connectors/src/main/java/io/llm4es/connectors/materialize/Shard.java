@@ -1,10 +1,9 @@
 package io.llm4es.connectors.materialize;
 
+import io.llm4es.udf.digest.Sha256;
 import io.llm4es.udf.error.Llm4esException;
 import java.nio.charset.StandardCharsets;
 import java.nio.ByteBuffer;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 
 /**
  * Shard {@code k/N} (1 ≤ k ≤ N) of the users: those whose id hashes to {@code k-1} modulo N.
@@ -34,12 +33,7 @@ public record Shard(int k, int n) {
         if (n == 1) {
             return true;
         }
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(userId.getBytes(StandardCharsets.UTF_8));
-            return Math.floorMod(ByteBuffer.wrap(digest).getLong(), (long) n) == k - 1;
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Math.floorMod(ByteBuffer.wrap(Sha256.of(userId)).getLong(), (long) n) == k - 1;
     }
 
     @Override
