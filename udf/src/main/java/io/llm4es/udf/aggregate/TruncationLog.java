@@ -1,6 +1,7 @@
 package io.llm4es.udf.aggregate;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,13 +11,40 @@ import java.util.Map;
  * of how many users. {@link UserHistory} records every embedding whose status is TRUNCATED; a
  * binding that runs the aggregates on the caller's thread (H2, Calcite) drains the log into the
  * statement's JDBC warning, one that runs them on worker threads (DuckDB) drains it at the end of
- * each UDF call. Bounded: one entry per model, whatever the number of users.
+ * each UDF call. A user is known by a fingerprint of the text the model saw: two aggregates of
+ * one statement over the same group (user_embedding beside user_embedding_result) count the user
+ * once, and so do two users whose histories are identical event for event.
  */
 public final class TruncationLog {
-    /** {@code users} results of model {@code modelVersion} lost {@code droppedEvents} events in all. */
-    public record Entry(String modelVersion, long users, long droppedEvents) {
-        Entry plus(long moreUsers, long moreDropped) {
-            return new Entry(modelVersion, users + moreUsers, droppedEvents + moreDropped);
+    /** The truncated results of model {@code modelVersion}: events dropped per distinct history. */
+    public static final class Entry {
+        private final String modelVersion;
+        private final Map<Long, Integer> droppedByHistory = new HashMap<>();
+
+        Entry(String modelVersion) {
+            this.modelVersion = modelVersion;
+        }
+
+        public String modelVersion() {
+            return modelVersion;
+        }
+
+        public long users() {
+            return droppedByHistory.size();
+        }
+
+        public long droppedEvents() {
+            long sum = 0;
+            for (int d : droppedByHistory.values()) {
+                sum += d;
+            }
+            return sum;
+        }
+
+        /** This entry with {@code other}'s histories added (the same model); returns this. */
+        public Entry union(Entry other) {
+            droppedByHistory.putAll(other.droppedByHistory);
+            return this;
         }
     }
 
@@ -25,10 +53,9 @@ public final class TruncationLog {
     private TruncationLog() {
     }
 
-    /** One user's result of {@code modelVersion} was truncated by {@code droppedEvents} events. */
-    public static void record(String modelVersion, int droppedEvents) {
-        LOG.get().merge(modelVersion, new Entry(modelVersion, 1, droppedEvents),
-                (a, b) -> a.plus(b.users(), b.droppedEvents()));
+    /** One result of {@code modelVersion}, for the history with {@code fingerprint}, dropped {@code droppedEvents} events. */
+    static void record(String modelVersion, long fingerprint, int droppedEvents) {
+        LOG.get().computeIfAbsent(modelVersion, Entry::new).droppedByHistory.put(fingerprint, droppedEvents);
     }
 
     /** This thread's entries since the last drain, oldest model first; empties the log. */
