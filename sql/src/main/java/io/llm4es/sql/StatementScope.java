@@ -59,7 +59,7 @@ public final class StatementScope {
         }
         synchronized (truncations) {
             for (TruncationLog.Entry e : entries) {
-                // a user counts once however many of the statement's aggregates truncated it
+                // per variant: a user counts once however many of the statement's aggregates embed it
                 truncations.merge(e.modelVersion(), e, TruncationLog.Entry::union);
             }
         }

@@ -89,7 +89,7 @@ public final class GroupState {
             return o.result() == null ? null : o.result().vector();
         }
         throwFailure();
-        EmbeddingResult r = history.embedding();
+        EmbeddingResult r = logged(history.embedding());
         return r == null ? null : r.vector();
     }
 
@@ -99,7 +99,7 @@ public final class GroupState {
             return EmbeddingOutcome.failed(history, failure, events);
         }
         try {
-            EmbeddingResult r = history.embedding();
+            EmbeddingResult r = logged(history.embedding());
             return new EmbeddingOutcome(r, null, r == null ? null : r.modelVersion(), events);
         } catch (RuntimeException e) {
             return EmbeddingOutcome.failed(history, e, events);
@@ -111,6 +111,13 @@ public final class GroupState {
         throwFailure();
         SerializedHistory h = history.serialize(options.rendering());
         return h == null ? null : h.text();
+    }
+
+    private EmbeddingResult logged(EmbeddingResult r) {
+        if (r != null && r.status() == EmbeddingResult.Status.TRUNCATED) {
+            TruncationLog.record(r.modelVersion(), variant, r.droppedEvents());
+        }
+        return r;
     }
 
     private void throwFailure() {

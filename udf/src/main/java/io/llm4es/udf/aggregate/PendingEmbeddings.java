@@ -49,18 +49,18 @@ final class PendingEmbeddings {
                 texts.add(h.serialize());
                 ready.add(h);
             } catch (Llm4esException e) {
-                h.complete(null, null, e);
+                h.complete(null, e);
             }
         }
         BatchSizes.add(texts.size());
         try {
             List<EmbeddingResult> results = model.embed(texts);
             for (int i = 0; i < ready.size(); i++) {
-                ready.get(i).complete(results.get(i), texts.get(i), null);
+                ready.get(i).complete(results.get(i), null);
             }
         } catch (RuntimeException e) {
             for (UserHistory h : ready) {
-                h.complete(null, null, e);
+                h.complete(null, e);
             }
         }
     }

@@ -1,25 +1,25 @@
 package io.llm4es.udf.aggregate;
 
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The truncations of this thread since it was last drained: which model dropped how many events
- * of how many users. {@link UserHistory} records every embedding whose status is TRUNCATED; a
+ * of how many users. {@link GroupState} records every embedding whose status is TRUNCATED; a
  * binding that runs the aggregates on the caller's thread (H2, Calcite) drains the log into the
  * statement's JDBC warning, one that runs them on worker threads (DuckDB) drains it at the end of
- * each UDF call. A user is known by a fingerprint of the text the model saw: two aggregates of
- * one statement over the same group (user_embedding beside user_embedding_result) count the user
- * once, and so do two users whose histories are identical event for event.
+ * each UDF call. Counts are kept per variant and the statement reports the largest: the
+ * aggregates of one SELECT (user_embedding beside user_embedding_result) embed the same groups,
+ * so a user counts once, not once per aggregate. Bounded: a few counters per model.
  */
 public final class TruncationLog {
-    /** The truncated results of model {@code modelVersion}: events dropped per distinct history. */
+    /** The truncated results of model {@code modelVersion}, counted per variant. */
     public static final class Entry {
         private final String modelVersion;
-        private final Map<Long, Integer> droppedByHistory = new HashMap<>();
+        private final Map<Variant, long[]> byVariant = new EnumMap<>(Variant.class);
 
         Entry(String modelVersion) {
             this.modelVersion = modelVersion;
@@ -29,21 +29,35 @@ public final class TruncationLog {
             return modelVersion;
         }
 
+        /** Users truncated: the most any one variant of the statement truncated. */
         public long users() {
-            return droppedByHistory.size();
+            return largest()[0];
         }
 
+        /** Events dropped from those users' histories. */
         public long droppedEvents() {
-            long sum = 0;
-            for (int d : droppedByHistory.values()) {
-                sum += d;
-            }
-            return sum;
+            return largest()[1];
         }
 
-        /** This entry with {@code other}'s histories added (the same model); returns this. */
+        private long[] largest() {
+            long[] best = {0, 0};
+            for (long[] c : byVariant.values()) {
+                if (c[0] > best[0] || (c[0] == best[0] && c[1] > best[1])) {
+                    best = c;
+                }
+            }
+            return best;
+        }
+
+        void add(Variant variant, long users, long dropped) {
+            long[] c = byVariant.computeIfAbsent(variant, v -> new long[2]);
+            c[0] += users;
+            c[1] += dropped;
+        }
+
+        /** This entry with {@code other}'s counts added (the same model, e.g. another DuckDB chunk); returns this. */
         public Entry union(Entry other) {
-            droppedByHistory.putAll(other.droppedByHistory);
+            other.byVariant.forEach((v, c) -> add(v, c[0], c[1]));
             return this;
         }
     }
@@ -53,9 +67,9 @@ public final class TruncationLog {
     private TruncationLog() {
     }
 
-    /** One result of {@code modelVersion}, for the history with {@code fingerprint}, dropped {@code droppedEvents} events. */
-    static void record(String modelVersion, long fingerprint, int droppedEvents) {
-        LOG.get().computeIfAbsent(modelVersion, Entry::new).droppedByHistory.put(fingerprint, droppedEvents);
+    /** One {@code variant} result of {@code modelVersion} was truncated by {@code droppedEvents} events. */
+    static void record(String modelVersion, Variant variant, int droppedEvents) {
+        LOG.get().computeIfAbsent(modelVersion, Entry::new).add(variant, 1, droppedEvents);
     }
 
     /** This thread's entries since the last drain, oldest model first; empties the log. */

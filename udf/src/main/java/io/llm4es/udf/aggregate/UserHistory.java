@@ -12,7 +12,6 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.sql.Clob;
 import java.sql.SQLException;
-import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -29,7 +28,6 @@ public final class UserHistory {
     // a result computed in a shared batch, valid while no event has been added since
     private int resultSize = -1;
     private EmbeddingResult result;
-    private long fingerprint;
     private RuntimeException failure;
 
     /** A group whose embedding will be asked for: it joins the query's shared inference batches. */
@@ -108,9 +106,6 @@ public final class UserHistory {
         if (failure != null) {
             throw failure;
         }
-        if (result != null && result.status() == EmbeddingResult.Status.TRUNCATED) {
-            TruncationLog.record(result.modelVersion(), fingerprint, result.droppedEvents());
-        }
         return result;
     }
 
@@ -118,17 +113,10 @@ public final class UserHistory {
         return !entries.isEmpty() && resultSize != entries.size();
     }
 
-    void complete(EmbeddingResult result, SerializedHistory text, RuntimeException failure) {
+    void complete(EmbeddingResult result, RuntimeException failure) {
         this.result = result;
-        this.fingerprint = text == null ? 0 : fingerprint(text);
         this.failure = failure;
         this.resultSize = entries.size();
-    }
-
-    /** The history as the model saw it: its text, token ids and event count, in 64 bits. */
-    private static long fingerprint(SerializedHistory h) {
-        return ((long) h.text().hashCode() << 32) ^ (Arrays.hashCode(h.tokenIds()) & 0xffffffffL)
-                ^ ((long) h.totalEvents() * 0x9E3779B97F4A7C15L);
     }
 
     public static String eventText(Object event) {
