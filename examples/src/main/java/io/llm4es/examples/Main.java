@@ -10,7 +10,9 @@ public final class Main {
               demo         generated transactions in embedded H2, every user embedded through SQL
                            --users 1000 --seed 42 --db jdbc:h2:mem:llm4es-demo --model <name>
               bench-speed  SQL aggregate vs bare Java embedder, same model and threads
-                           --users 1000 --repeats 5 --model <name>""";
+                           --users 1000 --repeats 5 --model <name>
+              bench-memory heap bytes per event held by the aggregates' group states (demo data)
+                           --users 20000 --seed 42""";
 
     private Main() {
     }
@@ -35,6 +37,7 @@ public final class Main {
         switch (args[0]) {
             case "demo" -> Demo.run(opts);
             case "bench-speed" -> SpeedBenchmark.run(opts);
+            case "bench-memory" -> GroupStateFootprint.run(opts);
             default -> {
                 System.err.println("unknown command " + args[0] + "\n" + USAGE);
                 System.exit(2);

@@ -59,8 +59,8 @@ public final class StatementScope {
         }
         synchronized (truncations) {
             for (TruncationLog.Entry e : entries) {
-                truncations.merge(e.modelVersion(), e, (a, b) -> new TruncationLog.Entry(a.modelVersion(),
-                        a.users() + b.users(), a.droppedEvents() + b.droppedEvents()));
+                // per variant: a user counts once however many of the statement's aggregates embed it
+                truncations.merge(e.modelVersion(), e, TruncationLog.Entry::union);
             }
         }
     }

@@ -195,6 +195,7 @@ class EngineContractTest {
             assertEquals("error:22023", error.get("status"));
             assertNull(error.get("embedding"));
             assertTrue(String.valueOf(error.get("message")).contains("balance"), String.valueOf(error.get("message")));
+            assertEquals(2, ((Number) error.get("events")).intValue(), "both of user 2's events, the bad one included");
 
             Map<String, Object> empty = results.get(3);
             assertEquals("empty", empty.get("status"));
@@ -242,6 +243,15 @@ class EngineContractTest {
                 assertTruncationWarning(st.getWarnings(), model, 2, dropped);
             }
             assertTrue(dropped > 0);
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT u, user_embedding(ev, ts, '"
+                    + model + "'), user_embedding_result(ev, ts, '" + model + "') FROM tx GROUP BY u")) {
+                while (rs.next()) {
+                    rs.getObject(2);
+                    rs.getObject(3);
+                }
+                // two aggregates over the same groups: each user counts once
+                assertTruncationWarning(st.getWarnings(), model, 2, dropped);
+            }
             for (String f : List.of("user_embedding", "try_user_embedding")) {
                 try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
                         "SELECT u, " + f + "(ev, ts, '" + model + "') FROM tx GROUP BY u ORDER BY u")) {

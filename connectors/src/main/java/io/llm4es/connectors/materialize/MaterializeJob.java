@@ -1,10 +1,10 @@
 package io.llm4es.connectors.materialize;
 
 import io.llm4es.udf.digest.Sha256;
-import io.llm4es.sql.EmbeddingOutcome;
 import io.llm4es.connectors.export.SourceHistories;
 import io.llm4es.sql.registry.ModelRegistry;
 import io.llm4es.sql.registry.RegistryResolver;
+import io.llm4es.udf.aggregate.EmbeddingOutcome;
 import io.llm4es.udf.embed.EmbeddingModel;
 import io.llm4es.udf.embed.EmbeddingResult;
 import io.llm4es.udf.error.SqlState;

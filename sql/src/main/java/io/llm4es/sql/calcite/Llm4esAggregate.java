@@ -1,5 +1,6 @@
 package io.llm4es.sql.calcite;
 
+import io.llm4es.udf.aggregate.Variant;
 import java.lang.reflect.Method;
 import java.lang.reflect.Type;
 import java.util.ArrayList;
@@ -37,13 +38,13 @@ import org.apache.calcite.util.Optionality;
 final class Llm4esAggregate implements ImplementableAggFunction, AggImplementor {
     private static final List<String> PARAMS = List.of("event", "order_key", "model_ref");
 
-    private final boolean forText;
+    private final Variant variant;
     private final Function<RelDataTypeFactory, RelDataType> returnType;
     private final Method result;
 
-    private Llm4esAggregate(boolean forText, Function<RelDataTypeFactory, RelDataType> returnType,
+    private Llm4esAggregate(Variant variant, Function<RelDataTypeFactory, RelDataType> returnType,
             String resultMethod) {
-        this.forText = forText;
+        this.variant = variant;
         this.returnType = returnType;
         this.result = method(resultMethod);
     }
@@ -54,9 +55,9 @@ final class Llm4esAggregate implements ImplementableAggFunction, AggImplementor 
      * is). One operator, not one per arity: Calcite binds a WITHIN GROUP call to its aggregate
      * only when the name has a single operator.
      */
-    static SqlUserDefinedAggFunction operator(String name, boolean forText,
+    static SqlUserDefinedAggFunction operator(String name, Variant variant,
             Function<RelDataTypeFactory, RelDataType> returnType, String resultMethod) {
-        Llm4esAggregate f = new Llm4esAggregate(forText, returnType, resultMethod);
+        Llm4esAggregate f = new Llm4esAggregate(variant, returnType, resultMethod);
         return new SqlUserDefinedAggFunction(new SqlIdentifier(name, SqlParserPos.ZERO), SqlKind.OTHER_FUNCTION,
                 binding -> f.getReturnType(binding.getTypeFactory()), InferTypes.ANY_NULLABLE,
                 OperandTypes.operandMetadata(List.of(SqlTypeFamily.ANY, SqlTypeFamily.ANY, SqlTypeFamily.CHARACTER),
@@ -103,7 +104,7 @@ final class Llm4esAggregate implements ImplementableAggFunction, AggImplementor 
     @Override
     public void implementReset(AggContext info, AggResetContext reset) {
         reset.currentBlock().add(Expressions.statement(Expressions.assign(reset.accumulator().get(0),
-                Expressions.call(method(forText ? "forText" : "forEmbedding")))));
+                Expressions.call(method("of", String.class), Expressions.constant(variant.name())))));
     }
 
     @Override

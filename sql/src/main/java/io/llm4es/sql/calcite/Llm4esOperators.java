@@ -1,5 +1,6 @@
 package io.llm4es.sql.calcite;
 
+import io.llm4es.udf.aggregate.Variant;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -36,10 +37,10 @@ final class Llm4esOperators {
 
     private static List<SqlOperator> operators() {
         List<SqlOperator> out = new ArrayList<>();
-        out.add(Llm4esAggregate.operator("USER_EMBEDDING", false, Llm4esOperators::realArray, "embedding"));
-        out.add(Llm4esAggregate.operator("TRY_USER_EMBEDDING", false, Llm4esOperators::realArray, "tryEmbedding"));
-        out.add(Llm4esAggregate.operator("USER_EMBEDDING_RESULT", false, Llm4esOperators::varchar, "result"));
-        out.add(Llm4esAggregate.operator("SERIALIZE_EVENTS", true, Llm4esOperators::varchar, "text"));
+        out.add(Llm4esAggregate.operator("USER_EMBEDDING", Variant.STRICT, Llm4esOperators::realArray, "vector"));
+        out.add(Llm4esAggregate.operator("TRY_USER_EMBEDDING", Variant.TRY, Llm4esOperators::realArray, "vector"));
+        out.add(Llm4esAggregate.operator("USER_EMBEDDING_RESULT", Variant.RESULT, Llm4esOperators::varchar, "result"));
+        out.add(Llm4esAggregate.operator("SERIALIZE_EVENTS", Variant.SERIALIZE, Llm4esOperators::varchar, "text"));
         out.add(vectorFunction("cosineSimilarity", 2, tf -> nullable(tf, tf.createSqlType(SqlTypeName.DOUBLE))));
         out.add(vectorFunction("l2Normalize", 1, Llm4esOperators::realArray));
         out.add(vectorFunction("vectorDims", 1, tf -> nullable(tf, tf.createSqlType(SqlTypeName.INTEGER))));

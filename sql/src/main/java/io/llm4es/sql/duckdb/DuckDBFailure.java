@@ -1,6 +1,6 @@
 package io.llm4es.sql.duckdb;
 
-import io.llm4es.sql.EmbeddingOutcome;
+import io.llm4es.udf.aggregate.EmbeddingOutcome;
 import io.llm4es.udf.error.SqlState;
 import java.sql.SQLException;
 import java.util.regex.Matcher;

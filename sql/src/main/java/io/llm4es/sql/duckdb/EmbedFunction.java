@@ -3,15 +3,14 @@ package io.llm4es.sql.duckdb;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.llm4es.sql.EmbeddingOutcome;
+import io.llm4es.udf.aggregate.GroupState;
 import io.llm4es.udf.aggregate.TruncationLog;
-import io.llm4es.udf.aggregate.UserHistory;
+import io.llm4es.udf.aggregate.Variant;
 import io.llm4es.udf.embed.ModelResolver;
-import java.util.List;
 import io.llm4es.udf.error.Llm4esException;
 import io.llm4es.udf.error.SqlState;
-import io.llm4es.udf.serialize.SerializedHistory;
 import io.llm4es.udf.vector.Vectors;
+import java.util.List;
 import org.duckdb.DuckDBDataChunkReader;
 import org.duckdb.DuckDBReadableVector;
 import org.duckdb.DuckDBScalarFunction;
@@ -21,26 +20,18 @@ import org.duckdb.DuckDBWritableVector;
  * {@code llm4es_*(events VARCHAR, keyed BOOLEAN, model_ref VARCHAR, session VARCHAR) → VARCHAR}: the Java half of
  * the DuckDB embedding macros. Each row is one group's events as a JSON array, collected by the
  * macro with {@code list(...)}. DuckDB hands the function a chunk of up to 2048 groups at once;
- * all of them are collected before the first result is asked for, so {@link UserHistory}'s
+ * all of them are collected before the first result is asked for, so UserHistory's
  * cross-group batching embeds the chunk in shared batches.
  *
  * <p>Keyed rows are {@code [{"k": order_key, "e": event}, ...]}, already sorted by the key in
- * DuckDB (native order of any key type); equal keys get one rank, and {@link UserHistory} breaks
+ * DuckDB (native order of any key type); equal keys get one rank, and the group state breaks
  * those ties by the event's text, as in every engine. Unkeyed rows are an analyst's
  * {@code list(event ORDER BY ...)}, taken in the given order.
  */
 final class EmbedFunction implements DuckDBScalarFunction {
-    enum Variant {
-        /** user_embedding: the vector as text, cast to FLOAT[] by the macro; errors are errors. */
-        STRICT,
-        /** try_user_embedding: NULL instead of an error. */
-        TRY,
-        /** user_embedding_result: JSON, read into a STRUCT by the macro. */
-        RESULT,
-        /** serialize_events: the text the model sees. */
-        SERIALIZE
-    }
-
+    /** The fields of {@code user_embedding_result}, in order: the STRUCT its macro reads the JSON into. */
+    static final String RESULT_STRUCT = "{\"embedding\":\"FLOAT[]\",\"status\":\"VARCHAR\",\"model_version\":\"VARCHAR\","
+            + "\"events\":\"INTEGER\",\"tokens\":\"INTEGER\",\"dropped_events\":\"INTEGER\",\"message\":\"VARCHAR\"}";
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Variant variant;
 
@@ -70,62 +61,37 @@ final class EmbedFunction implements DuckDBScalarFunction {
 
     private void embed(DuckDBDataChunkReader input, DuckDBWritableVector out, int rows, DuckDBReadableVector events,
                        DuckDBReadableVector keyed, DuckDBReadableVector models, ModelResolver resolver) {
-        UserHistory[] histories = new UserHistory[rows];
-        RuntimeException[] failures = new RuntimeException[rows];
+        GroupState[] groups = new GroupState[rows];
         for (int i = 0; i < rows; i++) {
+            groups[i] = new GroupState(variant);
+            groups[i].resolveWith(resolver);
             if (events.isNull(i)) {
                 continue;
             }
-            histories[i] = variant == Variant.SERIALIZE ? UserHistory.forText() : new UserHistory();
-            histories[i].resolveWith(resolver);
             try {
-                collect(histories[i], events.getString(i), !keyed.isNull(i) && keyed.getBoolean(i),
+                collect(groups[i], events.getString(i), !keyed.isNull(i) && keyed.getBoolean(i),
                         models.isNull(i) ? null : models.getString(i));
             } catch (RuntimeException e) {
-                if (variant == Variant.STRICT || variant == Variant.SERIALIZE) {
-                    throw DuckDBFailure.of(e);
-                }
-                failures[i] = e;
+                throw DuckDBFailure.of(e);
             }
         }
         for (int i = 0; i < rows; i++) {
-            write(out, i, histories[i], failures[i]);
-        }
-    }
-
-    private void write(DuckDBWritableVector out, int row, UserHistory history, RuntimeException failure) {
-        if (variant == Variant.SERIALIZE) {
-            SerializedHistory text = history == null ? null : serialize(history);
-            setOrNull(out, row, text == null ? null : text.text());
-            return;
-        }
-        EmbeddingOutcome outcome;
-        if (history == null) {
-            outcome = new EmbeddingOutcome(null, null, null, 0);
-        } else if (failure != null) {
-            outcome = EmbeddingOutcome.failed(history, failure);
-        } else {
-            outcome = EmbeddingOutcome.of(history);
-        }
-        switch (variant) {
-            case STRICT -> {
-                if (outcome.failure() != null) {
-                    throw DuckDBFailure.of(outcome.failure());
-                }
-                setOrNull(out, row, outcome.result() == null ? null : Vectors.toPgvectorText(outcome.result().vector()));
+            try {
+                write(out, i, groups[i]);
+            } catch (RuntimeException e) {
+                throw DuckDBFailure.of(e);
             }
-            case TRY -> setOrNull(out, row, outcome.result() == null ? null
-                    : Vectors.toPgvectorText(outcome.result().vector()));
-            case RESULT -> out.setString(row, outcome.toJson());
-            default -> throw new IllegalStateException(variant.name());
         }
     }
 
-    private static SerializedHistory serialize(UserHistory history) {
-        try {
-            return history.serialize();
-        } catch (RuntimeException e) {
-            throw DuckDBFailure.of(e);
+    private void write(DuckDBWritableVector out, int row, GroupState group) {
+        switch (variant) {
+            case STRICT, TRY -> {
+                float[] v = group.vector();
+                setOrNull(out, row, v == null ? null : Vectors.toPgvectorText(v));
+            }
+            case RESULT -> out.setString(row, group.outcome().toJson());
+            case SERIALIZE -> setOrNull(out, row, group.text());
         }
     }
 
@@ -137,18 +103,20 @@ final class EmbedFunction implements DuckDBScalarFunction {
         }
     }
 
-    static void collect(UserHistory history, String eventsJson, boolean keyed, String modelRef) {
+    static void collect(GroupState group, String eventsJson, boolean keyed, String modelRef) {
         JsonNode list;
         try {
             list = JSON.readTree(eventsJson);
         } catch (JsonProcessingException e) {
-            throw Llm4esException.invalid("events are not valid JSON: " + e.getOriginalMessage());
+            group.fail(Llm4esException.invalid("events are not valid JSON: " + e.getOriginalMessage()));
+            return;
         }
         if (list == null || !list.isArray()) {
             // a single event reached the list form: a call without an order key and without list()
-            throw new Llm4esException(SqlState.FEATURE_NOT_SUPPORTED, "an embedding needs ordered events: DuckDB has "
-                    + "no ORDER BY inside a macro call; write user_embedding(event, order_key) or "
-                    + "user_embedding(list(event ORDER BY order_key))");
+            group.fail(new Llm4esException(SqlState.FEATURE_NOT_SUPPORTED, "an embedding needs ordered events: DuckDB "
+                    + "has no ORDER BY inside a macro call; write user_embedding(event, order_key) or "
+                    + "user_embedding(list(event ORDER BY order_key))"));
+            return;
         }
         long rank = 0;
         String previousKey = null;
@@ -164,11 +132,11 @@ final class EmbedFunction implements DuckDBScalarFunction {
                 rank++;
             }
             if (event == null || event.isNull()) {
-                history.add(null, null, modelRef);
+                group.add(null, null, modelRef);
                 continue;
             }
             // a VARCHAR event arrives as a JSON string holding the event's JSON text
-            history.add(event.isTextual() ? event.asText() : event.toString(), rank, modelRef);
+            group.add(event.isTextual() ? event.asText() : event.toString(), rank, modelRef);
         }
     }
 }

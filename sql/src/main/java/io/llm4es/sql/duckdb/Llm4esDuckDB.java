@@ -1,9 +1,9 @@
 package io.llm4es.sql.duckdb;
 
-import io.llm4es.sql.EmbeddingOutcome;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import io.llm4es.sql.registry.ModelRegistry;
+import io.llm4es.udf.aggregate.Variant;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -82,10 +82,10 @@ public final class Llm4esDuckDB {
 
     private static void registerNow(Connection connection) throws SQLException {
         DuckDBConnection conn = connection.unwrap(DuckDBConnection.class);
-        udf(conn, "llm4es_embed", EmbedFunction.Variant.STRICT);
-        udf(conn, "llm4es_try_embed", EmbedFunction.Variant.TRY);
-        udf(conn, "llm4es_embed_result", EmbedFunction.Variant.RESULT);
-        udf(conn, "llm4es_serialize", EmbedFunction.Variant.SERIALIZE);
+        udf(conn, "llm4es_embed", Variant.STRICT);
+        udf(conn, "llm4es_try_embed", Variant.TRY);
+        udf(conn, "llm4es_embed_result", Variant.RESULT);
+        udf(conn, "llm4es_serialize", Variant.SERIALIZE);
         VectorFunctions.register(conn);
         DuckDBSession session = DuckDBSession.create(conn);
         try (Statement st = conn.createStatement()) {
@@ -111,7 +111,7 @@ public final class Llm4esDuckDB {
 
     /** The macros of one connection: {@code session} is the token its UDF calls carry (see {@link DuckDBSession}). */
     static List<String> macros(String session) {
-        String struct = "'" + EmbeddingOutcome.DUCKDB_STRUCT + "'";
+        String struct = "'" + EmbedFunction.RESULT_STRUCT + "'";
         String token = "'" + session + "'";
         return List.of(
                 embeddingMacro("user_embedding", "llm4es_embed", "(%s)::FLOAT[]", token),
@@ -146,7 +146,7 @@ public final class Llm4esDuckDB {
         return String.format(wrap, udf + "(" + args + ", " + model + "::VARCHAR, " + token + ")");
     }
 
-    private static void udf(DuckDBConnection conn, String name, EmbedFunction.Variant variant) throws SQLException {
+    private static void udf(DuckDBConnection conn, String name, Variant variant) throws SQLException {
         try (var b = DuckDBFunctions.scalarFunction()) {
             b.withName(name)
                     .withParameters(DuckDBColumnType.VARCHAR, DuckDBColumnType.BOOLEAN, DuckDBColumnType.VARCHAR,

@@ -1,6 +1,7 @@
 package io.llm4es.sql.h2;
 
-import io.llm4es.udf.aggregate.UserHistory;
+import io.llm4es.udf.aggregate.GroupState;
+import io.llm4es.udf.aggregate.Variant;
 import io.llm4es.udf.error.Llm4esException;
 import io.llm4es.udf.error.SqlState;
 import java.sql.Connection;
@@ -9,12 +10,15 @@ import org.h2.api.Aggregate;
 
 /**
  * The H2 side of the llm4es aggregates: H2 creates one instance per group and calls
- * {@link #add} with the row's arguments {@code (event, order_key [, model_ref])}.
+ * {@link #add} with the row's arguments {@code (event, order_key [, model_ref])}. What a variant
+ * does with them is {@link GroupState}'s; this class converts H2's values.
  */
 abstract class H2Aggregate implements Aggregate {
-    protected final UserHistory history = newHistory();
-    // set only by lenient variants: once a row fails, the group's outcome is known
-    private RuntimeException failure;
+    protected final GroupState group;
+
+    H2Aggregate(Variant variant) {
+        this.group = new GroupState(variant);
+    }
 
     @Override
     public int getInternalType(int[] inputTypes) throws SQLException {
@@ -34,29 +38,27 @@ abstract class H2Aggregate implements Aggregate {
     /** Model references resolve through this database's registry, once per statement. */
     @Override
     public void init(Connection conn) throws SQLException {
-        history.resolveWith(H2StatementModels.of(conn));
+        group.resolveWith(H2StatementModels.of(conn));
     }
 
     @Override
     public void add(Object value) throws SQLException {
-        if (failure != null) {
-            return;
-        }
         Object[] args = (Object[]) value;
         try {
-            history.add(args[0], args[1], args.length > 2 && args[2] != null ? args[2].toString() : null);
+            addRow(args);
         } catch (RuntimeException e) {
-            if (!lenient()) {
-                throw sqlException(e);
-            }
-            failure = e;
+            throw sqlException(e);
         }
+    }
+
+    void addRow(Object[] args) {
+        group.add(args[0], args[1], args.length > 2 && args[2] != null ? args[2].toString() : null);
     }
 
     @Override
     public Object getResult() throws SQLException {
         try {
-            return failure != null ? failedResult(failure) : result();
+            return result();
         } catch (RuntimeException e) {
             throw sqlException(e);
         }
@@ -67,10 +69,6 @@ abstract class H2Aggregate implements Aggregate {
             return l.toSqlException();
         }
         throw e;
-    }
-
-    UserHistory newHistory() {
-        return new UserHistory();
     }
 
     abstract String name();
@@ -86,13 +84,4 @@ abstract class H2Aggregate implements Aggregate {
     abstract int resultType();
 
     abstract Object result();
-
-    /** Lenient variants turn a failure into their result instead of an error. */
-    boolean lenient() {
-        return false;
-    }
-
-    Object failedResult(RuntimeException failure) {
-        throw failure;
-    }
 }

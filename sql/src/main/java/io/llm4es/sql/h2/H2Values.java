@@ -6,8 +6,11 @@ final class H2Values {
     private H2Values() {
     }
 
-    /** H2 maps a Float[] to an ARRAY of REAL. */
+    /** H2 maps a Float[] to an ARRAY of REAL; null stays null. */
     static Float[] boxed(float[] v) {
+        if (v == null) {
+            return null;
+        }
         Float[] out = new Float[v.length];
         for (int i = 0; i < v.length; i++) {
             out[i] = v[i];

@@ -1,11 +1,6 @@
 package io.llm4es.sql.h2;
 
-import io.llm4es.udf.aggregate.UserHistory;
-import io.llm4es.udf.error.Llm4esException;
-import io.llm4es.udf.serialize.SerializeOptions;
-import io.llm4es.udf.serialize.SerializedHistory;
-import java.sql.SQLException;
-import java.util.Objects;
+import io.llm4es.udf.aggregate.Variant;
 import org.h2.value.Value;
 
 /**
@@ -13,12 +8,8 @@ import org.h2.value.Value;
  * sees; {@code options} {@code {"rendering": "yaml"}} shows it in another rendering.
  */
 public final class SerializeEventsAggregate extends H2Aggregate {
-    private String optionsText;
-    private SerializeOptions options = SerializeOptions.NONE;
-
-    @Override
-    UserHistory newHistory() {
-        return UserHistory.forText();
+    public SerializeEventsAggregate() {
+        super(Variant.SERIALIZE);
     }
 
     @Override
@@ -37,21 +28,9 @@ public final class SerializeEventsAggregate extends H2Aggregate {
     }
 
     @Override
-    public void add(Object value) throws SQLException {
-        Object[] args = (Object[]) value;
-        String text = args.length > 3 && args[3] != null ? args[3].toString() : null;
-        if (optionsText == null && text != null) {
-            try {
-                options = SerializeOptions.parse(text);
-            } catch (Llm4esException e) {
-                throw e.toSqlException();
-            }
-            optionsText = text;
-        } else if (!Objects.equals(optionsText, text)) {
-            throw Llm4esException.invalid("one group uses two options values; options must be the same for every row")
-                    .toSqlException();
-        }
-        super.add(value);
+    void addRow(Object[] args) {
+        group.options(args.length > 3 && args[3] != null ? args[3].toString() : null);
+        super.addRow(args);
     }
 
     @Override
@@ -61,7 +40,6 @@ public final class SerializeEventsAggregate extends H2Aggregate {
 
     @Override
     Object result() {
-        SerializedHistory h = history.serialize(options.rendering());
-        return h == null ? null : h.text();
+        return group.text();
     }
 }

@@ -1,10 +1,14 @@
 package io.llm4es.sql.h2;
 
-import io.llm4es.udf.embed.EmbeddingResult;
+import io.llm4es.udf.aggregate.Variant;
 import org.h2.value.Value;
 
 /** {@code user_embedding(event, order_key [, model_ref])} → REAL ARRAY, NULL for an empty group. */
 public final class UserEmbeddingAggregate extends H2Aggregate {
+    public UserEmbeddingAggregate() {
+        super(Variant.STRICT);
+    }
+
     @Override
     String name() {
         return "user_embedding";
@@ -17,7 +21,6 @@ public final class UserEmbeddingAggregate extends H2Aggregate {
 
     @Override
     Object result() {
-        EmbeddingResult r = history.embedding();
-        return r == null ? null : H2Values.boxed(r.vector());
+        return H2Values.boxed(group.vector());
     }
 }

@@ -1,6 +1,6 @@
 package io.llm4es.sql.h2;
 
-import io.llm4es.sql.EmbeddingOutcome;
+import io.llm4es.udf.aggregate.Variant;
 import org.h2.value.Value;
 
 /**
@@ -10,6 +10,10 @@ import org.h2.value.Value;
  * comes without its field (element) types.
  */
 public final class UserEmbeddingResultAggregate extends H2Aggregate {
+    public UserEmbeddingResultAggregate() {
+        super(Variant.RESULT);
+    }
+
     @Override
     String name() {
         return "user_embedding_result";
@@ -21,17 +25,7 @@ public final class UserEmbeddingResultAggregate extends H2Aggregate {
     }
 
     @Override
-    boolean lenient() {
-        return true;
-    }
-
-    @Override
     Object result() {
-        return H2Values.json(EmbeddingOutcome.of(history).toJson());
-    }
-
-    @Override
-    Object failedResult(RuntimeException failure) {
-        return H2Values.json(EmbeddingOutcome.failed(history, failure).toJson());
+        return H2Values.json(group.outcome().toJson());
     }
 }

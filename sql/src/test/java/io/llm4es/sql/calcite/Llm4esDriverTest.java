@@ -21,6 +21,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
+import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,7 +44,11 @@ class Llm4esDriverTest {
 
     @BeforeAll
     static void sources() throws Exception {
-        List<Transactions.Row> rows = Transactions.random(USERS, 12, 11);
+        List<Transactions.Row> rows = new ArrayList<>(Transactions.random(USERS, 12, 11));
+        // a tie of the key, listed so that the event JSON sorts opposite to the rendered text
+        LocalDateTime tie = LocalDateTime.of(2024, 6, 1, 12, 0);
+        rows.add(new Transactions.Row(1, tie, Transactions.event(tie, "D", "5411", "7.50")));
+        rows.add(new Transactions.Row(1, tie, Transactions.event(tie, "D", "5812", "7.50")));
         url = CalciteSources.create(dir, rows);
         conn = DriverManager.getConnection(url);
         try (Connection h2 = Engine.H2.open()) {
@@ -144,11 +149,17 @@ class Llm4esDriverTest {
 
     @Test
     void orderedFormWithinGroupMatchesThePortableForm() throws SQLException {
-        // ts, ev: the portable form breaks ties of the key by the event's text
+        // ties of ts are broken by the rendered text in both forms, whatever the later keys say
         assertSameAsH2(embeddings(conn,
                 "SELECT u, user_embedding(ev) WITHIN GROUP (ORDER BY ts, ev) FROM bank.tx GROUP BY u"));
         assertSameAsH2(embeddings(conn,
-                "SELECT u, user_embedding(ev) WITHIN GROUP (ORDER BY ts, ev) FROM files.tx GROUP BY u"));
+                "SELECT u, user_embedding(ev) WITHIN GROUP (ORDER BY ts) FROM files.tx GROUP BY u"));
+        try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT serialize_events(ev) WITHIN GROUP (ORDER BY ts, ev) FROM bank.tx WHERE u = 1")) {
+            rs.next();
+            assertEquals(expectedText.get(1), rs.getString(1));
+            assertTrue(rs.getString(1).indexOf("Eating") < rs.getString(1).indexOf("Grocery"), rs.getString(1));
+        }
     }
 
     @Test

@@ -7,6 +7,7 @@ import io.llm4es.udf.error.Llm4esException;
 import io.llm4es.udf.serialize.OrderKey;
 import io.llm4es.udf.serialize.OrderedEvents;
 import io.llm4es.udf.serialize.SerializedHistory;
+import io.llm4es.udf.serialize.Truncation;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -16,11 +17,15 @@ import java.util.Objects;
 
 /**
  * The state of one group of the aggregates: a user's events, each rendered by the model's
- * serializer as it arrives. Every SQL binding accumulates through this class. Rows whose event
+ * serializer as it arrives and kept as compactly as the model's text allows. Every SQL binding accumulates through this class. Rows whose event
  * or order key is NULL are skipped, as SUM skips NULL.
  */
 public final class UserHistory {
-    private final OrderedEvents entries = new OrderedEvents();
+    // one of the two, chosen at the first event: compact lines where the model's text is plain
+    // lines, the serializer's events where it needs more (summary, gaps, other renderings)
+    private EventLines lines;
+    private OrderedEvents events;
+    private int added;
     private final boolean batched;
     private ModelResolver resolver = ModelResolver.DIRECTORY;
     private String modelRef;
@@ -66,15 +71,43 @@ public final class UserHistory {
                 PendingEmbeddings.register(this);
             }
         }
-        entries.add(OrderKey.of(orderKey), model.serializer().event(eventText(event)));
+        OrderKey key = OrderKey.of(orderKey);
+        if (lines == null && events == null) {
+            if (batched && model.serializer().plainLines()) {
+                lines = new EventLines(keepChars(model));
+            } else {
+                events = new OrderedEvents();
+            }
+        }
+        if (lines != null) {
+            lines.add(key, model.serializer().renderEvent(eventText(event)));
+        } else {
+            events.add(key, model.serializer().event(eventText(event)));
+        }
+        added++;
+    }
+
+    /** The most characters a text within the model's budget can have (see EventLines); no bound where events are never dropped. */
+    private static long keepChars(EmbeddingModel model) {
+        int maxTokenChars = model.tokenizer().maxTokenChars();
+        if (model.serializer().config().truncation() != Truncation.DROP_OLDEST || maxTokenChars == 0) {
+            return Long.MAX_VALUE;
+        }
+        return (long) model.manifest().tokenBudget() * maxTokenChars;
     }
 
     public boolean isEmpty() {
-        return entries.isEmpty();
+        return added == 0;
     }
 
+    /** The group's events (rows with an event and an order key). */
     public int size() {
-        return entries.size();
+        return added;
+    }
+
+    /** The events still held: fewer than {@link #size} once old events the budget can never keep are let go. */
+    int heldEvents() {
+        return lines == null ? (events == null ? 0 : events.size()) : lines.size() - lines.letGo();
     }
 
     /** The model of this group; null while no event has arrived. */
@@ -89,37 +122,42 @@ public final class UserHistory {
 
     /** As {@link #serialize()}, in another rendering of the model's serializer (null: the model's own). */
     public SerializedHistory serialize(String rendering) {
-        if (entries.isEmpty()) {
+        if (added == 0) {
             return null;
         }
-        return model.serializeEvents(entries.oldestFirst(), rendering);
+        if (lines == null) {
+            return model.serializeEvents(events.oldestFirst(), rendering);
+        }
+        if (rendering != null) {
+            throw new IllegalStateException("an embedded group is serialized in its model's own rendering");
+        }
+        SerializedHistory h = model.serialize(lines.oldestFirst());
+        return lines.letGo() == 0 ? h : new SerializedHistory(h.text(), h.tokenIds(), h.totalEvents() + lines.letGo(),
+                h.keptEvents(), h.unknownCodes());
     }
 
     /** This group's embedding, computed now or in a batch with other groups; null for an empty group. */
     public EmbeddingResult embedding() {
-        if (entries.isEmpty()) {
+        if (added == 0) {
             return null;
         }
-        if (resultSize != entries.size()) {
+        if (resultSize != added) {
             PendingEmbeddings.computeWith(this);
         }
         if (failure != null) {
             throw failure;
         }
-        if (result != null && result.status() == EmbeddingResult.Status.TRUNCATED) {
-            TruncationLog.record(result.modelVersion(), result.droppedEvents());
-        }
         return result;
     }
 
     boolean needsResult() {
-        return !entries.isEmpty() && resultSize != entries.size();
+        return added > 0 && resultSize != added;
     }
 
     void complete(EmbeddingResult result, RuntimeException failure) {
         this.result = result;
         this.failure = failure;
-        this.resultSize = entries.size();
+        this.resultSize = added;
     }
 
     public static String eventText(Object event) {

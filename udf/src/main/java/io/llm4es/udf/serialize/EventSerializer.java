@@ -72,14 +72,19 @@ public final class EventSerializer {
         return new Event(values, String.join(config.valueSeparator(), texts));
     }
 
+    /** Whether this config's text is only the header and the events' plain lines (no summary, no gaps). */
+    public boolean plainLines() {
+        return Renderings.LINES.equals(config.rendering()) && config.summary() == null
+                && config.fields().stream().noneMatch(f -> f.timeStyle().sincePrevious());
+    }
+
     /**
      * Joins pre-rendered event lines (oldest first, from {@link #renderEvent}) into the plain
      * lines text, dropping the oldest whole events until the token ids fit {@code budget}. Only
      * for a plain lines config: other renderings, summaries and gaps need {@link #serializeEvents}.
      */
     public SerializedHistory serialize(List<String> lines, TokenEncoder encoder, int budget) {
-        if (!Renderings.LINES.equals(config.rendering()) || config.summary() != null
-                || config.fields().stream().anyMatch(f -> f.timeStyle().sincePrevious())) {
+        if (!plainLines()) {
             throw new Llm4esException(SqlState.FEATURE_NOT_SUPPORTED, "pre-rendered lines make only the plain lines "
                     + "text; this config (rendering " + config.rendering() + ") needs serializeEvents");
         }

@@ -62,13 +62,50 @@ public record OrderKey(Kind kind, Comparable<?> value) implements Comparable<Ord
                 + " is not supported (use a number, date, timestamp or string)");
     }
 
+    /** {@link #asLong}'s answer for a key that has no long form. */
+    public static final long NO_LONG = Long.MIN_VALUE;
+    private static final long NANOS = 1_000_000_000L;
+
     @Override
     @SuppressWarnings({"unchecked", "rawtypes"})
     public int compareTo(OrderKey other) {
-        if (kind != other.kind) {
-            throw Llm4esException.invalid("order keys of one user mix " + kind.name().toLowerCase()
-                    + " and " + other.kind.name().toLowerCase() + " values");
-        }
+        requireSameKind(kind, other.kind);
         return ((Comparable) value).compareTo(other.value);
+    }
+
+    /** Keys of one user must be of one kind: numbers, times or texts never compare with each other. */
+    public static void requireSameKind(Kind a, Kind b) {
+        if (a != b) {
+            throw Llm4esException.invalid("order keys of one user mix " + a.name().toLowerCase()
+                    + " and " + b.name().toLowerCase() + " values");
+        }
+    }
+
+    /**
+     * This key as a long that orders exactly as the key does among keys of its kind (an integral
+     * number; a time as epoch nanoseconds, years 1678 to 2261), or {@link #NO_LONG}.
+     */
+    public long asLong() {
+        try {
+            long l = switch (kind) {
+                case NUMBER -> ((BigDecimal) value).longValueExact();
+                case TIME -> Math.addExact(Math.multiplyExact(((LocalDateTime) value).toEpochSecond(ZoneOffset.UTC),
+                        NANOS), ((LocalDateTime) value).getNano());
+                case TEXT -> NO_LONG;
+            };
+            return l;
+        } catch (ArithmeticException e) {
+            return NO_LONG;
+        }
+    }
+
+    /** The key whose {@link #asLong} is {@code l}. */
+    public static OrderKey ofLong(Kind kind, long l) {
+        return switch (kind) {
+            case NUMBER -> new OrderKey(kind, BigDecimal.valueOf(l));
+            case TIME -> new OrderKey(kind, LocalDateTime.ofEpochSecond(Math.floorDiv(l, NANOS),
+                    (int) Math.floorMod(l, NANOS), ZoneOffset.UTC));
+            case TEXT -> throw new IllegalArgumentException("a text key has no long form");
+        };
     }
 }

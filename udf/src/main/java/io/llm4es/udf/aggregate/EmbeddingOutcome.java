@@ -1,39 +1,24 @@
-package io.llm4es.sql;
+package io.llm4es.udf.aggregate;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.llm4es.udf.aggregate.UserHistory;
 import io.llm4es.udf.embed.EmbeddingResult;
 import io.llm4es.udf.error.Llm4esException;
 import io.llm4es.udf.error.SqlState;
 import java.util.Locale;
 
 /**
- * What one group's embedding came to: a result, an empty group, or a failure with its SQLSTATE.
- * The three SQL variants are three views of it: {@code user_embedding} throws the failure,
- * {@code try_user_embedding} turns it into NULL, {@code user_embedding_result} reports it.
+ * What one group's embedding came to: a result, an empty group, or a failure with its SQLSTATE,
+ * and the group's number of events (rows with an event and an order key, the failing one
+ * included). {@link GroupState} makes it; {@code user_embedding_result} reports it.
  */
 public record EmbeddingOutcome(EmbeddingResult result, RuntimeException failure, String modelVersion, int events) {
-    /** The fields of {@code user_embedding_result}, in order; DuckDB's STRUCT is declared from this. */
-    public static final String DUCKDB_STRUCT = "{\"embedding\":\"FLOAT[]\",\"status\":\"VARCHAR\",\"model_version\":\"VARCHAR\","
-            + "\"events\":\"INTEGER\",\"tokens\":\"INTEGER\",\"dropped_events\":\"INTEGER\",\"message\":\"VARCHAR\"}";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Embeds (in a batch with the other waiting groups of this thread) and never throws. */
-    public static EmbeddingOutcome of(UserHistory history) {
-        try {
-            EmbeddingResult r = history.embedding();
-            return new EmbeddingOutcome(r, null, r == null ? null : r.modelVersion(), history.size());
-        } catch (RuntimeException e) {
-            return failed(history, e);
-        }
-    }
-
-    /** A group whose rows could not even be collected (bad event, unknown model ...). */
-    public static EmbeddingOutcome failed(UserHistory history, RuntimeException failure) {
+    static EmbeddingOutcome failed(UserHistory history, RuntimeException failure, int events) {
         String version = history.model() == null ? null : history.model().versionTag();
-        return new EmbeddingOutcome(null, failure, version, history.size());
+        return new EmbeddingOutcome(null, failure, version, events);
     }
 
     public static SqlState stateOf(RuntimeException e) {
