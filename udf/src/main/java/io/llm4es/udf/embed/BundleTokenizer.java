@@ -18,10 +18,14 @@ import java.util.Map;
 public final class BundleTokenizer implements TokenEncoder, AutoCloseable {
     private final HuggingFaceTokenizer tokenizer;
     private final ModelManifest manifest;
+    private final int maxCharsPerToken;
 
     public BundleTokenizer(ModelBundle bundle) {
         this.manifest = bundle.manifest();
-        byte[] json = bundle.readFile("tokenizer.json");
+        byte[] json = bundle.readFile(ModelManifest.TOKENIZER_FILE);
+        TokenizerFacts facts = TokenizerFacts.of(json, bundle.source().describe());
+        facts.checkIds(manifest, bundle.source().describe());
+        this.maxCharsPerToken = facts.maxCharsPerToken();
         try {
             // no truncation or padding inside the tokenizer: the serializer owns the budget
             this.tokenizer = HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(json), Map.of(
@@ -42,6 +46,11 @@ public final class BundleTokenizer implements TokenEncoder, AutoCloseable {
             out[i] = (int) ids[i];
         }
         return out;
+    }
+
+    @Override
+    public int maxCharsPerToken() {
+        return maxCharsPerToken;
     }
 
     /** The model's input: content ids framed by BOS/EOS as the manifest says. */
