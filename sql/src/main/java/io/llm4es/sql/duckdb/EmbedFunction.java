@@ -2,7 +2,9 @@ package io.llm4es.sql.duckdb;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.llm4es.sql.EmbeddingOutcome;
 import io.llm4es.udf.aggregate.TruncationLog;
 import io.llm4es.udf.aggregate.UserHistory;
@@ -10,6 +12,7 @@ import io.llm4es.udf.embed.ModelResolver;
 import java.util.List;
 import io.llm4es.udf.error.Llm4esException;
 import io.llm4es.udf.error.SqlState;
+import io.llm4es.udf.serialize.OrderKey;
 import io.llm4es.udf.serialize.SerializedHistory;
 import io.llm4es.udf.vector.Vectors;
 import org.duckdb.DuckDBDataChunkReader;
@@ -41,7 +44,8 @@ final class EmbedFunction implements DuckDBScalarFunction {
         SERIALIZE
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    // DuckDB's to_json writes NaN and Infinity keys bare; they are read, then refused as every engine refuses them
+    private static final ObjectMapper JSON = JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
     private final Variant variant;
 
     EmbedFunction(Variant variant) {
@@ -155,6 +159,9 @@ final class EmbedFunction implements DuckDBScalarFunction {
         for (JsonNode item : list) {
             JsonNode event = keyed ? item.get("e") : item;
             if (keyed) {
+                if (item.get("k").isFloatingPointNumber()) {
+                    OrderKey.of(item.get("k").doubleValue());
+                }
                 String key = item.get("k").toString();
                 if (!key.equals(previousKey)) {
                     rank++;

@@ -32,8 +32,8 @@ public final class BundleTokenizer implements TokenEncoder, AutoCloseable {
                     "addSpecialTokens", "false", "truncation", "false", "padding", "false",
                     "maxLength", String.valueOf(Integer.MAX_VALUE / 2)));
         } catch (IOException | RuntimeException e) {
-            throw new Llm4esException(SqlState.DATA_CORRUPTED, "cannot load tokenizer.json of "
-                    + bundle.source().describe() + ": " + e.getMessage(), e);
+            throw new Llm4esException(SqlState.DATA_CORRUPTED, "model bundle "
+                    + bundle.source().describe() + ": cannot load tokenizer.json: " + e.getMessage(), e);
         }
     }
 

@@ -21,10 +21,10 @@ record TokenizerFacts(int vocabSize, int maxCharsPerToken) {
         try {
             root = JSON.readTree(tokenizerJson);
         } catch (IOException e) {
-            throw new Llm4esException(SqlState.DATA_CORRUPTED, "tokenizer.json of " + where + " is not valid JSON");
+            throw new Llm4esException(SqlState.DATA_CORRUPTED, "model bundle " + where + ": tokenizer.json is not valid JSON");
         }
         if (root == null || !root.path("model").isObject()) {
-            throw new Llm4esException(SqlState.DATA_CORRUPTED, "tokenizer.json of " + where + " has no 'model'");
+            throw new Llm4esException(SqlState.DATA_CORRUPTED, "model bundle " + where + ": tokenizer.json has no 'model'");
         }
         JsonNode model = root.get("model");
         JsonNode vocab = model.path("vocab");
@@ -57,7 +57,10 @@ record TokenizerFacts(int vocabSize, int maxCharsPerToken) {
     private static boolean boundsCharacters(JsonNode root) {
         JsonNode model = root.get("model");
         String type = model.path("type").asText("");
-        return "BPE".equals(type) && !model.path("fuse_unk").asBoolean(false)
+        // with byte fallback (or no unknown token) no character is ever unknown, so nothing fuses
+        boolean noUnknown = model.path("byte_fallback").asBoolean(false) || model.path("unk_token").isNull()
+                || model.path("unk_token").isMissingNode();
+        return "BPE".equals(type) && (noUnknown || !model.path("fuse_unk").asBoolean(false))
                 && (root.path("normalizer").isNull() || root.path("normalizer").isMissingNode());
     }
 

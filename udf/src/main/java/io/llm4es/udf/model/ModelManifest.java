@@ -1,7 +1,6 @@
 package io.llm4es.udf.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.llm4es.udf.error.Llm4esException;
 import io.llm4es.udf.error.SqlState;
 import io.llm4es.udf.serialize.SerializerConfig;
@@ -34,7 +33,6 @@ public record ModelManifest(
     public static final String FILE_NAME = "llm4es-model.json";
     public static final int FORMAT_VERSION = 1;
     public static final String TOKENIZER_FILE = "tokenizer.json";
-    private static final ObjectMapper JSON = StrictJson.MAPPER;
     private static final int MAX_WIDTH = 1 << 16;
     private static final int MAX_LAYERS = 1 << 10;
     private static final Pattern SHA256 = Pattern.compile("[0-9a-fA-F]{64}");
@@ -43,7 +41,7 @@ public record ModelManifest(
     public static ModelManifest parse(byte[] bytes, String where) {
         JsonNode root;
         try {
-            root = JSON.readTree(bytes);
+            root = StrictJson.read(bytes);
         } catch (IOException | IllegalArgumentException e) {
             throw corrupt(where, "manifest is not valid JSON: " + StrictJson.reason(e));
         }

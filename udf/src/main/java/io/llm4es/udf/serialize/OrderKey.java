@@ -33,6 +33,10 @@ public record OrderKey(Kind kind, Comparable<?> value) implements Comparable<Ord
             }
             return new OrderKey(Kind.NUMBER, BigDecimal.valueOf(d));
         }
+        if (key instanceof Boolean b) {
+            // false before true, as every engine that sorts booleans itself (DuckDB) orders them
+            return new OrderKey(Kind.NUMBER, b ? BigDecimal.ONE : BigDecimal.ZERO);
+        }
         if (key instanceof Number n) {
             return new OrderKey(Kind.NUMBER, new BigDecimal(n.toString()));
         }

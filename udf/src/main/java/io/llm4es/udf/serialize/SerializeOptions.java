@@ -19,7 +19,7 @@ public record SerializeOptions(String rendering) {
         }
         JsonNode node;
         try {
-            node = SerializerConfig.JSON.readTree(json);
+            node = StrictJson.read(json);
         } catch (JsonProcessingException | IllegalArgumentException e) {
             throw Llm4esException.invalid("serialize_events options are not valid JSON: " + StrictJson.reason(e));
         }

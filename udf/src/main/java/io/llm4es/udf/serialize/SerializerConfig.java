@@ -120,7 +120,7 @@ public final class SerializerConfig {
 
     public static SerializerConfig parse(String json) {
         try {
-            return fromJson(JSON.readTree(json));
+            return fromJson(StrictJson.read(json));
         } catch (JsonProcessingException | IllegalArgumentException e) {
             throw Llm4esException.invalid("serializer config is not valid JSON: " + StrictJson.reason(e));
         }

@@ -3,9 +3,15 @@ package io.llm4es.udf.serialize;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import java.io.IOException;
 
 /**
  * The one JSON reader of everything a user or a bundle hands llm4es: events, options, serializer
@@ -25,7 +31,46 @@ public final class StrictJson {
             // numbers as written: 1e400 stays 1E+400 (and is refused by range), never Infinity
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
+    // reads a value and leaves what follows to readOne, which names it
+    private static final ObjectReader ONE_VALUE = MAPPER.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
     private StrictJson() {
+    }
+
+    /** One JSON value, alone: content after it is refused, naming where it starts. */
+    public static JsonNode read(String text) throws JsonProcessingException {
+        try (JsonParser p = MAPPER.createParser(text)) {
+            return readOne(p);
+        } catch (JsonProcessingException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
+    /** As {@link #read(String)}, for the bytes of a file. */
+    public static JsonNode read(byte[] bytes) throws IOException {
+        try (JsonParser p = MAPPER.createParser(bytes)) {
+            return readOne(p);
+        }
+    }
+
+    private static JsonNode readOne(JsonParser p) throws IOException {
+        JsonNode node = ONE_VALUE.readTree(p);
+        if (node == null) {
+            return null;
+        }
+        long at = p.currentLocation().getCharOffset();
+        JsonToken next;
+        try {
+            next = p.nextToken();
+        } catch (JsonProcessingException e) {
+            next = JsonToken.NOT_AVAILABLE;
+        }
+        if (next != null) {
+            throw new JsonParseException(p, "content after the JSON value (from character " + (at + 1) + " on)");
+        }
+        return node;
     }
 
     /** Why a text is not JSON, in one short line: the parser's own words without its source excerpt. */
