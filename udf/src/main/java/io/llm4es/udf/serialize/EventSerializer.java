@@ -48,7 +48,7 @@ public final class EventSerializer {
     public Event event(String eventJson) {
         JsonNode event;
         try {
-            event = StrictJson.read(eventJson);
+            event = StrictJson.read(LoneSurrogates.replace(eventJson));
         } catch (JsonProcessingException | IllegalArgumentException e) {
             throw Llm4esException.invalid("event is not valid JSON: " + StrictJson.reason(e));
         }

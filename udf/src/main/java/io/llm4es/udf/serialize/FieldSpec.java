@@ -88,7 +88,7 @@ public final class FieldSpec {
             throw Llm4esException.invalid("field '" + name + "': expected a scalar, got " + Excerpt.of(value.toString()));
         }
         String raw = value.isNumber() ? NumberRange.check(value.decimalValue(), name).stripTrailingZeros().toPlainString()
-                : value.asText();
+                : LoneSurrogates.replace(value.asText());
         FieldValue v = switch (role) {
             case TIME -> readTime(raw);
             case NUMBER -> readNumber(value, raw);
