@@ -5,7 +5,7 @@ import os
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-JAR = Path(os.environ.get("LLM4ES_JAR", REPO_ROOT / "sql/target/llm4es.jar"))
+JAR = Path(os.environ.get("LLM4ES_JAR", REPO_ROOT / "connectors/target/llm4es.jar"))
 # ../shared sits beside the repository, on developer machines and in CI alike
 STORIES260K_DIR = Path(os.environ.get("LLM4ES_STORIES260K", REPO_ROOT.parent / "shared/models/stories260K/hf"))
 

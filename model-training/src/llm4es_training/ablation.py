@@ -41,7 +41,7 @@ TASKS = {
 }
 TRAINING = {"init": "scratch", "scratch_size": "tiny", "context": 1024, "max_steps": 150, "batch_size": 16,
             "micro_batch_size": 8, "seeds": [0, 1, 2]}
-JAR = Path(os.environ.get("LLM4ES_JAR", REPO_ROOT / "sql" / "target" / "llm4es.jar"))
+JAR = Path(os.environ.get("LLM4ES_JAR", REPO_ROOT / "connectors" / "target" / "llm4es.jar"))
 TRAIN = Path(sys.executable).parent / "llm4es-train"
 
 

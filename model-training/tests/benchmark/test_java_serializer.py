@@ -1,5 +1,5 @@
 """Every task's serializer.json is accepted by the Java parser and renders the task's events.
-Runs when the llm4es jar has been built (sql/target/llm4es.jar) and java is on the path."""
+Runs when the llm4es jar has been built (connectors/target/llm4es.jar) and java is on the path."""
 
 import json
 import shutil
@@ -13,7 +13,7 @@ from llm4es_training.benchmark.datasets import REPO_ROOT
 from llm4es_training.benchmark.task_folder import read_events, read_task, write_task_folder
 from llm4es_training.benchmark.tasks import TASK_IDS
 
-JAR = REPO_ROOT / "sql" / "target" / "llm4es.jar"
+JAR = REPO_ROOT / "connectors" / "target" / "llm4es.jar"
 HELPER = Path(__file__).with_name("RenderEvents.java")
 SAMPLE_EVENTS = 60
 

@@ -2,7 +2,7 @@
 120 entities each, every method including the two fine-tuned ones. Checks the report is complete
 and every number finite, that the bundles are the task's serializer over one exported model, and
 that a rerun reuses the cached results. Needs the shared datasets, the Java jar
-(sql/target/llm4es.jar, or $LLM4ES_JAR) and Maven for the MiniLM jar: without the jar it skips,
+(connectors/target/llm4es.jar, or $LLM4ES_JAR) and Maven for the MiniLM jar: without the jar it skips,
 unless LLM4ES_REQUIRE_JAR=1 makes that a failure."""
 
 import os

@@ -18,7 +18,7 @@ from .datasets import REPO_ROOT
 from .protocol import features_frame
 
 JAR_ENV = "LLM4ES_JAR"
-DEFAULT_JAR = REPO_ROOT / "sql" / "target" / "llm4es.jar"
+DEFAULT_JAR = REPO_ROOT / "connectors" / "target" / "llm4es.jar"
 DB_URL = "jdbc:h2:mem:llm4es-bench"
 
 

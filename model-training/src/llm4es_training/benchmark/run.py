@@ -1,5 +1,5 @@
 """`python -m llm4es_training.benchmark.run --out REPORT_DIR [--quick] [--datasets PATH] [--tasks ...]`:
-the whole benchmark of issue 5 in one command. Prepares the task folders, computes every method's
+the whole quality benchmark in one command. Prepares the task folders, computes every method's
 features on the same entities and split, scores them with the protocol, measures speed, and writes
 report.md, report.html (+ pictures/) and results.json into REPORT_DIR.
 

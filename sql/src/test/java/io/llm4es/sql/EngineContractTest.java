@@ -36,16 +36,16 @@ class EngineContractTest {
     @BeforeAll
     static void tinyModels() throws Exception {
         TinyBundles.create(models);
-        previousModelsDir = System.getProperty(ModelDirectory.DIR_PROPERTY);
-        System.setProperty(ModelDirectory.DIR_PROPERTY, models.toString());
+        previousModelsDir = System.getProperty(ModelDirectory.DIR.property());
+        System.setProperty(ModelDirectory.DIR.property(), models.toString());
     }
 
     @AfterAll
     static void restore() {
         if (previousModelsDir == null) {
-            System.clearProperty(ModelDirectory.DIR_PROPERTY);
+            System.clearProperty(ModelDirectory.DIR.property());
         } else {
-            System.setProperty(ModelDirectory.DIR_PROPERTY, previousModelsDir);
+            System.setProperty(ModelDirectory.DIR.property(), previousModelsDir);
         }
     }
 

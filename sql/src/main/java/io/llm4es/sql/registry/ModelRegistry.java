@@ -1,5 +1,6 @@
 package io.llm4es.sql.registry;
 
+import io.llm4es.udf.digest.Sha256;
 import io.llm4es.udf.embed.EmbeddingModel;
 import io.llm4es.udf.embed.ModelCache;
 import io.llm4es.udf.error.Llm4esException;
@@ -7,25 +8,21 @@ import io.llm4es.udf.error.SqlState;
 import io.llm4es.udf.model.ModelDirectory;
 import io.llm4es.udf.model.ModelManifest;
 import io.llm4es.udf.model.ModelRef;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
-import java.util.HexFormat;
 
 /**
  * The model registry: tables {@code <schema>.models} and {@code <schema>.model_aliases} in the
  * database the functions run in, so it persists with a file database and is queried like any
  * table. Engine-neutral JDBC; each binding creates the tables with its own DDL ({@link #ddl}).
  */
-public final class ModelRegistry {
+public final class ModelRegistry extends RegistryRows {
     private final Connection conn;
     private final String models;
     private final String aliases;
@@ -89,7 +86,7 @@ public final class ModelRegistry {
         }
         RegisteredModel entry = new RegisteredModel(name, m.version(), dir, model.bundle().fingerprint(),
                 m.embeddingDim(), "mean of layers " + m.layersFrom() + ".." + m.layersTo() + " over masked tokens",
-                sha256(m.json().path("serializer").toString()), "active", OffsetDateTime.now());
+                Sha256.hex(m.json().path("serializer").toString()), "active", OffsetDateTime.now());
         RegisteredModel existing = find(name, m.version());
         if (existing != null) {
             if (!existing.sha256().equals(entry.sha256())) {
@@ -137,27 +134,9 @@ public final class ModelRegistry {
         }
     }
 
-    /**
-     * The registered model a reference names, or null when the registry does not know the name
-     * (callers then fall back to the models directory). A bare name means its newest registration;
-     * an unknown version or alias of a registered name is an error (42704).
-     */
-    public RegisteredModel lookup(ModelRef ref) throws SQLException {
-        if (!present() || !hasName(ref.name())) {
-            return null;
-        }
-        String version = ref.version();
-        if (ref.alias() != null) {
-            version = aliasTarget(ref.name(), ref.alias());
-            if (version == null) {
-                throw new Llm4esException(SqlState.UNDEFINED_OBJECT, "model alias " + ref + " does not exist");
-            }
-        }
-        RegisteredModel found = version == null ? newest(ref.name()) : find(ref.name(), version);
-        if (found == null) {
-            throw new Llm4esException(SqlState.UNDEFINED_OBJECT, "model " + ref + " is not registered");
-        }
-        return found;
+    @Override
+    boolean knows(String name) throws SQLException {
+        return present() && hasName(name);
     }
 
     /** Whether this database has the registry tables (a PostgreSQL source, say, has none). */
@@ -184,7 +163,8 @@ public final class ModelRegistry {
         }
     }
 
-    private String aliasTarget(String name, String alias) throws SQLException {
+    @Override
+    String aliasTarget(String name, String alias) throws SQLException {
         try (PreparedStatement ps = conn.prepareStatement("SELECT version FROM " + aliases + " WHERE name = ? AND alias = ?")) {
             ps.setString(1, name);
             ps.setString(2, alias);
@@ -194,11 +174,13 @@ public final class ModelRegistry {
         }
     }
 
-    private RegisteredModel find(String name, String version) throws SQLException {
+    @Override
+    RegisteredModel find(String name, String version) throws SQLException {
         return one("SELECT * FROM " + models + " WHERE name = ? AND version = ?", name, version);
     }
 
-    private RegisteredModel newest(String name) throws SQLException {
+    @Override
+    RegisteredModel newest(String name) throws SQLException {
         return one("SELECT * FROM " + models + " WHERE name = ? AND status = 'active' ORDER BY created DESC, version DESC", name);
     }
 
@@ -262,12 +244,4 @@ public final class ModelRegistry {
         return dir;
     }
 
-    static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

@@ -1,8 +1,5 @@
 package io.llm4es.sql.registry;
 
-import io.llm4es.udf.error.Llm4esException;
-import io.llm4es.udf.error.SqlState;
-import io.llm4es.udf.model.ModelRef;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -16,10 +13,10 @@ import java.util.Map;
 /**
  * The registry tables as they were when a statement began, read once on the calling thread: for
  * an engine whose functions cannot query their own database while a statement runs (a DuckDB
- * UDF runs on a worker thread in the middle of the statement). Looks up exactly as
- * {@link ModelRegistry#lookup} does.
+ * UDF runs on a worker thread in the middle of the statement). Looks up by the same rule
+ * ({@link RegistryRows#lookup}) as the tables themselves.
  */
-public final class RegistrySnapshot implements RegistryResolver.Lookup {
+public final class RegistrySnapshot extends RegistryRows {
     /** No registry: every name comes from the models directory. */
     public static final RegistrySnapshot EMPTY = new RegistrySnapshot(List.of(), Map.of());
 
@@ -51,28 +48,25 @@ public final class RegistrySnapshot implements RegistryResolver.Lookup {
     }
 
     @Override
-    public RegisteredModel lookup(ModelRef ref) {
-        if (models.stream().noneMatch(m -> m.name().equals(ref.name()))) {
-            return null;
-        }
-        String version = ref.version();
-        if (ref.alias() != null) {
-            version = aliases.get(key(ref.name(), ref.alias()));
-            if (version == null) {
-                throw new Llm4esException(SqlState.UNDEFINED_OBJECT, "model alias " + ref + " does not exist");
-            }
-        }
-        String wanted = version;
-        RegisteredModel found = wanted == null
-                ? models.stream().filter(m -> m.name().equals(ref.name()) && m.status().equals("active"))
-                        .max(Comparator.comparing(RegisteredModel::created).thenComparing(RegisteredModel::version))
-                        .orElse(null)
-                : models.stream().filter(m -> m.name().equals(ref.name()) && m.version().equals(wanted))
-                        .findFirst().orElse(null);
-        if (found == null) {
-            throw new Llm4esException(SqlState.UNDEFINED_OBJECT, "model " + ref + " is not registered");
-        }
-        return found;
+    boolean knows(String name) {
+        return models.stream().anyMatch(m -> m.name().equals(name));
+    }
+
+    @Override
+    String aliasTarget(String name, String alias) {
+        return aliases.get(key(name, alias));
+    }
+
+    @Override
+    RegisteredModel find(String name, String version) {
+        return models.stream().filter(m -> m.name().equals(name) && m.version().equals(version)).findFirst().orElse(null);
+    }
+
+    @Override
+    RegisteredModel newest(String name) {
+        return models.stream().filter(m -> m.name().equals(name) && m.status().equals("active"))
+                .max(Comparator.comparing(RegisteredModel::created).thenComparing(RegisteredModel::version))
+                .orElse(null);
     }
 
     private static String key(String name, String alias) {

@@ -42,8 +42,8 @@ class CalciteRegistryTest {
     static void registry() throws Exception {
         Path models = dir.resolve("models");
         TinyBundles.create(models);
-        previousModelsDir = System.getProperty(ModelDirectory.DIR_PROPERTY);
-        System.setProperty(ModelDirectory.DIR_PROPERTY, models.toString());
+        previousModelsDir = System.getProperty(ModelDirectory.DIR.property());
+        System.setProperty(ModelDirectory.DIR.property(), models.toString());
         Path v1 = RegistryBundles.write(dir.resolve("reg-v1"), "reg", "1", 0);
         Path v2 = RegistryBundles.write(dir.resolve("reg-v2"), "reg", "2", 0);
         String h2 = "jdbc:h2:" + dir.resolve("bank");
@@ -71,9 +71,9 @@ class CalciteRegistryTest {
     static void close() throws SQLException {
         source.close();
         if (previousModelsDir == null) {
-            System.clearProperty(ModelDirectory.DIR_PROPERTY);
+            System.clearProperty(ModelDirectory.DIR.property());
         } else {
-            System.setProperty(ModelDirectory.DIR_PROPERTY, previousModelsDir);
+            System.setProperty(ModelDirectory.DIR.property(), previousModelsDir);
         }
     }
 

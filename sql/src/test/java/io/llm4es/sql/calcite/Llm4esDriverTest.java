@@ -223,7 +223,7 @@ class Llm4esDriverTest {
     @Test
     void budgetNativeAndMemoryFailuresAre54000_58000_53200(@TempDir Path models) throws Exception {
         TinyBundles.create(models);
-        String previous = System.setProperty(ModelDirectory.DIR_PROPERTY, models.toString());
+        String previous = System.setProperty(ModelDirectory.DIR.property(), models.toString());
         try {
             assertState("54000", "SELECT user_embedding(ev, ts, '" + TinyBundles.ERROR + "') FROM bank.tx GROUP BY u");
             assertState("58000", "SELECT user_embedding(ev, ts, '" + TinyBundles.BROKEN + "') FROM shop.tx GROUP BY u");
@@ -231,9 +231,9 @@ class Llm4esDriverTest {
             assertState("53200", "SELECT user_embedding(ev, ts, '" + TinyBundles.OOM + "') FROM files.tx GROUP BY u");
         } finally {
             if (previous == null) {
-                System.clearProperty(ModelDirectory.DIR_PROPERTY);
+                System.clearProperty(ModelDirectory.DIR.property());
             } else {
-                System.setProperty(ModelDirectory.DIR_PROPERTY, previous);
+                System.setProperty(ModelDirectory.DIR.property(), previous);
             }
         }
     }

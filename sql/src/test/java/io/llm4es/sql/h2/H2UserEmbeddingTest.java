@@ -1,5 +1,6 @@
 package io.llm4es.sql.h2;
 
+import io.llm4es.udf.testing.TestBundles;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -177,8 +178,8 @@ class H2UserEmbeddingTest {
 
     @Test
     void modelsAreFoundByNameInTheConfiguredDirectory(@TempDir Path models) throws SQLException {
-        ModelBundle.open(new ModelDirectory(models).find("stories260k")).copyTo(models.resolve("txn-llm"));
-        String previous = System.setProperty(ModelDirectory.DIR_PROPERTY, models.toString());
+        TestBundles.copy(ModelBundle.open(new ModelDirectory(models).find("stories260k")), models.resolve("txn-llm"));
+        String previous = System.setProperty(ModelDirectory.DIR.property(), models.toString());
         try {
             insert(users(2, 5, 4));
             Map<Integer, float[]> named = embeddings("SELECT u, user_embedding(" + EVENT + ", d, 'txn-llm') FROM tx GROUP BY u");
@@ -186,9 +187,9 @@ class H2UserEmbeddingTest {
             assertArrayEquals(bundled.get(1), named.get(1));
         } finally {
             if (previous == null) {
-                System.clearProperty(ModelDirectory.DIR_PROPERTY);
+                System.clearProperty(ModelDirectory.DIR.property());
             } else {
-                System.setProperty(ModelDirectory.DIR_PROPERTY, previous);
+                System.setProperty(ModelDirectory.DIR.property(), previous);
             }
         }
     }

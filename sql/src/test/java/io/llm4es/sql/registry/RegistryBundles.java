@@ -1,5 +1,6 @@
 package io.llm4es.sql.registry;
 
+import io.llm4es.udf.testing.TestBundles;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llm4es.udf.embed.ModelCache;
@@ -14,7 +15,7 @@ public final class RegistryBundles {
 
     /** Writes {@code dir} as model {@code name} version {@code version}; {@code maxTokens} > 0 with truncation=error. */
     public static Path write(Path dir, String name, String version, int maxTokens) throws IOException {
-        ModelCache.byName("stories260k").bundle().copyTo(dir);
+        TestBundles.copy(ModelCache.byName("stories260k").bundle(), dir);
         ObjectMapper json = new ObjectMapper();
         Path manifestFile = dir.resolve("llm4es-model.json");
         ObjectNode manifest = (ObjectNode) json.readTree(manifestFile.toFile());

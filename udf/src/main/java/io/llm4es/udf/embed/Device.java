@@ -1,5 +1,6 @@
 package io.llm4es.udf.embed;
 
+import io.llm4es.udf.config.Setting;
 import io.llm4es.udf.error.Llm4esException;
 import java.util.Locale;
 
@@ -7,8 +8,7 @@ import java.util.Locale;
 public enum Device {
     CPU, CUDA, AUTO;
 
-    public static final String PROPERTY = "llm4es.device";
-    public static final String ENV = "LLM4ES_DEVICE";
+    public static final Setting SETTING = new Setting("llm4es.device", "LLM4ES_DEVICE");
 
     public static Device parse(String name) {
         try {
@@ -19,7 +19,7 @@ public enum Device {
     }
 
     public static Device fromEnvironment() {
-        String v = System.getProperty(PROPERTY, System.getenv(ENV));
-        return v == null || v.isBlank() ? AUTO : parse(v);
+        String v = SETTING.value();
+        return v == null ? AUTO : parse(v);
     }
 }

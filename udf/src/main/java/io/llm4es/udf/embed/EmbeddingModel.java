@@ -1,5 +1,6 @@
 package io.llm4es.udf.embed;
 
+import io.llm4es.udf.config.Setting;
 import io.llm4es.udf.error.Llm4esException;
 import io.llm4es.udf.error.SqlState;
 import io.llm4es.udf.model.ModelBundle;
@@ -15,7 +16,7 @@ import java.util.List;
  * JVM (see {@link ModelCache}). Safe for concurrent use.
  */
 public final class EmbeddingModel implements AutoCloseable {
-    public static final String BATCH_TOKENS_PROPERTY = "llm4es.batch.tokens";
+    public static final Setting BATCH_TOKENS = new Setting("llm4es.batch.tokens", "LLM4ES_BATCH_TOKENS");
     public static final int DEFAULT_BATCH_TOKENS = 8192;
     public static final int MAX_BATCH_ROWS = 256;
 

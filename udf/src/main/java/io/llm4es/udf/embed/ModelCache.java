@@ -39,12 +39,11 @@ public final class ModelCache {
     }
 
     public static int threads() {
-        String v = System.getProperty(OnnxEmbedder.THREADS_PROPERTY, System.getenv("LLM4ES_THREADS"));
-        return v == null || v.isBlank() ? Runtime.getRuntime().availableProcessors() : Integer.parseInt(v.trim());
+        return OnnxEmbedder.THREADS.positiveInt(Runtime.getRuntime().availableProcessors());
     }
 
     static int batchTokens() {
-        return Integer.getInteger(EmbeddingModel.BATCH_TOKENS_PROPERTY, EmbeddingModel.DEFAULT_BATCH_TOKENS);
+        return EmbeddingModel.BATCH_TOKENS.positiveInt(EmbeddingModel.DEFAULT_BATCH_TOKENS);
     }
 
     /** Loads outside the map's lock, once, even when many connections ask at the same moment. */

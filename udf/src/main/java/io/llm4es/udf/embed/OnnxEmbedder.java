@@ -1,5 +1,6 @@
 package io.llm4es.udf.embed;
 
+import io.llm4es.udf.config.Setting;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
@@ -23,7 +24,7 @@ import java.util.Map;
  * independent of its batch.
  */
 public final class OnnxEmbedder implements AutoCloseable {
-    public static final String THREADS_PROPERTY = "llm4es.threads";
+    public static final Setting THREADS = new Setting("llm4es.threads", "LLM4ES_THREADS");
     private static final System.Logger LOG = System.getLogger("io.llm4es");
 
     private final OrtEnvironment env = OrtEnvironment.getEnvironment();

@@ -1,13 +1,12 @@
 package io.llm4es.udf.model;
 
+import io.llm4es.udf.digest.Sha256;
 import io.llm4es.udf.error.Llm4esException;
 import io.llm4es.udf.error.SqlState;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -30,7 +29,7 @@ public final class ModelBundle {
     public static ModelBundle open(BundleSource source) {
         byte[] manifestBytes = read(source, ModelManifest.FILE_NAME);
         ModelManifest manifest = ModelManifest.parse(manifestBytes, source.describe());
-        MessageDigest identity = sha256();
+        MessageDigest identity = Sha256.digest();
         identity.update(manifestBytes);
         for (Map.Entry<String, String> file : new TreeMap<>(manifest.files()).entrySet()) {
             String actual = hashOf(source, file.getKey());
@@ -41,7 +40,7 @@ public final class ModelBundle {
             }
             identity.update((file.getKey() + "=" + actual + "\n").getBytes(StandardCharsets.UTF_8));
         }
-        return new ModelBundle(source, manifest, HexFormat.of().formatHex(identity.digest()));
+        return new ModelBundle(source, manifest, Sha256.hex(identity));
     }
 
     public ModelManifest manifest() {
@@ -61,21 +60,6 @@ public final class ModelBundle {
         return manifest.name() + ":" + manifest.version();
     }
 
-    /** Writes the bundle (manifest and files, unchanged) into {@code dir}, e.g. to take a bundled model out of the jar. */
-    public void copyTo(java.nio.file.Path dir) {
-        try {
-            java.nio.file.Files.createDirectories(dir);
-            java.nio.file.Files.write(dir.resolve(ModelManifest.FILE_NAME), read(source, ModelManifest.FILE_NAME));
-            for (String file : manifest.files().keySet()) {
-                try (InputStream in = source.open(file)) {
-                    java.nio.file.Files.copy(in, dir.resolve(file), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-        } catch (IOException e) {
-            throw new Llm4esException(SqlState.SYSTEM_ERROR, "cannot copy " + source.describe() + " to " + dir, e);
-        }
-    }
-
     public byte[] readFile(String file) {
         return read(source, file);
     }
@@ -92,26 +76,13 @@ public final class ModelBundle {
     }
 
     private static String hashOf(BundleSource source, String file) {
-        MessageDigest digest = sha256();
         try (InputStream in = source.open(file)) {
             if (in == null) {
                 throw new Llm4esException(SqlState.DATA_CORRUPTED, "model bundle " + source.describe() + " lacks " + file);
             }
-            byte[] buf = new byte[1 << 16];
-            for (int n; (n = in.read(buf)) > 0; ) {
-                digest.update(buf, 0, n);
-            }
+            return Sha256.hex(in);
         } catch (IOException e) {
             throw new Llm4esException(SqlState.SYSTEM_ERROR, "cannot read " + file + " of " + source.describe(), e);
-        }
-        return HexFormat.of().formatHex(digest.digest());
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

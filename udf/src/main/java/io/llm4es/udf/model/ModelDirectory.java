@@ -1,5 +1,6 @@
 package io.llm4es.udf.model;
 
+import io.llm4es.udf.config.Setting;
 import io.llm4es.udf.error.Llm4esException;
 import io.llm4es.udf.error.SqlState;
 import java.io.IOException;
@@ -13,9 +14,8 @@ import java.util.regex.Pattern;
  * directory even after symbolic links are followed.
  */
 public final class ModelDirectory {
-    public static final String DIR_PROPERTY = "llm4es.models.dir";
-    public static final String DIR_ENV = "LLM4ES_MODELS_DIR";
-    public static final String DEFAULT_MODEL_PROPERTY = "llm4es.default.model";
+    public static final Setting DIR = new Setting("llm4es.models.dir", "LLM4ES_MODELS_DIR");
+    public static final Setting DEFAULT_MODEL = new Setting("llm4es.default.model", "LLM4ES_DEFAULT_MODEL");
     public static final String BUILTIN_DEFAULT_MODEL = "stories260k";
     static final String CLASSPATH_ROOT = "io/llm4es/models";
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
@@ -28,15 +28,11 @@ public final class ModelDirectory {
 
     /** The directory named by -Dllm4es.models.dir, else $LLM4ES_MODELS_DIR, else ./models. */
     public static ModelDirectory fromEnvironment() {
-        String dir = System.getProperty(DIR_PROPERTY);
-        if (dir == null || dir.isBlank()) {
-            dir = System.getenv(DIR_ENV);
-        }
-        return new ModelDirectory(Path.of(dir == null || dir.isBlank() ? "models" : dir));
+        return new ModelDirectory(Path.of(DIR.value("models")));
     }
 
     public static String defaultModelName() {
-        return System.getProperty(DEFAULT_MODEL_PROPERTY, BUILTIN_DEFAULT_MODEL);
+        return DEFAULT_MODEL.value(BUILTIN_DEFAULT_MODEL);
     }
 
     public Path root() {

@@ -1,5 +1,6 @@
 package io.llm4es.udf.serialize;
 
+import io.llm4es.udf.digest.Sha256;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.llm4es.udf.error.Llm4esException;
 import java.io.IOException;
@@ -8,8 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -130,15 +129,11 @@ public final class CodeDictionary {
     }
 
     private static String digest(Map<String, String> sorted) {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            for (Map.Entry<String, String> e : sorted.entrySet()) {
-                md.update((e.getKey() + '\t' + e.getValue() + '\n').getBytes(StandardCharsets.UTF_8));
-            }
-            return HexFormat.of().formatHex(md.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+        MessageDigest md = Sha256.digest();
+        for (Map.Entry<String, String> e : sorted.entrySet()) {
+            md.update((e.getKey() + '\t' + e.getValue() + '\n').getBytes(StandardCharsets.UTF_8));
         }
+        return Sha256.hex(md);
     }
 
     /** The builtin's name, or null for a dictionary that is recorded inline. */

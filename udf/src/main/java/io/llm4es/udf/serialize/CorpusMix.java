@@ -1,9 +1,8 @@
 package io.llm4es.udf.serialize;
 
+import io.llm4es.udf.digest.Sha256;
 import io.llm4es.udf.error.Llm4esException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -67,15 +66,11 @@ public record CorpusMix(Map<String, Double> shares, long seed) {
     }
 
     private static double uniform(String key) {
-        try {
-            byte[] h = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-            long bits = 0;
-            for (int i = 0; i < 7; i++) {
-                bits = (bits << 8) | (h[i] & 0xff);
-            }
-            return (bits >>> 3) / (double) (1L << 53);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+        byte[] h = Sha256.of(key);
+        long bits = 0;
+        for (int i = 0; i < 7; i++) {
+            bits = (bits << 8) | (h[i] & 0xff);
         }
+        return (bits >>> 3) / (double) (1L << 53);
     }
 }

@@ -1,5 +1,6 @@
 package io.llm4es.udf.model;
 
+import io.llm4es.udf.testing.TestBundles;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -18,7 +19,7 @@ class ModelBundleTest {
 
     private Path copyOfBundledModel() {
         Path dir = tmp.resolve("m");
-        ModelBundle.open(new ModelDirectory(tmp).find("stories260k")).copyTo(dir);
+        TestBundles.copy(ModelBundle.open(new ModelDirectory(tmp).find("stories260k")), dir);
         return dir;
     }
 
@@ -48,7 +49,7 @@ class ModelBundleTest {
         assertEquals(SqlState.DATA_CORRUPTED,
                 assertThrows(Llm4esException.class, () -> ModelBundle.open(BundleSource.directory(dir))).state());
         Path dir2 = tmp.resolve("m2");
-        ModelBundle.open(new ModelDirectory(tmp).find("stories260k")).copyTo(dir2);
+        TestBundles.copy(ModelBundle.open(new ModelDirectory(tmp).find("stories260k")), dir2);
         Path manifest = dir2.resolve(ModelManifest.FILE_NAME);
         Files.writeString(manifest, Files.readString(manifest).replace("\"embedding_dim\"", "\"embedding_dims\""));
         Llm4esException e = assertThrows(Llm4esException.class, () -> ModelBundle.open(BundleSource.directory(dir2)));

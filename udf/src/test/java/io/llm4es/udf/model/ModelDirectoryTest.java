@@ -1,5 +1,6 @@
 package io.llm4es.udf.model;
 
+import io.llm4es.udf.testing.TestBundles;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -19,7 +20,7 @@ class ModelDirectoryTest {
     void namesThatAreReallyPathsNeverLeaveTheModelsDirectory() throws Exception {
         Path models = Files.createDirectories(tmp.resolve("models"));
         // a real bundle just outside the models directory: reachable only by a path, never by a name
-        ModelBundle.open(new ModelDirectory(models).find("stories260k")).copyTo(tmp.resolve("outside"));
+        TestBundles.copy(ModelBundle.open(new ModelDirectory(models).find("stories260k")), tmp.resolve("outside"));
         ModelDirectory dir = new ModelDirectory(models);
         for (String bad : new String[] {"../outside", "..", "/etc/passwd", "a/b", "a\\b", "", " x", "x/../../outside",
                 "..outside"}) {
@@ -31,7 +32,7 @@ class ModelDirectoryTest {
     @Test
     void aSymbolicLinkOutOfTheModelsDirectoryIsRefused() throws Exception {
         Path models = Files.createDirectories(tmp.resolve("models"));
-        ModelBundle.open(new ModelDirectory(models).find("stories260k")).copyTo(tmp.resolve("outside"));
+        TestBundles.copy(ModelBundle.open(new ModelDirectory(models).find("stories260k")), tmp.resolve("outside"));
         Files.createSymbolicLink(models.resolve("sneaky"), tmp.resolve("outside"));
         Llm4esException e = assertThrows(Llm4esException.class, () -> new ModelDirectory(models).find("sneaky"));
         assertEquals(SqlState.UNDEFINED_OBJECT, e.state());
@@ -43,7 +44,7 @@ class ModelDirectoryTest {
         ModelDirectory dir = new ModelDirectory(tmp);
         assertEquals(SqlState.UNDEFINED_OBJECT, assertThrows(Llm4esException.class, () -> dir.find("nope")).state());
         assertTrue(dir.find("stories260k").describe().startsWith("classpath:"));
-        ModelBundle.open(dir.find("stories260k")).copyTo(tmp.resolve("stories260k"));
+        TestBundles.copy(ModelBundle.open(dir.find("stories260k")), tmp.resolve("stories260k"));
         assertEquals(tmp.resolve("stories260k").toRealPath().toString(), dir.find("stories260k").describe());
     }
 }

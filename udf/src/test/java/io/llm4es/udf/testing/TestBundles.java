@@ -1,14 +1,15 @@
 package io.llm4es.udf.testing;
 
+import io.llm4es.udf.digest.Sha256;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llm4es.udf.embed.ModelCache;
+import io.llm4es.udf.model.ModelBundle;
+import io.llm4es.udf.model.ModelManifest;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
 /**
  * Copies of the bundled stories260k whose model.onnx is changed on purpose, with the manifest's
@@ -31,23 +32,28 @@ public final class TestBundles {
     }
 
     private static Path withModel(Path dir, String name, byte[] model) throws IOException {
-        ModelCache.byName("stories260k").bundle().copyTo(dir);
+        copy(ModelCache.byName("stories260k").bundle(), dir);
         Files.write(dir.resolve("model.onnx"), model);
         ObjectMapper json = new ObjectMapper();
         Path manifestFile = dir.resolve("llm4es-model.json");
         ObjectNode manifest = (ObjectNode) json.readTree(manifestFile.toFile());
         manifest.put("name", name);
-        ((ObjectNode) manifest.get("files")).put("model.onnx", sha256(model));
+        ((ObjectNode) manifest.get("files")).put("model.onnx", Sha256.hex(model));
         Files.writeString(manifestFile, json.writeValueAsString(manifest));
         return dir;
     }
 
 
-    static String sha256(byte[] data) {
+    /** Writes {@code bundle} (manifest and files, unchanged) into {@code dir}, e.g. to take a bundled model out of the jar. */
+    public static void copy(ModelBundle bundle, Path dir) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+            Files.createDirectories(dir);
+            Files.write(dir.resolve(ModelManifest.FILE_NAME), bundle.readFile(ModelManifest.FILE_NAME));
+            for (String file : bundle.manifest().files().keySet()) {
+                Files.write(dir.resolve(file), bundle.readFile(file));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }
