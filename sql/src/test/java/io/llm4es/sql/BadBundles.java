@@ -2,14 +2,12 @@ package io.llm4es.sql;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.llm4es.udf.digest.Sha256;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.function.Consumer;
 
 /**
@@ -193,21 +191,13 @@ public final class BadBundles {
 
     /** {@code file} replaced by {@code content}, the manifest's sha256 updated: it passes the integrity check. */
     private void withFile(String name, String file, byte[] content) throws IOException {
-        manifest(name, m -> files(m).put(file, sha256(content)));
+        manifest(name, m -> files(m).put(file, Sha256.hex(content)));
         Files.write(models.resolve(name).resolve(file), content);
     }
 
     private void missing(String name, String file) throws IOException {
         manifest(name, m -> { });
         Files.delete(models.resolve(name).resolve(file));
-    }
-
-    static String sha256(byte[] data) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static byte[] resource(String file) throws IOException {

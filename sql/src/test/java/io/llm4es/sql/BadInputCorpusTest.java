@@ -85,7 +85,7 @@ class BadInputCorpusTest {
         outside = Files.createDirectories(tmp.resolve("outside"));
         TinyBundles.create(models);
         BadBundles.create(models, outside);
-        previousModelsDir = System.setProperty(ModelDirectory.DIR_PROPERTY, models.toString());
+        previousModelsDir = System.setProperty(ModelDirectory.DIR.property(), models.toString());
         List<Transactions.Row> rows = rows();
         CONNECTIONS.put(Target.H2, Engine.H2.open());
         CONNECTIONS.put(Target.DUCKDB, Engine.DUCKDB.open());
@@ -117,9 +117,9 @@ class BadInputCorpusTest {
             c.close();
         }
         if (previousModelsDir == null) {
-            System.clearProperty(ModelDirectory.DIR_PROPERTY);
+            System.clearProperty(ModelDirectory.DIR.property());
         } else {
-            System.setProperty(ModelDirectory.DIR_PROPERTY, previousModelsDir);
+            System.setProperty(ModelDirectory.DIR.property(), previousModelsDir);
         }
         Map<String, Map<Target, Integer>> sorted = new TreeMap<>(COUNTS);
         StringBuilder sb = new StringBuilder("bad-input corpus, cases run per kind (H2 / DuckDB / Calcite):\n");

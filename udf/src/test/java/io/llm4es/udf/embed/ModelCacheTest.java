@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.llm4es.udf.testing.TestBundles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,7 +20,7 @@ class ModelCacheTest {
     @Test
     void aBundleReplacedOnDiskIsLoadedAgainNeverServedStale() throws Exception {
         Path bundle = dir.resolve("swap");
-        ModelCache.byName("stories260k").bundle().copyTo(bundle);
+        TestBundles.copy(ModelCache.byName("stories260k").bundle(), bundle);
         EmbeddingModel first = ModelCache.byPath(bundle);
         assertSame(first, ModelCache.byPath(bundle), "unchanged: the loaded model is reused");
         assertEquals(512, first.manifest().maxTokens());
