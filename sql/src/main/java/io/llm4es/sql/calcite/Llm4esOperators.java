@@ -16,7 +16,6 @@ import org.apache.calcite.sql.SqlKind;
 import org.apache.calcite.sql.SqlOperator;
 import org.apache.calcite.sql.SqlOperatorTable;
 import org.apache.calcite.sql.parser.SqlParserPos;
-import org.apache.calcite.sql.type.InferTypes;
 import org.apache.calcite.sql.type.OperandTypes;
 import org.apache.calcite.sql.type.SqlTypeFamily;
 import org.apache.calcite.sql.type.SqlTypeName;
@@ -73,7 +72,11 @@ final class Llm4esOperators {
             families.add(SqlTypeFamily.ARRAY);
         }
         return new SqlUserDefinedFunction(new SqlIdentifier(sqlName(method), SqlParserPos.ZERO), SqlKind.OTHER_FUNCTION,
-                binding -> returnType.apply(binding.getTypeFactory()), InferTypes.ANY_NULLABLE,
+                binding -> returnType.apply(binding.getTypeFactory()),
+                // an untyped NULL is read as a DOUBLE ARRAY, so NULL in gives NULL out (not uncompilable code)
+                (binding, ret, types) -> java.util.Arrays.fill(types, nullable(binding.getTypeFactory(),
+                        binding.getTypeFactory().createArrayType(nullable(binding.getTypeFactory(),
+                                binding.getTypeFactory().createSqlType(SqlTypeName.DOUBLE)), -1))),
                 OperandTypes.operandMetadata(families,
                         tf -> Collections.nCopies(arrays, nullable(tf, tf.createArrayType(
                                 nullable(tf, tf.createSqlType(SqlTypeName.DOUBLE)), -1))),

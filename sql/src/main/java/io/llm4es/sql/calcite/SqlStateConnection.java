@@ -2,9 +2,12 @@ package io.llm4es.sql.calcite;
 
 import io.llm4es.sql.SqlStateProxy;
 import io.llm4es.udf.error.Llm4esException;
+import io.llm4es.udf.error.SqlState;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A Calcite connection (and its statements and result sets) whose SQLExceptions carry the
@@ -13,6 +16,9 @@ import java.util.List;
  * Llm4esException in the cause chain. Closing the connection also closes its file sources.
  */
 final class SqlStateConnection {
+    private static final Pattern NO_SIGNATURE = Pattern.compile("No match found for function signature "
+            + "(USER_EMBEDDING|TRY_USER_EMBEDDING|USER_EMBEDDING_RESULT|SERIALIZE_EVENTS)\\(");
+
     private SqlStateConnection() {
     }
 
@@ -36,6 +42,16 @@ final class SqlStateConnection {
                 }
                 return out;
             }
+        }
+        Matcher m = NO_SIGNATURE.matcher(String.valueOf(t.getMessage()));
+        if (m.find()) {
+            String f = m.group(1).toLowerCase(java.util.Locale.ROOT);
+            SQLException out = new Llm4esException(SqlState.FEATURE_NOT_SUPPORTED, "the Calcite driver's " + f
+                    + " takes (event, order_key [, model_ref]) or (event) WITHIN GROUP (ORDER BY ...)"
+                    + (f.equals("serialize_events") ? "; its options argument is H2's only: write "
+                    + "serialize_events(event, order_key [, model_ref])" : "")).toSqlException();
+            out.addSuppressed(t);
+            return out;
         }
         return t;
     }

@@ -2,13 +2,16 @@ package io.llm4es.sql.duckdb;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.llm4es.udf.aggregate.GroupState;
 import io.llm4es.udf.aggregate.TruncationLog;
 import io.llm4es.udf.aggregate.Variant;
 import io.llm4es.udf.embed.ModelResolver;
 import io.llm4es.udf.error.Llm4esException;
 import io.llm4es.udf.error.SqlState;
+import io.llm4es.udf.serialize.OrderKey;
 import io.llm4es.udf.vector.Vectors;
 import java.util.List;
 import org.duckdb.DuckDBDataChunkReader;
@@ -32,7 +35,8 @@ final class EmbedFunction implements DuckDBScalarFunction {
     /** The fields of {@code user_embedding_result}, in order: the STRUCT its macro reads the JSON into. */
     static final String RESULT_STRUCT = "{\"embedding\":\"FLOAT[]\",\"status\":\"VARCHAR\",\"model_version\":\"VARCHAR\","
             + "\"events\":\"INTEGER\",\"tokens\":\"INTEGER\",\"dropped_events\":\"INTEGER\",\"message\":\"VARCHAR\"}";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    // DuckDB's to_json writes NaN and Infinity keys bare; they are read, then refused as every engine refuses them
+    private static final ObjectMapper JSON = JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
     private final Variant variant;
 
     EmbedFunction(Variant variant) {
@@ -123,6 +127,9 @@ final class EmbedFunction implements DuckDBScalarFunction {
         for (JsonNode item : list) {
             JsonNode event = keyed ? item.get("e") : item;
             if (keyed) {
+                if (item.get("k").isFloatingPointNumber()) {
+                    OrderKey.of(item.get("k").doubleValue());
+                }
                 String key = item.get("k").toString();
                 if (!key.equals(previousKey)) {
                     rank++;

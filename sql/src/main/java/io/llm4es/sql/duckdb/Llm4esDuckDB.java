@@ -130,12 +130,17 @@ public final class Llm4esDuckDB {
      * resolves macro overloads by argument count only, so the list form with a model needs a name.
      */
     private static String embeddingMacro(String name, String udf, String wrap, String token) {
-        String keyed = "to_json(list({'k': order_key, 'e': event} ORDER BY order_key) "
+        // [order_key]: sorts as the key does, and a constant key (DuckDB refuses ORDER BY 'literal') still sorts
+        String keyed = "to_json(list({'k': order_key, 'e': event} ORDER BY [order_key]) "
                 + "FILTER (WHERE event IS NOT NULL AND order_key IS NOT NULL))::VARCHAR, true";
+        // one model per group, as in every engine: a reference that varies by row is refused, not sampled
+        String oneModel = "CASE WHEN min(model_ref) IS DISTINCT FROM max(model_ref) THEN error('llm4es [22023]: one "
+                + "group uses two models (' || min(model_ref) || ' and ' || max(model_ref) || '); the model reference "
+                + "must be the same for every row of a group') ELSE min(model_ref) END";
         String listed = "to_json(events)::VARCHAR, false";
         return "CREATE OR REPLACE TEMP MACRO " + name
                 + "(event, order_key) AS " + call(wrap, udf, keyed, "NULL", token)
-                + ", (event, order_key, model_ref) AS " + call(wrap, udf, keyed, "model_ref", token)
+                + ", (event, order_key, model_ref) AS " + call(wrap, udf, keyed, oneModel, token)
                 + ", (events) AS " + call(wrap, udf, listed, "NULL", token) + ";\n"
                 + "CREATE OR REPLACE TEMP MACRO " + name + "_list"
                 + "(events) AS " + call(wrap, udf, listed, "NULL", token)

@@ -18,6 +18,11 @@ final class SqlStateConnection {
     private static final Pattern ORDERED_MACRO_CALL =
             Pattern.compile("Function \"(\\w+)\" is a Macro Function\\. \"DISTINCT\", \"FILTER\", and \"ORDER BY\"");
 
+    private static final Pattern UNSUPPORTED_ARGUMENTS =
+            Pattern.compile("Macro (\\w+)\\(\\) does not support the supplied arguments");
+    /** The standard state of a statement DuckDB cannot parse (its driver gives none). */
+    private static final String SYNTAX_ERROR = "42601";
+
     private SqlStateConnection() {
     }
 
@@ -40,6 +45,17 @@ final class SqlStateConnection {
             return withState(e, "llm4es [0A000]: DuckDB has no ORDER BY inside a macro call such as " + f
                     + "(event ORDER BY ts); write " + f + "(list(event ORDER BY ts)) or the portable form " + f
                     + "(event, order_key)", SqlState.FEATURE_NOT_SUPPORTED.code());
+        }
+        Matcher args = UNSUPPORTED_ARGUMENTS.matcher(String.valueOf(e.getMessage()));
+        if (args.find() && Llm4esDuckDB.EMBEDDING_FUNCTIONS.contains(args.group(1))) {
+            String f = args.group(1);
+            return withState(e, "llm4es [0A000]: DuckDB's " + f + " takes (event, order_key [, model_ref]) or "
+                    + "(list(event ORDER BY ts))" + (f.equals("serialize_events") ? "; its options argument is H2's "
+                    + "only: write serialize_events(event, order_key [, model_ref])" : "; write " + f
+                    + "(event, order_key [, model_ref])"), SqlState.FEATURE_NOT_SUPPORTED.code());
+        }
+        if (String.valueOf(e.getMessage()).startsWith("Parser Error: ")) {
+            return withState(e, e.getMessage(), SYNTAX_ERROR);
         }
         return e;
     }

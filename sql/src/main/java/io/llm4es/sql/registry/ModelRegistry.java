@@ -9,6 +9,7 @@ import io.llm4es.udf.model.ModelDirectory;
 import io.llm4es.udf.model.ModelManifest;
 import io.llm4es.udf.model.ModelRef;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -202,14 +203,43 @@ public final class ModelRegistry extends RegistryRows {
                 rs.getObject("created", OffsetDateTime.class));
     }
 
+    /**
+     * The bundle directory {@code path} names. A relative path is read inside the models
+     * directory and must stay there after links are followed; an absolute path names the
+     * bundle's own directory, outside of which nothing is read (see {@code BundleSource}).
+     */
     private static Path bundleDir(String path) {
         if (path == null || path.isBlank()) {
             throw Llm4esException.invalid("register_model needs the bundle's directory");
         }
-        Path dir = ModelDirectory.fromEnvironment().root().resolve(path).toAbsolutePath().normalize();
+        if (path.indexOf('\0') >= 0) {
+            throw Llm4esException.invalid("register_model: the path contains a NUL character");
+        }
+        Path root = ModelDirectory.fromEnvironment().root();
+        Path dir;
+        try {
+            Path given = Path.of(path);
+            dir = root.resolve(given).toAbsolutePath().normalize();
+            if (!given.isAbsolute() && !dir.startsWith(root)) {
+                throw Llm4esException.invalid("register_model: '" + path + "' leaves the models directory; give a "
+                        + "path inside it, or the bundle's absolute path");
+            }
+        } catch (InvalidPathException e) {
+            throw Llm4esException.invalid("register_model: '" + path + "' is not a path: " + e.getReason());
+        }
         if (!Files.isRegularFile(dir.resolve(ModelManifest.FILE_NAME))) {
             throw new Llm4esException(SqlState.UNDEFINED_OBJECT, dir + " is not a model bundle (no "
                     + ModelManifest.FILE_NAME + ")");
+        }
+        if (!Path.of(path).isAbsolute()) {
+            try {
+                if (!dir.toRealPath().startsWith(root.toRealPath())) {
+                    throw Llm4esException.invalid("register_model: '" + path + "' leads out of the models directory "
+                            + "through a symbolic link; refused");
+                }
+            } catch (java.io.IOException e) {
+                throw new Llm4esException(SqlState.SYSTEM_ERROR, "cannot resolve " + dir + ": " + e.getMessage(), e);
+            }
         }
         return dir;
     }

@@ -89,8 +89,8 @@ public final class UserHistory {
 
     /** The most characters a text within the model's budget can have (see EventLines); no bound where events are never dropped. */
     private static long keepChars(EmbeddingModel model) {
-        int maxTokenChars = model.tokenizer().maxTokenChars();
-        if (model.serializer().config().truncation() != Truncation.DROP_OLDEST || maxTokenChars == 0) {
+        int maxTokenChars = model.tokenizer().maxCharsPerToken();
+        if (model.serializer().config().truncation() != Truncation.DROP_OLDEST || maxTokenChars == Integer.MAX_VALUE) {
             return Long.MAX_VALUE;
         }
         return (long) model.manifest().tokenBudget() * maxTokenChars;

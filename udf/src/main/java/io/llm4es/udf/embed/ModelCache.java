@@ -3,16 +3,21 @@ package io.llm4es.udf.embed;
 import io.llm4es.udf.model.BundleSource;
 import io.llm4es.udf.model.ModelBundle;
 import io.llm4es.udf.model.ModelDirectory;
+import io.llm4es.udf.model.ModelManifest;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One loaded model per bundle per JVM, shared by all connections: loading (sha256 check,
- * tokenizer, ONNX session) happens once, on first use.
+ * tokenizer, ONNX session) happens once, on first use. Every lookup (once per statement) compares
+ * the size, modification time and file identity of the bundle's files with those it was loaded
+ * from: a bundle replaced on disk under the same name is loaded again, never served stale.
  */
 public final class ModelCache {
     private static final ConcurrentHashMap<String, Loaded> BY_SOURCE = new ConcurrentHashMap<>();
-    private static final ConcurrentHashMap<String, EmbeddingModel> BY_NAME = new ConcurrentHashMap<>();
 
     private ModelCache() {
     }
@@ -20,14 +25,7 @@ public final class ModelCache {
     /** The model of that name (null: the default model) in the configured models directory. */
     public static EmbeddingModel byName(String name) {
         ModelDirectory dir = ModelDirectory.fromEnvironment();
-        String ref = name == null ? ModelDirectory.defaultModelName() : name;
-        String key = dir.root() + "\u0000" + ref;
-        EmbeddingModel model = BY_NAME.get(key);
-        if (model == null) {
-            model = load(dir.find(ref));
-            BY_NAME.putIfAbsent(key, model);
-        }
-        return model;
+        return load(dir.find(name == null ? ModelDirectory.defaultModelName() : name));
     }
 
     /** A bundle directory given by path (the CLI's --bundle). */
@@ -53,6 +51,7 @@ public final class ModelCache {
         private final BundleSource source;
         private final Device device;
         private EmbeddingModel model;
+        private List<String> stamps;
 
         Loaded(BundleSource source, Device device) {
             this.source = source;
@@ -60,10 +59,23 @@ public final class ModelCache {
         }
 
         synchronized EmbeddingModel get() {
-            if (model == null) {
-                model = new EmbeddingModel(ModelBundle.open(source), device, threads(), batchTokens());
+            if (model == null || !stamps.equals(stamps(model.manifest()))) {
+                // a statement still running on the replaced model keeps it: its session is not closed under it
+                EmbeddingModel fresh = new EmbeddingModel(ModelBundle.open(source), device, threads(), batchTokens());
+                stamps = stamps(fresh.manifest());
+                model = fresh;
             }
             return model;
+        }
+
+        /** What changes when any file of the bundle is rewritten or replaced. */
+        private List<String> stamps(ModelManifest manifest) {
+            List<String> out = new ArrayList<>();
+            out.add(source.stamp(ModelManifest.FILE_NAME));
+            for (String file : new TreeSet<>(manifest.files().keySet())) {
+                out.add(source.stamp(file));
+            }
+            return out;
         }
     }
 }

@@ -69,8 +69,13 @@ public final class ModelDirectory {
                 + root + " and the bundled models)");
     }
 
+    /** Whether {@code name} can name a model (or a version) in a reference: an identifier, never a path. */
+    public static boolean isName(String name) {
+        return name != null && NAME.matcher(name).matches() && !name.contains("..");
+    }
+
     static void checkName(String name) {
-        if (name == null || !NAME.matcher(name).matches() || name.contains("..")) {
+        if (!isName(name)) {
             throw Llm4esException.invalid("'" + name + "' is not a model name (letters, digits, '_', '-', '.'; "
                     + "no paths)");
         }

@@ -1,13 +1,14 @@
 package io.llm4es.udf.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.llm4es.udf.error.Llm4esException;
 import io.llm4es.udf.error.SqlState;
 import io.llm4es.udf.serialize.SerializerConfig;
+import io.llm4es.udf.serialize.StrictJson;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /** {@code llm4es-model.json}: what a bundle is, how it pools, and the serializer it was trained with. */
 public record ModelManifest(
@@ -31,32 +32,80 @@ public record ModelManifest(
 
     public static final String FILE_NAME = "llm4es-model.json";
     public static final int FORMAT_VERSION = 1;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    public static final String TOKENIZER_FILE = "tokenizer.json";
+    private static final int MAX_WIDTH = 1 << 16;
+    private static final int MAX_LAYERS = 1 << 10;
+    private static final Pattern SHA256 = Pattern.compile("[0-9a-fA-F]{64}");
+    private static final Pattern FILE_NAME_PATTERN = Pattern.compile("[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*");
 
     public static ModelManifest parse(byte[] bytes, String where) {
         JsonNode root;
         try {
-            root = JSON.readTree(bytes);
-        } catch (IOException e) {
-            throw corrupt(where, "manifest is not valid JSON: " + e.getMessage());
+            root = StrictJson.read(bytes);
+        } catch (IOException | IllegalArgumentException e) {
+            throw corrupt(where, "manifest is not valid JSON: " + StrictJson.reason(e));
         }
         if (root == null || !root.isObject()) {
             throw corrupt(where, "manifest is not a JSON object");
         }
-        int format = required(root, "format_version", where).asInt();
+        int format = integer(root, "format_version", 0, Integer.MAX_VALUE, where);
         if (format != FORMAT_VERSION) {
             throw corrupt(where, "manifest format_version " + format + " is not supported (expected " + FORMAT_VERSION + ")");
         }
-        JsonNode pooling = required(root, "pooling", where);
-        JsonNode tokens = required(root, "tokens", where);
-        JsonNode onnx = required(root, "onnx", where);
+        String name = text(required(root, "name", where), "name", where);
+        if (!ModelDirectory.isName(name)) {
+            throw corrupt(where, "manifest name '" + name + "' cannot be referenced in SQL (letters, digits, '_', '-', "
+                    + "'.', no '..', at most 128)");
+        }
+        JsonNode versionNode = root.get("version");
+        String version = versionNode == null || versionNode.isNull() ? "1" : text(versionNode, "version", where);
+        if (!ModelDirectory.isName(version)) {
+            throw corrupt(where, "manifest version '" + version + "' cannot be referenced as " + name
+                    + ":<version> (letters, digits, '_', '-', '.')");
+        }
+        JsonNode pooling = object(root, "pooling", where);
+        JsonNode tokens = object(root, "tokens", where);
+        JsonNode onnx = object(root, "onnx", where);
         Map<String, String> files = new LinkedHashMap<>();
-        required(root, "files", where).fields().forEachRemaining(e -> files.put(e.getKey(), e.getValue().asText()));
-        String onnxFile = onnx.path("file").asText("model.onnx");
-        for (String needed : new String[] {onnxFile, "tokenizer.json"}) {
+        for (Map.Entry<String, JsonNode> e : (Iterable<Map.Entry<String, JsonNode>>) object(root, "files", where)::fields) {
+            checkFileName(e.getKey(), where);
+            String sha = e.getValue().isTextual() ? e.getValue().asText() : "";
+            if (!SHA256.matcher(sha).matches()) {
+                throw corrupt(where, "manifest 'files' entry " + e.getKey() + " needs a sha256 (64 hex digits)");
+            }
+            files.put(e.getKey(), sha);
+        }
+        JsonNode onnxFileNode = onnx.get("file");
+        String onnxFile = onnxFileNode == null || onnxFileNode.isNull() ? "model.onnx" : text(onnxFileNode, "onnx.file", where);
+        checkFileName(onnxFile, where);
+        for (String needed : new String[] {onnxFile, TOKENIZER_FILE}) {
             if (!files.containsKey(needed)) {
                 throw corrupt(where, "manifest 'files' does not list " + needed);
             }
+        }
+        int hiddenSize = integer(root, "hidden_size", 1, MAX_WIDTH, where);
+        int numLayers = integer(root, "num_layers", 1, MAX_LAYERS, where);
+        int layersFrom = integer(pooling, "layers_from", 0, numLayers, where);
+        int layersTo = integer(pooling, "layers_to", layersFrom, numLayers, where);
+        int embeddingDim = integer(root, "embedding_dim", 1, MAX_WIDTH, where);
+        if (embeddingDim != hiddenSize) {
+            // the graph averages hidden states: its output is as wide as they are
+            throw corrupt(where, "manifest embedding_dim " + embeddingDim + " is not hidden_size " + hiddenSize
+                    + " (the embedding is a mean of hidden states)");
+        }
+        int maxTokens;
+        try {
+            maxTokens = SerializerConfig.tokenCount(required(root, "max_tokens", where), "manifest max_tokens");
+        } catch (Llm4esException e) {
+            throw corrupt(where, e.getMessage());
+        }
+        boolean addBos = bool(tokens, "add_bos", where);
+        boolean addEos = bool(tokens, "add_eos", where);
+        int bosId = optionalInteger(tokens, "bos_id", addBos ? 0 : -1, -1, where);
+        int eosId = optionalInteger(tokens, "eos_id", addEos ? 0 : -1, -1, where);
+        int padId = optionalInteger(tokens, "pad_id", 0, 0, where);
+        if (maxTokens <= (addBos ? 1 : 0) + (addEos ? 1 : 0)) {
+            throw corrupt(where, "manifest max_tokens " + maxTokens + " leaves no room for text after the special tokens");
         }
         SerializerConfig serializer;
         try {
@@ -64,24 +113,77 @@ public record ModelManifest(
         } catch (Llm4esException e) {
             throw corrupt(where, e.getMessage());
         }
-        return new ModelManifest(
-                required(root, "name", where).asText(),
-                root.path("version").asText("1"),
-                required(root, "hidden_size", where).asInt(),
-                required(root, "num_layers", where).asInt(),
-                required(pooling, "layers_from", where).asInt(),
-                required(pooling, "layers_to", where).asInt(),
-                required(root, "embedding_dim", where).asInt(),
-                required(root, "max_tokens", where).asInt(),
-                tokens.path("bos_id").asInt(-1),
-                tokens.path("eos_id").asInt(-1),
-                tokens.path("pad_id").asInt(0),
-                tokens.path("add_bos").asBoolean(false),
-                tokens.path("add_eos").asBoolean(false),
-                onnxFile,
-                serializer,
-                Map.copyOf(files),
-                root);
+        if (serializer.maxTokens() != null && serializer.maxTokens() <= (addBos ? 1 : 0) + (addEos ? 1 : 0)) {
+            throw corrupt(where, "serializer max_tokens " + serializer.maxTokens() + " leaves no room for text");
+        }
+        return new ModelManifest(name, version, hiddenSize, numLayers, layersFrom, layersTo, embeddingDim, maxTokens,
+                bosId, eosId, padId, addBos, addEos, onnxFile, serializer, Map.copyOf(files), root);
+    }
+
+    /**
+     * A file a manifest names: a path relative to the bundle's directory, in plain segments, that
+     * cannot leave it ({@code ..}, absolute paths, drive letters, NUL and backslashes are refused).
+     * Links are followed, and checked again, when the file is opened ({@link BundleSource}).
+     */
+    static void checkFileName(String file, String where) {
+        boolean ok = !file.isEmpty() && file.length() <= 255 && FILE_NAME_PATTERN.matcher(file).matches();
+        for (String segment : file.split("/", -1)) {
+            ok &= !segment.isEmpty() && !segment.equals(".") && !segment.equals("..");
+        }
+        if (!ok) {
+            throw corrupt(where, "manifest names the file '" + printable(file) + "', which is not a plain path inside "
+                    + "the bundle's directory; refused");
+        }
+    }
+
+    private static String printable(String s) {
+        String cut = s.length() <= 80 ? s : s.substring(0, 77) + "...";
+        return cut.replaceAll("\\p{Cntrl}", "?");
+    }
+
+    private static JsonNode object(JsonNode node, String key, String where) {
+        JsonNode v = required(node, key, where);
+        if (!v.isObject()) {
+            throw corrupt(where, "manifest '" + key + "' must be a JSON object");
+        }
+        return v;
+    }
+
+    private static String text(JsonNode v, String key, String where) {
+        if (!v.isTextual()) {
+            throw corrupt(where, "manifest '" + key + "' must be a string, got " + v.getNodeType().name().toLowerCase());
+        }
+        return v.asText();
+    }
+
+    private static boolean bool(JsonNode node, String key, String where) {
+        JsonNode v = node.get(key);
+        if (v == null || v.isNull()) {
+            return false;
+        }
+        if (!v.isBoolean()) {
+            throw corrupt(where, "manifest '" + key + "' must be true or false, got " + v);
+        }
+        return v.asBoolean();
+    }
+
+    private static int integer(JsonNode node, String key, int min, int max, String where) {
+        return wholeNumber(required(node, key, where), key, min, max, where);
+    }
+
+    private static int optionalInteger(JsonNode node, String key, int fallback, int min, String where) {
+        JsonNode v = node.get(key);
+        return v == null || v.isNull() ? fallback : wholeNumber(v, key, min, Integer.MAX_VALUE, where);
+    }
+
+    private static int wholeNumber(JsonNode v, String key, int min, int max, String where) {
+        boolean whole = v.isIntegralNumber() || v.isNumber() && v.decimalValue().stripTrailingZeros().scale() <= 0;
+        if (!whole || v.decimalValue().compareTo(java.math.BigDecimal.valueOf(min)) < 0
+                || v.decimalValue().compareTo(java.math.BigDecimal.valueOf(max)) > 0) {
+            throw corrupt(where, "manifest '" + key + "' must be a whole number from " + min + " to " + max + ", got "
+                    + (v.toString().length() > 40 ? v.toString().substring(0, 37) + "..." : v.toString()));
+        }
+        return v.decimalValue().intValueExact();
     }
 
     /** Tokens the runtime adds around the serialized text, which the budget must leave room for. */

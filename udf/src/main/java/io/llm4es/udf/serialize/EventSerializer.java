@@ -48,17 +48,17 @@ public final class EventSerializer {
     public Event event(String eventJson) {
         JsonNode event;
         try {
-            event = SerializerConfig.JSON.readTree(eventJson);
-        } catch (JsonProcessingException e) {
-            throw Llm4esException.invalid("event is not valid JSON: " + e.getOriginalMessage());
+            event = StrictJson.read(LoneSurrogates.replace(eventJson));
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            throw Llm4esException.invalid("event is not valid JSON: " + StrictJson.reason(e));
         }
         if (event == null || !event.isObject()) {
-            throw Llm4esException.invalid("event must be a JSON object of its fields, got: " + abbreviate(eventJson));
+            throw Llm4esException.invalid("event must be a JSON object of its fields, got: " + Excerpt.of(eventJson));
         }
         for (Iterator<String> it = event.fieldNames(); it.hasNext(); ) {
             String key = it.next();
             if (config.field(key) == null) {
-                throw Llm4esException.invalid("event field '" + key + "' is not in the model's serializer config "
+                throw Llm4esException.invalid("event field '" + Excerpt.of(key) + "' is not in the model's serializer config "
                         + "(fields: " + config.fields().stream().map(FieldSpec::name).toList() + ")");
             }
         }
@@ -108,51 +108,137 @@ public final class EventSerializer {
         return config.summary() == null ? body : HistorySummary.of(config, events) + "\n" + body;
     }
 
+    /**
+     * The kept events' text. Work is proportional to what can be kept, never to the whole
+     * history: a scan over the events' own lines (already rendered) finds the oldest start whose
+     * text could still fit, by length alone; only texts from there on are rendered and tokenized,
+     * and a text too long to fit by its length is never tokenized.
+     */
     private SerializedHistory fit(int n, IntFunction<String> textFrom, IntFunction<String> line,
                                   IntUnaryOperator unknownCodes, TokenEncoder encoder, int budget) {
-        Map<Integer, int[]> encoded = new HashMap<>();
-        IntFunction<int[]> ids = from -> encoded.computeIfAbsent(from, s -> encoder.encode(textFrom.apply(s)));
-        int start = 0;
-        if (ids.apply(0).length > budget) {
+        Budget b = new Budget(textFrom, encoder, budget);
+        int lowest = lowestPossibleStart(n, line, b.maxChars);
+        int start = lowest;
+        if (lowest > 0 || b.tooLong(0)) {
             if (config.truncation() == Truncation.ERROR) {
                 throw new Llm4esException(SqlState.PROGRAM_LIMIT_EXCEEDED, "history of " + n + " events needs "
-                        + ids.apply(0).length + " tokens, more than the budget of " + budget + " (truncation=error)");
+                        + b.describe(0) + " tokens, more than the budget of " + budget + " (truncation=error)");
             }
-            if (ids.apply(n - 1).length > budget) {
+            if (lowest >= n || b.tooLong(n - 1)) {
                 throw new Llm4esException(SqlState.PROGRAM_LIMIT_EXCEEDED, "the newest event alone needs "
-                        + ids.apply(n - 1).length + " tokens, more than the budget of " + budget + "; an event is never cut");
+                        + b.describe(n - 1) + " tokens, more than the budget of " + budget + "; an event is never cut");
             }
-            start = firstFittingStart(n, ids, estimate(n, line, encoder, ids.apply(0).length, budget), budget);
+            if (b.tooLong(lowest)) {
+                start = firstFittingStart(lowest, n, b, estimate(lowest, n, line, encoder, budget));
+            }
         }
         int unknown = 0;
         for (int i = start; i < n; i++) {
             unknown += unknownCodes.applyAsInt(i);
         }
-        return new SerializedHistory(textFrom.apply(start), ids.apply(start), n, n - start, unknown);
+        return new SerializedHistory(textFrom.apply(start), b.ids(start), n, n - start, unknown);
     }
 
-    /** Where dropping events by their own lines' token counts would start: one or two encodes from exact. */
-    private static int estimate(int n, IntFunction<String> line, TokenEncoder encoder, int total, int budget) {
-        int start = 0;
-        long left = total;
-        while (start < n - 1 && left > budget) {
-            left -= encoder.encode(line.apply(start++)).length + 1;
+    /**
+     * The oldest start whose text can fit by length: its events' lines must not be longer than
+     * {@code maxChars} (with room for renderings that show less of an event than its line).
+     * Returns n when not even the newest event can fit.
+     */
+    private int lowestPossibleStart(int n, IntFunction<String> line, long maxChars) {
+        long limit = Renderings.LINES.equals(config.rendering()) ? maxChars : maxChars * SHORTER_RENDERING;
+        long chars = header == null ? 0 : header.length() + 1;
+        int from = n;
+        while (from > 0) {
+            chars += line.apply(from - 1).length() + 1L;
+            if (chars - 1 > limit) {
+                break;
+            }
+            from--;
+        }
+        return from;
+    }
+
+    // a rendering (grouped) can show an event in fewer characters than its line: by at most this factor
+    private static final int SHORTER_RENDERING = 8;
+
+    /** Token counts of the texts from each start, tokenized at most once and only when short enough to fit. */
+    private static final class Budget {
+        private final IntFunction<String> textFrom;
+        private final TokenEncoder encoder;
+        private final int budget;
+        final long maxChars;
+        private final Map<Integer, int[]> encoded = new HashMap<>();
+        private final Map<Integer, Integer> overLength = new HashMap<>();
+
+        Budget(IntFunction<String> textFrom, TokenEncoder encoder, int budget) {
+            this.textFrom = textFrom;
+            this.encoder = encoder;
+            this.budget = budget;
+            int perToken = encoder.maxCharsPerToken();
+            this.maxChars = perToken == Integer.MAX_VALUE ? Long.MAX_VALUE / 16 : (long) budget * perToken;
+        }
+
+        /** Token ids from {@code from} on, or null when the text is too long by its length alone. */
+        int[] ids(int from) {
+            int[] ids = encoded.get(from);
+            if (ids == null && !overLength.containsKey(from)) {
+                String text = textFrom.apply(from);
+                if (text.length() > maxChars) {
+                    overLength.put(from, text.length());
+                } else {
+                    ids = encoder.encode(text);
+                    encoded.put(from, ids);
+                }
+            }
+            return ids;
+        }
+
+        /** The token count from {@code from} on; over the budget when too long by length. */
+        int tokens(int from) {
+            int[] ids = ids(from);
+            return ids == null ? budget + 1 : ids.length;
+        }
+
+        boolean tooLong(int from) {
+            return tokens(from) > budget;
+        }
+
+        /** For a message: the exact count where it was tokenized, else "more than". */
+        String describe(int from) {
+            int[] ids = encoded.get(from);
+            return ids != null ? String.valueOf(ids.length) : "more than " + budget + " (by length)";
+        }
+    }
+
+    /**
+     * Where the newest events' own lines fill the budget: one or two encodes from exact, and
+     * proportional to what is kept (lines are encoded newest first, and only until the budget is full).
+     */
+    private static int estimate(int lowest, int n, IntFunction<String> line, TokenEncoder encoder, int budget) {
+        int start = n;
+        long used = 0;
+        while (start > lowest) {
+            used += encoder.encode(line.apply(start - 1)).length + 1;
+            if (used > budget) {
+                break;
+            }
+            start--;
         }
         return start;
     }
 
     /**
-     * The first start whose text fits, given that start n-1 fits and 0 does not: gallop from the
-     * estimate to bracket it, then bisect (more events never need fewer tokens).
+     * The first start whose text fits, given that start n-1 fits and {@code lowest} does not:
+     * gallop from the estimate to bracket it, then bisect (more events never need fewer tokens).
      */
-    private static int firstFittingStart(int n, IntFunction<int[]> ids, int estimate, int budget) {
+    private static int firstFittingStart(int lowest, int n, Budget b, int estimate) {
         int fits = n - 1;
-        int tooLong = 0;
-        int probe = Math.max(1, Math.min(estimate, n - 1));
-        if (ids.apply(probe).length <= budget) {
+        int tooLong = lowest;
+        int probe = Math.max(lowest + 1, Math.min(estimate, n - 1));
+        if (!b.tooLong(probe)) {
             fits = probe;
             for (int step = 1; fits - step > tooLong; step *= 2) {
-                if (ids.apply(fits - step).length > budget) {
+                if (b.tooLong(fits - step)) {
                     tooLong = fits - step;
                     break;
                 }
@@ -161,7 +247,7 @@ public final class EventSerializer {
         } else {
             tooLong = probe;
             for (int step = 1; tooLong + step < fits; step *= 2) {
-                if (ids.apply(tooLong + step).length <= budget) {
+                if (!b.tooLong(tooLong + step)) {
                     fits = tooLong + step;
                     break;
                 }
@@ -170,7 +256,7 @@ public final class EventSerializer {
         }
         while (fits - tooLong > 1) {
             int mid = (fits + tooLong) >>> 1;
-            if (ids.apply(mid).length <= budget) {
+            if (!b.tooLong(mid)) {
                 fits = mid;
             } else {
                 tooLong = mid;
@@ -186,9 +272,5 @@ public final class EventSerializer {
         }
         all.addAll(lines.subList(from, lines.size()));
         return String.join("\n", all);
-    }
-
-    private static String abbreviate(String s) {
-        return s.length() <= 80 ? s : s.substring(0, 77) + "...";
     }
 }

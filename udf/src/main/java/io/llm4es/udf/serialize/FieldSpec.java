@@ -85,9 +85,10 @@ public final class FieldSpec {
             return FieldValue.EMPTY;
         }
         if (value.isContainerNode()) {
-            throw Llm4esException.invalid("field '" + name + "': expected a scalar, got " + value);
+            throw Llm4esException.invalid("field '" + name + "': expected a scalar, got " + Excerpt.of(value.toString()));
         }
-        String raw = value.isNumber() ? value.decimalValue().stripTrailingZeros().toPlainString() : value.asText();
+        String raw = value.isNumber() ? NumberRange.check(value.decimalValue(), name).stripTrailingZeros().toPlainString()
+                : LoneSurrogates.replace(value.asText());
         FieldValue v = switch (role) {
             case TIME -> readTime(raw);
             case NUMBER -> readNumber(value, raw);
@@ -109,7 +110,7 @@ public final class FieldSpec {
         try {
             date = timeFormat == null ? raw : timeFormat.format(m.written());
         } catch (java.time.DateTimeException e) {
-            throw Llm4esException.invalid("field '" + name + "': cannot format '" + raw + "' as '" + format + "': " + e.getMessage());
+            throw Llm4esException.invalid("field '" + name + "': cannot format '" + Excerpt.of(raw) + "' as '" + format + "': " + e.getMessage());
         }
         return new FieldValue(timeStyle.weekday() ? date + " " + weekday(m) : date, date, m, null, false);
     }
@@ -129,12 +130,7 @@ public final class FieldSpec {
     }
 
     private FieldValue readNumber(JsonNode value, String raw) {
-        BigDecimal number;
-        try {
-            number = value.isNumber() ? value.decimalValue() : new BigDecimal(raw.trim());
-        } catch (NumberFormatException e) {
-            throw Llm4esException.invalid("field '" + name + "': '" + raw + "' is not a number");
-        }
+        BigDecimal number = value.isNumber() ? value.decimalValue() : NumberRange.parse(raw, name);
         String fact = numberStyle.fact(number, this::formatNumber);
         return new FieldValue(numberStyle.decorate(fact, number, true), fact, null, number, false);
     }

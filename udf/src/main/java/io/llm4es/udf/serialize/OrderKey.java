@@ -26,7 +26,16 @@ public record OrderKey(Kind kind, Comparable<?> value) implements Comparable<Ord
             return new OrderKey(Kind.NUMBER, d);
         }
         if (key instanceof Double || key instanceof Float) {
-            return new OrderKey(Kind.NUMBER, BigDecimal.valueOf(((Number) key).doubleValue()));
+            double d = ((Number) key).doubleValue();
+            if (!Double.isFinite(d)) {
+                // NaN is unordered and infinities are no instant: neither places an event in a history
+                throw Llm4esException.invalid("order key " + d + " is not a finite number");
+            }
+            return new OrderKey(Kind.NUMBER, BigDecimal.valueOf(d));
+        }
+        if (key instanceof Boolean b) {
+            // false before true, as every engine that sorts booleans itself (DuckDB) orders them
+            return new OrderKey(Kind.NUMBER, b ? BigDecimal.ONE : BigDecimal.ZERO);
         }
         if (key instanceof Number n) {
             return new OrderKey(Kind.NUMBER, new BigDecimal(n.toString()));

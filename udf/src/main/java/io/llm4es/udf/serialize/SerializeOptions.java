@@ -19,9 +19,9 @@ public record SerializeOptions(String rendering) {
         }
         JsonNode node;
         try {
-            node = SerializerConfig.JSON.readTree(json);
-        } catch (JsonProcessingException e) {
-            throw Llm4esException.invalid("serialize_events options are not valid JSON: " + e.getOriginalMessage());
+            node = StrictJson.read(json);
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            throw Llm4esException.invalid("serialize_events options are not valid JSON: " + StrictJson.reason(e));
         }
         if (node == null || !node.isObject()) {
             throw Llm4esException.invalid("serialize_events options must be a JSON object, e.g. {\"rendering\": \"yaml\"}");

@@ -24,7 +24,7 @@ import java.util.TreeSet;
  */
 public final class SerializerConfig {
     public static final int FORMAT_VERSION = 1;
-    static final ObjectMapper JSON = new ObjectMapper();
+    static final ObjectMapper JSON = StrictJson.MAPPER;
     private static final Set<String> KEYS = Set.of("format_version", "fields", "header", "header_separator",
             "value_separator", "rendering", "max_tokens", "truncation", "summary", "group_by", "corpus_mix");
     private static final Set<String> FIELD_KEYS = Set.of("name", "role", "label", "format", "dictionary", "unknown",
@@ -120,9 +120,9 @@ public final class SerializerConfig {
 
     public static SerializerConfig parse(String json) {
         try {
-            return fromJson(JSON.readTree(json));
-        } catch (JsonProcessingException e) {
-            throw Llm4esException.invalid("serializer config is not valid JSON: " + e.getOriginalMessage());
+            return fromJson(StrictJson.read(json));
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            throw Llm4esException.invalid("serializer config is not valid JSON: " + StrictJson.reason(e));
         }
     }
 
@@ -149,7 +149,7 @@ public final class SerializerConfig {
                 text(node, "header_separator", "|"),
                 text(node, "value_separator", ", "),
                 text(node, "rendering", Renderings.LINES),
-                node.hasNonNull("max_tokens") ? node.get("max_tokens").asInt() : null,
+                node.hasNonNull("max_tokens") ? tokenCount(node.get("max_tokens"), "serializer config: max_tokens") : null,
                 Truncation.parse(text(node, "truncation", Truncation.DROP_OLDEST.jsonName())),
                 summaryFromJson(node.get("summary"), fields),
                 text(node, "group_by", null),
@@ -248,6 +248,21 @@ public final class SerializerConfig {
         Map<String, Double> shares = new LinkedHashMap<>();
         node.get("shares").fields().forEachRemaining(e -> shares.put(e.getKey(), e.getValue().asDouble(Double.NaN)));
         return new CorpusMix(shares, node.path("seed").asLong(0));
+    }
+
+    /** The most tokens any budget may name: far above any model's context, far below int overflow. */
+    public static final int MAX_TOKENS_LIMIT = 1 << 20;
+
+    /** A token budget as written: a whole number from 1 to {@value #MAX_TOKENS_LIMIT}, never a wrapped int. */
+    public static int tokenCount(JsonNode v, String what) {
+        if (v == null || !v.isIntegralNumber() && !(v.isNumber() && v.decimalValue().stripTrailingZeros().scale() <= 0)) {
+            throw Llm4esException.invalid(what + " must be a whole number, got " + v);
+        }
+        BigDecimal n = v.decimalValue();
+        if (n.signum() < 1 || n.compareTo(BigDecimal.valueOf(MAX_TOKENS_LIMIT)) > 0) {
+            throw Llm4esException.invalid(what + " must be from 1 to " + MAX_TOKENS_LIMIT + ", got " + v);
+        }
+        return n.intValueExact();
     }
 
     private static boolean bool(JsonNode node, String key, String where) {

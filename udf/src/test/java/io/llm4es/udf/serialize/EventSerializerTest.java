@@ -51,6 +51,67 @@ class EventSerializerTest {
         assertEquals(", , 1234567.01, ", line);
     }
 
+    /** Words, at most 8 characters each (a bound the serializer may use), counting what it is asked to read. */
+    static final class CountingWords implements TokenEncoder {
+        long chars;
+
+        @Override
+        public int[] encode(String text) {
+            chars += text.length();
+            return WORDS.encode(text);
+        }
+
+        @Override
+        public int maxCharsPerToken() {
+            return 8;
+        }
+    }
+
+    @Test
+    void aLongHistoryIsFittedWithoutRenderingOrTokenizingAllOfIt() {
+        List<Event> events = new ArrayList<>();
+        EventSerializer s = serializer("drop_oldest");
+        Event e = s.event("{\"note\": \"a b c\", \"amount\": 1}");
+        for (int i = 0; i < 200_000; i++) {
+            events.add(e);
+        }
+        CountingWords words = new CountingWords();
+        SerializedHistory h = s.serializeEvents(events, words, 50);
+        assertTrue(h.tokenIds().length <= 50);
+        assertTrue(h.keptEvents() > 5, h.keptEvents() + " kept");
+        // what was tokenized is a few times the kept text, never the 3.6 million characters of the whole
+        assertTrue(words.chars < 100 * h.text().length(), words.chars + " characters tokenized");
+    }
+
+    @Test
+    void oneValueTooLongForAnyBudgetFailsWithoutBeingTokenized() {
+        EventSerializer s = serializer("drop_oldest");
+        Event huge = s.event("{\"note\": \"" + "x".repeat(10_000_000) + "\"}");
+        CountingWords words = new CountingWords();
+        Llm4esException e = assertThrows(Llm4esException.class, () -> s.serializeEvents(List.of(huge), words, 511));
+        assertEquals(SqlState.PROGRAM_LIMIT_EXCEEDED, e.state());
+        assertEquals(0, words.chars, "nothing tokenized");
+    }
+
+    @Test
+    void numbersBeyondADoublesRangeAreRefusedBeforeAnythingRendersThem() {
+        EventSerializer s = serializer("drop_oldest");
+        for (String amount : new String[] {"\"1e999999999\"", "1e400", "\"-1e-999999999\"", "1e999999999"}) {
+            Llm4esException e = assertThrows(Llm4esException.class, () -> s.event("{\"amount\": " + amount + "}"), amount);
+            assertEquals(SqlState.INVALID_PARAMETER_VALUE, e.state(), amount);
+            assertTrue(e.getMessage().contains("beyond the range"), e.getMessage());
+        }
+    }
+
+    @Test
+    void trailingContentAndDuplicateKeysAreRefused() {
+        EventSerializer s = serializer("drop_oldest");
+        for (String bad : new String[] {"{\"amount\": 1} xyz", "{\"amount\": 1}{\"bogus\": 1}", "{\"amount\": 1, \"amount\": 2}"}) {
+            Llm4esException e = assertThrows(Llm4esException.class, () -> s.event(bad), bad);
+            assertEquals(SqlState.INVALID_PARAMETER_VALUE, e.state(), bad);
+        }
+    }
+
     @Test
     void dropsOldestWholeEventsToFitTheBudgetAndReportsThem() {
         EventSerializer s = serializer("drop_oldest");
