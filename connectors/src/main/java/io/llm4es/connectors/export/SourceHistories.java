@@ -50,7 +50,7 @@ public final class SourceHistories {
                     throw Llm4esException.invalid(caller + ": a row has a NULL user id");
                 }
                 if (user != null && !sameUser(user, id)) {
-                    if (!events.isEmpty() && !consumer.accept(user, events)) {
+                    if (!events.isEmpty() && !accept(consumer, caller, user, events)) {
                         return;
                     }
                     events.clear();
@@ -59,13 +59,35 @@ public final class SourceHistories {
                 Object event = rs.getObject(2);
                 OrderKey key = OrderKey.of(rs.getObject(3));
                 if (event != null && key != null) {
-                    events.add(key, serializer.event(UserHistory.eventText(event)));
+                    try {
+                        events.add(key, serializer.event(UserHistory.eventText(event)));
+                    } catch (Llm4esException e) {
+                        throw atUser(e, caller, id);
+                    }
                 }
             }
             if (user != null && !events.isEmpty()) {
-                consumer.accept(user, events);
+                accept(consumer, caller, user, events);
             }
         }
+    }
+
+    private static boolean accept(UserConsumer consumer, String caller, Object user, OrderedEvents events)
+            throws IOException {
+        try {
+            return consumer.accept(user, events);
+        } catch (Llm4esException e) {
+            throw atUser(e, caller, user);
+        }
+    }
+
+    /** The failure with the user it happened at, e.g. {@code preview: user 7: field 'x' is not in the serializer}. */
+    public static Llm4esException atUser(Llm4esException e, String caller, Object user) {
+        String at = caller + ": user " + idText(user) + ": ";
+        if (String.valueOf(e.getMessage()).startsWith(at)) {
+            return e;
+        }
+        return new Llm4esException(e.state(), at + e.getMessage(), e);
     }
 
     /** The user id as the corpus writes it: numbers without trailing zeros, anything else as text. */

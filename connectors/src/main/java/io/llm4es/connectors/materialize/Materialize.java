@@ -2,6 +2,8 @@ package io.llm4es.connectors.materialize;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.pool.HikariPool;
+import io.llm4es.connectors.ExistingDatabase;
 import java.io.PrintStream;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -11,11 +13,14 @@ public final class Materialize {
     private Materialize() {
     }
 
-    /** Source and target through HikariCP pools (one connection each: the job is sequential). */
+    /**
+     * Source and target through HikariCP pools (one connection each: the job is sequential). The
+     * source must exist (a mistyped H2 or DuckDB path is an error); the target is created if needed.
+     */
     public static MaterializeReport between(String sourceUrl, String sourceSql, String targetUrl, String table,
                                             String modelRef, MaterializeOptions options, PrintStream progress)
             throws SQLException {
-        try (HikariDataSource sourcePool = pool(sourceUrl, "llm4es-source");
+        try (HikariDataSource sourcePool = pool(ExistingDatabase.url(sourceUrl), "llm4es-source");
              HikariDataSource targetPool = pool(targetUrl, "llm4es-target");
              Connection source = sourcePool.getConnection();
              Connection target = targetPool.getConnection()) {
@@ -26,6 +31,8 @@ public final class Materialize {
             } finally {
                 source.rollback();
             }
+        } catch (SQLException e) {
+            throw ExistingDatabase.explain(e, sourceUrl);
         }
     }
 
@@ -44,11 +51,19 @@ public final class Materialize {
         }
     }
 
-    private static HikariDataSource pool(String url, String name) {
+    private static HikariDataSource pool(String url, String name) throws SQLException {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(url);
         config.setMaximumPoolSize(1);
         config.setPoolName(name);
-        return new HikariDataSource(config);
+        try {
+            return new HikariDataSource(config);
+        } catch (HikariPool.PoolInitializationException e) {
+            // the driver's own error (state and message), not Hikari's wrapper
+            if (e.getCause() instanceof SQLException s) {
+                throw s;
+            }
+            throw e;
+        }
     }
 }
