@@ -53,10 +53,11 @@ public final class Main {
                           [--rendering NAME]
                   prints the full text of the first users, as export-text would write it
               materialize --source-db JDBC_URL --sql SOURCE_SQL --target-db JDBC_URL --table T --model REF
-                          [--shard k/N] [--batch-users 500]
+                          [--shard k/N] [--batch-users 500] [--fail-fast]
                   embeds every user of SOURCE_SQL (user id, event JSON, order key) into T, keyed by
                   (user_id, model_version), a transaction per batch; reruns skip unchanged users;
-                  per-user failures go to T_errors; targets: H2, DuckDB, PostgreSQL
+                  per-user failures go to T_errors and the job goes on (--fail-fast: the first one
+                  ends it); targets: H2, DuckDB, PostgreSQL
               query --db JDBC_URL --sql SQL [--out file.csv]
                   runs one SQL statement with the llm4es functions registered; a result as CSV to --out or stdout
             models are found by name in -Dllm4es.models.dir (or $LLM4ES_MODELS_DIR, default ./models)
@@ -218,12 +219,12 @@ public final class Main {
         MaterializeOptions options = new MaterializeOptions(
                 opts.containsKey("shard") ? Shard.parse(opts.get("shard")) : Shard.ALL,
                 MaterializeOptions.parseCount(opts.getOrDefault("batch-users",
-                        String.valueOf(MaterializeOptions.DEFAULT_BATCH_USERS))));
+                        String.valueOf(MaterializeOptions.DEFAULT_BATCH_USERS))),
+                flag(opts, "fail-fast"));
         MaterializeReport r = Materialize.between(required(opts, "source-db"), required(opts, "sql"),
                 required(opts, "target-db"), required(opts, "table"), required(opts, "model"), options, err);
-        err.println("llm4es: materialized " + r.modelVersion() + " into " + opts.get("table") + ": "
-                + r.written() + " written, " + r.unchanged() + " unchanged, " + r.failed() + " failed (see "
-                + opts.get("table") + "_errors)");
+        err.println("llm4es: materialized " + r.modelVersion() + " into " + opts.get("table") + ": " + r.summary()
+                + (r.failed() > 0 ? "; failures in " + opts.get("table") + "_errors" : ""));
     }
 
     static void describe(EmbeddingModel model) throws IOException {
@@ -235,9 +236,20 @@ public final class Main {
         System.out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(out));
     }
 
+    /** Options that take no value. */
+    private static final List<String> FLAGS = List.of("fail-fast");
+
+    static boolean flag(Map<String, String> opts, String name) {
+        return opts.containsKey(name);
+    }
+
     static Map<String, String> options(String[] args) {
         Map<String, String> opts = new LinkedHashMap<>();
         for (int i = 1; i < args.length; i++) {
+            if (args[i].startsWith("--") && FLAGS.contains(args[i].substring(2))) {
+                opts.put(args[i].substring(2), "true");
+                continue;
+            }
             if (!args[i].startsWith("--") || i + 1 >= args.length) {
                 throw new IllegalArgumentException("expected --option value, got '" + args[i] + "'\n" + USAGE);
             }
