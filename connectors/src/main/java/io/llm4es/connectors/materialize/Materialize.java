@@ -10,6 +10,13 @@ import java.sql.SQLException;
 
 /** The two ways in: between two databases given by URL (the CLI), and within one H2 database (the procedure). */
 public final class Materialize {
+    /**
+     * The storage format of a DuckDB file a job creates: the Java driver (2.0) writes a format
+     * that the Python duckdb of the day (1.5.x, which reads 64..68) cannot open; v1.5.0's (68) is
+     * read by both, so a notebook can open what the CLI wrote. An existing file keeps its own.
+     */
+    static final String DUCKDB_STORAGE_VERSION = "v1.5.0";
+
     private Materialize() {
     }
 
@@ -56,6 +63,9 @@ public final class Materialize {
         config.setJdbcUrl(url);
         config.setMaximumPoolSize(1);
         config.setPoolName(name);
+        if (url.startsWith("jdbc:duckdb:")) {
+            config.addDataSourceProperty("storage_compatibility_version", DUCKDB_STORAGE_VERSION);
+        }
         try {
             return new HikariDataSource(config);
         } catch (HikariPool.PoolInitializationException e) {

@@ -136,6 +136,12 @@ class MaterializeTest {
                 + "WHERE table_name = 'emb' AND column_name = 'embedding'"));
         assertEquals("INTEGER", scalar(target, "SELECT data_type FROM information_schema.columns "
                 + "WHERE table_name = 'emb' AND column_name = 'user_id'"));
+        // the file header's storage version (8 bytes after "DUCK" at offset 8): one the Python
+        // duckdb 1.5 of the local mirror reads (64..68), not the driver's newest
+        byte[] header = java.util.Arrays.copyOf(java.nio.file.Files.readAllBytes(dir.resolve("target.duckdb")), 20);
+        assertEquals("DUCK", new String(header, 8, 4, StandardCharsets.US_ASCII));
+        long version = java.nio.ByteBuffer.wrap(header, 12, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+        assertTrue(version >= 64 && version <= 68, "storage version " + version);
     }
 
     @Test
