@@ -27,4 +27,13 @@ public final class Databases {
         throw new Llm4esException(SqlState.FEATURE_NOT_SUPPORTED, "no llm4es binding for "
                 + url + " (engines: jdbc:h2:, jdbc:duckdb:, jdbc:llm4es:)").toSqlException();
     }
+
+    /** As {@link #open}, for a database that must exist: a mistyped file path is an error, not a new database. */
+    public static Connection openExisting(String url) throws SQLException {
+        try {
+            return open(ExistingDatabase.url(url));
+        } catch (SQLException e) {
+            throw ExistingDatabase.explain(e, url);
+        }
+    }
 }

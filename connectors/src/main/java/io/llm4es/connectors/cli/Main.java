@@ -13,16 +13,16 @@ import io.llm4es.connectors.materialize.MaterializeOptions;
 import io.llm4es.connectors.materialize.MaterializeReport;
 import io.llm4es.connectors.materialize.Shard;
 import io.llm4es.udf.error.Llm4esException;
-import io.llm4es.udf.error.SqlState;
 import io.llm4es.udf.serialize.CorpusMix;
 import io.llm4es.udf.serialize.SerializerConfig;
 import java.io.OutputStreamWriter;
+import java.io.PrintStream;
 import java.io.Writer;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLWarning;
 import java.sql.Statement;
-import java.util.Arrays;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -53,10 +53,11 @@ public final class Main {
                           [--rendering NAME]
                   prints the full text of the first users, as export-text would write it
               materialize --source-db JDBC_URL --sql SOURCE_SQL --target-db JDBC_URL --table T --model REF
-                          [--shard k/N] [--batch-users 500]
+                          [--shard k/N] [--batch-users 500] [--fail-fast]
                   embeds every user of SOURCE_SQL (user id, event JSON, order key) into T, keyed by
                   (user_id, model_version), a transaction per batch; reruns skip unchanged users;
-                  per-user failures go to T_errors; targets: H2, DuckDB, PostgreSQL
+                  per-user failures go to T_errors and the job goes on (--fail-fast: the first one
+                  ends it); targets: H2, DuckDB, PostgreSQL
               query --db JDBC_URL --sql SQL [--out file.csv]
                   runs one SQL statement with the llm4es functions registered; a result as CSV to --out or stdout
             models are found by name in -Dllm4es.models.dir (or $LLM4ES_MODELS_DIR, default ./models)
@@ -66,18 +67,36 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        try {
-            System.exit(run(args));
-        } catch (Llm4esException e) {
-            System.err.println("llm4es: error [" + e.state().code() + "]: " + e.getMessage());
-            System.exit(2);
-        } catch (IllegalArgumentException | IOException e) {
-            System.err.println("llm4es: " + e.getMessage());
-            System.exit(2);
-        }
+        System.exit(execute(args, System.err));
     }
 
-    static int run(String[] args) throws IOException {
+    /**
+     * Runs a command; a failure is one line on {@code err}, with the SQLSTATE of whoever raised it
+     * (llm4es's own, or the engine's, e.g. H2's 42S02 for a missing table), and exit status 2.
+     */
+    static int execute(String[] args, PrintStream err) {
+        try {
+            return run(args, err);
+        } catch (Llm4esException e) {
+            err.println(failure(e.state().code(), e.getMessage()));
+        } catch (SQLException e) {
+            err.println(failure(e.getSQLState(), e.getMessage()));
+        } catch (IllegalArgumentException | IOException e) {
+            err.println("llm4es: " + e.getMessage());
+        }
+        return 2;
+    }
+
+    /** {@code llm4es: error [STATE]: message}, the message without an llm4es prefix of its own. */
+    static String failure(String state, String message) {
+        String text = String.valueOf(message).strip();
+        while (text.startsWith("llm4es: ")) {
+            text = text.substring("llm4es: ".length());
+        }
+        return "llm4es: error" + (state == null ? "" : " [" + state + "]") + ": " + text;
+    }
+
+    static int run(String[] args, PrintStream err) throws IOException, SQLException {
         if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
             System.out.println(USAGE);
             return args.length == 0 ? 2 : 0;
@@ -87,10 +106,10 @@ public final class Main {
             case "embed-texts" -> embedTexts(model(opts), Path.of(required(opts, "input")),
                     Path.of(required(opts, "output")));
             case "describe" -> describe(model(opts));
-            case "export-text" -> exportText(opts);
+            case "export-text" -> exportText(opts, err);
             case "preview" -> preview(opts);
-            case "query" -> query(opts);
-            case "materialize" -> materialize(opts);
+            case "query" -> query(opts, err);
+            case "materialize" -> materialize(opts, err);
             default -> throw new IllegalArgumentException("unknown command '" + args[0] + "'\n" + USAGE);
         }
         return 0;
@@ -143,7 +162,7 @@ public final class Main {
         Files.move(tmp, output, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 
-    static void exportText(Map<String, String> opts) throws IOException {
+    static void exportText(Map<String, String> opts, PrintStream err) throws IOException, SQLException {
         String serializer = opts.containsKey("serializer") ? opts.get("serializer") : required(opts, "model");
         Path out = Path.of(required(opts, "out"));
         SerializerConfig config = TrainingTextExport.resolveSerializer(serializer);
@@ -152,32 +171,30 @@ public final class Main {
         } else if (opts.containsKey("seed")) {
             throw new IllegalArgumentException("--seed goes with --mix\n" + USAGE);
         }
-        try (Connection conn = Databases.open(required(opts, "db"))) {
+        try (Connection conn = Databases.openExisting(required(opts, "db"))) {
             long users = TrainingTextExport.export(conn, required(opts, "sql"), out, config);
-            System.err.println("llm4es: wrote " + users + " users to " + out);
-        } catch (SQLException e) {
-            throw sqlFailure(e);
+            err.println("llm4es: wrote " + users + " users to " + out);
         }
     }
 
-    static void preview(Map<String, String> opts) throws IOException {
+    static void preview(Map<String, String> opts) throws IOException, SQLException {
         String serializer = opts.containsKey("serializer") ? opts.get("serializer") : required(opts, "model");
         Writer w = new OutputStreamWriter(System.out, StandardCharsets.UTF_8);
-        try (Connection conn = Databases.open(required(opts, "db"))) {
+        try (Connection conn = Databases.openExisting(required(opts, "db"))) {
             TextPreview.write(conn, required(opts, "sql"), TrainingTextExport.resolveSerializer(serializer),
                     Integer.parseInt(opts.getOrDefault("users", "3")), opts.get("rendering"), w);
             w.flush();
-        } catch (SQLException e) {
-            throw sqlFailure(e);
         }
     }
 
-    static void query(Map<String, String> opts) throws IOException {
+    /** The statement's result as CSV; its warnings (e.g. 01004, histories truncated) go to {@code err}. */
+    static void query(Map<String, String> opts, PrintStream err) throws IOException, SQLException {
         String target = opts.get("out");
-        try (Connection conn = Databases.open(required(opts, "db"));
+        try (Connection conn = Databases.openExisting(required(opts, "db"));
              Statement st = conn.createStatement()) {
             if (!st.execute(required(opts, "sql"))) {
-                System.err.println("llm4es: " + st.getUpdateCount() + " row(s) affected");
+                printWarnings(st.getWarnings(), err);
+                err.println("llm4es: " + st.getUpdateCount() + " row(s) affected");
                 return;
             }
             try (ResultSet rs = st.getResultSet();
@@ -185,32 +202,29 @@ public final class Main {
                          ? new OutputStreamWriter(System.out, StandardCharsets.UTF_8)
                          : Files.newBufferedWriter(Path.of(target), StandardCharsets.UTF_8)) {
                 CsvResults.write(rs, w);
+                // after the last row: a lazily computed result adds its truncations while it is read
+                printWarnings(st.getWarnings(), err);
             }
-        } catch (SQLException e) {
-            throw sqlFailure(e);
         }
     }
 
-    static void materialize(Map<String, String> opts) {
+    private static void printWarnings(SQLWarning w, PrintStream err) {
+        for (; w != null; w = w.getNextWarning()) {
+            err.println("llm4es: warning" + (w.getSQLState() == null ? "" : " [" + w.getSQLState() + "]") + ": "
+                    + String.valueOf(w.getMessage()).replaceFirst("^llm4es: ", ""));
+        }
+    }
+
+    static void materialize(Map<String, String> opts, PrintStream err) throws SQLException {
         MaterializeOptions options = new MaterializeOptions(
                 opts.containsKey("shard") ? Shard.parse(opts.get("shard")) : Shard.ALL,
                 MaterializeOptions.parseCount(opts.getOrDefault("batch-users",
-                        String.valueOf(MaterializeOptions.DEFAULT_BATCH_USERS))));
-        try {
-            MaterializeReport r = Materialize.between(required(opts, "source-db"), required(opts, "sql"),
-                    required(opts, "target-db"), required(opts, "table"), required(opts, "model"), options, System.err);
-            System.err.println("llm4es: materialized " + r.modelVersion() + " into " + opts.get("table") + ": "
-                    + r.written() + " written, " + r.unchanged() + " unchanged, " + r.failed() + " failed (see "
-                    + opts.get("table") + "_errors)");
-        } catch (SQLException e) {
-            throw sqlFailure(e);
-        }
-    }
-
-    private static Llm4esException sqlFailure(SQLException e) {
-        SqlState state = Arrays.stream(SqlState.values()).filter(s -> s.code().equals(e.getSQLState()))
-                .findFirst().orElse(SqlState.SYSTEM_ERROR);
-        return new Llm4esException(state, e.getMessage(), e);
+                        String.valueOf(MaterializeOptions.DEFAULT_BATCH_USERS))),
+                flag(opts, "fail-fast"));
+        MaterializeReport r = Materialize.between(required(opts, "source-db"), required(opts, "sql"),
+                required(opts, "target-db"), required(opts, "table"), required(opts, "model"), options, err);
+        err.println("llm4es: materialized " + r.modelVersion() + " into " + opts.get("table") + ": " + r.summary()
+                + (r.failed() > 0 ? "; failures in " + opts.get("table") + "_errors" : ""));
     }
 
     static void describe(EmbeddingModel model) throws IOException {
@@ -222,9 +236,20 @@ public final class Main {
         System.out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(out));
     }
 
+    /** Options that take no value. */
+    private static final List<String> FLAGS = List.of("fail-fast");
+
+    static boolean flag(Map<String, String> opts, String name) {
+        return opts.containsKey(name);
+    }
+
     static Map<String, String> options(String[] args) {
         Map<String, String> opts = new LinkedHashMap<>();
         for (int i = 1; i < args.length; i++) {
+            if (args[i].startsWith("--") && FLAGS.contains(args[i].substring(2))) {
+                opts.put(args[i].substring(2), "true");
+                continue;
+            }
             if (!args[i].startsWith("--") || i + 1 >= args.length) {
                 throw new IllegalArgumentException("expected --option value, got '" + args[i] + "'\n" + USAGE);
             }

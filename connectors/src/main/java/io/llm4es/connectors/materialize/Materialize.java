@@ -2,20 +2,32 @@ package io.llm4es.connectors.materialize;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.pool.HikariPool;
+import io.llm4es.connectors.ExistingDatabase;
 import java.io.PrintStream;
 import java.sql.Connection;
 import java.sql.SQLException;
 
 /** The two ways in: between two databases given by URL (the CLI), and within one H2 database (the procedure). */
 public final class Materialize {
+    /**
+     * The storage format of a DuckDB file a job creates: the Java driver (2.0) writes a format
+     * that the Python duckdb of the day (1.5.x, which reads 64..68) cannot open; v1.5.0's (68) is
+     * read by both, so a notebook can open what the CLI wrote. An existing file keeps its own.
+     */
+    static final String DUCKDB_STORAGE_VERSION = "v1.5.0";
+
     private Materialize() {
     }
 
-    /** Source and target through HikariCP pools (one connection each: the job is sequential). */
+    /**
+     * Source and target through HikariCP pools (one connection each: the job is sequential). The
+     * source must exist (a mistyped H2 or DuckDB path is an error); the target is created if needed.
+     */
     public static MaterializeReport between(String sourceUrl, String sourceSql, String targetUrl, String table,
                                             String modelRef, MaterializeOptions options, PrintStream progress)
             throws SQLException {
-        try (HikariDataSource sourcePool = pool(sourceUrl, "llm4es-source");
+        try (HikariDataSource sourcePool = pool(ExistingDatabase.url(sourceUrl), "llm4es-source");
              HikariDataSource targetPool = pool(targetUrl, "llm4es-target");
              Connection source = sourcePool.getConnection();
              Connection target = targetPool.getConnection()) {
@@ -26,6 +38,8 @@ public final class Materialize {
             } finally {
                 source.rollback();
             }
+        } catch (SQLException e) {
+            throw ExistingDatabase.explain(e, sourceUrl);
         }
     }
 
@@ -44,11 +58,22 @@ public final class Materialize {
         }
     }
 
-    private static HikariDataSource pool(String url, String name) {
+    private static HikariDataSource pool(String url, String name) throws SQLException {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(url);
         config.setMaximumPoolSize(1);
         config.setPoolName(name);
-        return new HikariDataSource(config);
+        if (url.startsWith("jdbc:duckdb:")) {
+            config.addDataSourceProperty("storage_compatibility_version", DUCKDB_STORAGE_VERSION);
+        }
+        try {
+            return new HikariDataSource(config);
+        } catch (HikariPool.PoolInitializationException e) {
+            // the driver's own error (state and message), not Hikari's wrapper
+            if (e.getCause() instanceof SQLException s) {
+                throw s;
+            }
+            throw e;
+        }
     }
 }

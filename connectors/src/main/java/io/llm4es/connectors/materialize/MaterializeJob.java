@@ -29,6 +29,7 @@ import java.util.Map;
  * Per-user failures go to {@code <table>_errors} instead of stopping the job.
  */
 public final class MaterializeJob {
+    private static final long PROGRESS_EVERY_NANOS = 5_000_000_000L;
     private final Connection source;
     private final Connection target;
     private final PrintStream progressOut;
@@ -49,10 +50,14 @@ public final class MaterializeJob {
             throws SQLException {
         // resolved once: an alias moved while the job runs does not change its model
         EmbeddingModel model = new RegistryResolver(new ModelRegistry(source, "llm4es")).resolve(modelRef);
+        progressOut.printf("llm4es materialize %s: counting the users of the source query%n", model.versionTag());
+        progressOut.flush();
+        SourceShape shape = sourceShape(sourceSql);
         target.setAutoCommit(false);
-        TargetTable out = TargetTable.prepare(target, table, model.manifest().embeddingDim());
+        TargetTable out = TargetTable.prepare(target, table, model.manifest().embeddingDim(), shape.keyType());
         Map<String, String> done = out.fingerprints(target, model.versionTag());
-        Run run = new Run(model, out, done, options, countUsers(sourceSql));
+        Run run = new Run(model, out, done, options, shape.users());
+        run.progress(true);
         try {
             SourceHistories.read(source, sourceSql, model.serializer(), "materialize_embeddings", (user, events) -> {
                 try {
@@ -61,27 +66,49 @@ public final class MaterializeJob {
                     throw new IOException(e);
                 }
                 return true;
+            }, (user, failure) -> {
+                try {
+                    run.fail(SourceHistories.idText(user), failure);
+                } catch (SQLException e) {
+                    throw new IOException(e);
+                }
             });
             run.flush();
         } catch (IOException e) {
             throw e.getCause() instanceof SQLException s ? s
                     : new SQLException(e.getMessage(), SqlState.SYSTEM_ERROR.code(), e);
         }
-        run.progress();
+        run.progress(true);
         return run.report();
     }
 
+    /** The failure's message, naming its user (once). */
+    static String atUser(String user, RuntimeException failure) {
+        String message = String.valueOf(failure.getMessage());
+        return message.contains("user " + user + ": ") ? message : "user " + user + ": " + message;
+    }
 
-    private long countUsers(String sourceSql) throws SQLException {
+    static String duration(double seconds) {
+        long s = Math.round(seconds);
+        return s >= 3600 ? s / 3600 + "h " + s % 3600 / 60 + "m" : s >= 60 ? s / 60 + "m " + s % 60 + "s" : s + "s";
+    }
+
+    /** The number of users of the source query and the JDBC type of its user id column. */
+    private record SourceShape(long users, int keyType) {
+    }
+
+    private SourceShape sourceShape(String sourceSql) throws SQLException {
         String column;
+        int keyType;
         try (PreparedStatement ps = source.prepareStatement("SELECT * FROM (" + sourceSql + ") llm4es_source")) {
             column = ps.getMetaData().getColumnLabel(1);
+            keyType = ps.getMetaData().getColumnType(1);
         }
         try (Statement st = source.createStatement();
              ResultSet rs = st.executeQuery("SELECT COUNT(DISTINCT \"" + column.replace("\"", "\"\"") + "\") FROM ("
                      + sourceSql + ") llm4es_source")) {
             rs.next();
-            return rs.getLong(1);
+            return new SourceShape(rs.getLong(1), keyType);
         }
     }
 
@@ -106,6 +133,10 @@ public final class MaterializeJob {
         private long written;
         private long unchanged;
         private long failed;
+        private long truncated;
+        private long droppedEvents;
+        private long lastLine = System.nanoTime();
+        private String lastCounts = "";
 
         Run(EmbeddingModel model, TargetTable out, Map<String, String> done, MaterializeOptions options, long total) {
             this.model = model;
@@ -117,6 +148,7 @@ public final class MaterializeJob {
 
         void accept(String user, OrderedEvents events) throws SQLException {
             users++;
+            progress(false);
             if (!options.shard().contains(user)) {
                 return;
             }
@@ -124,8 +156,7 @@ public final class MaterializeJob {
             try {
                 text = model.serializeEvents(events.oldestFirst(), null);
             } catch (RuntimeException e) {
-                batch.add(new Pending(user, null, null, null, e));
-                flushIfFull();
+                failed(user, e);
                 return;
             }
             String textSha = Sha256.hex(text.text());
@@ -137,10 +168,28 @@ public final class MaterializeJob {
             flushIfFull();
         }
 
+        /** A user whose events could not be read: an error row, or the end of the job with fail_fast. */
+        void fail(String user, RuntimeException failure) throws SQLException {
+            users++;
+            progress(false);
+            if (options.shard().contains(user)) {
+                failed(user, failure);
+            }
+        }
+
+        private void failed(String user, RuntimeException failure) throws SQLException {
+            if (options.failFast()) {
+                flush();
+                throw new SQLException(atUser(user, failure), EmbeddingOutcome.stateOf(failure).code(), failure);
+            }
+            batch.add(new Pending(user, null, null, null, failure));
+            flushIfFull();
+        }
+
         private void flushIfFull() throws SQLException {
             if (batch.size() >= options.batchUsers()) {
                 flush();
-                progress();
+                progress(true);
             }
         }
 
@@ -159,10 +208,10 @@ public final class MaterializeJob {
                  PreparedStatement insertError = target.prepareStatement("INSERT INTO " + out.errors
                          + " (user_id, model_version, sqlstate, message, failed_at) VALUES (?, ?, ?, ?, CURRENT_TIMESTAMP)")) {
                 for (Pending p : embedded) {
-                    deleteRow.setString(1, p.user());
+                    out.bindUser(deleteRow, 1, p.user());
                     deleteRow.setString(2, version);
                     deleteRow.addBatch();
-                    deleteError.setString(1, p.user());
+                    out.bindUser(deleteError, 1, p.user());
                     deleteError.setString(2, version);
                     deleteError.addBatch();
                 }
@@ -170,17 +219,26 @@ public final class MaterializeJob {
                 deleteError.executeBatch();
                 for (Pending p : embedded) {
                     if (p.failure() != null) {
-                        insertError.setString(1, p.user());
+                        if (options.failFast()) {
+                            target.rollback();
+                            throw new SQLException(atUser(p.user(), p.failure()),
+                                    EmbeddingOutcome.stateOf(p.failure()).code(), p.failure());
+                        }
+                        out.bindUser(insertError, 1, p.user());
                         insertError.setString(2, version);
                         insertError.setString(3, EmbeddingOutcome.stateOf(p.failure()).code());
-                        String message = String.valueOf(p.failure().getMessage());
+                        String message = atUser(p.user(), p.failure());
                         insertError.setString(4, message.length() > 4000 ? message.substring(0, 4000) : message);
                         insertError.addBatch();
                         failed++;
                         continue;
                     }
                     EmbeddingResult r = p.result();
-                    insertRow.setString(1, p.user());
+                    if (r.droppedEvents() > 0) {
+                        truncated++;
+                        droppedEvents += r.droppedEvents();
+                    }
+                    out.bindUser(insertRow, 1, p.user());
                     insertRow.setString(2, version);
                     out.bindEmbedding(target, insertRow, 3, r.vector());
                     insertRow.setString(4, r.status().name().toLowerCase(java.util.Locale.ROOT));
@@ -223,16 +281,33 @@ public final class MaterializeJob {
             return out;
         }
 
-        void progress() {
-            double seconds = Math.max(1e-9, (System.nanoTime() - started) / 1e9);
-            progressOut.printf(java.util.Locale.ROOT, "llm4es materialize %s: %d/%d users (written %d, unchanged %d, "
-                    + "failed %d, shard %s), %.1f users/s%n", model.versionTag(), users, total, written, unchanged,
-                    failed, options.shard(), users / seconds);
+        /**
+         * A progress line: always when {@code now} (start, each committed batch, end), else at most
+         * every few seconds while users are read; never the same counts twice.
+         */
+        void progress(boolean now) {
+            long t = System.nanoTime();
+            if (!now && t - lastLine < PROGRESS_EVERY_NANOS) {
+                return;
+            }
+            String counts = users + "/" + written + "/" + unchanged + "/" + failed;
+            if (counts.equals(lastCounts)) {
+                return;
+            }
+            lastLine = t;
+            lastCounts = counts;
+            double seconds = Math.max(1e-9, (t - started) / 1e9);
+            double rate = users / seconds;
+            String eta = users == 0 || users >= total ? "" : ", ETA " + duration((total - users) / rate);
+            progressOut.printf(java.util.Locale.ROOT, "llm4es materialize %s: %d/%d users (%.1f %%; written %d, "
+                    + "unchanged %d, failed %d, truncated %d; shard %s), %.1f users/s%s%n", model.versionTag(), users,
+                    total, total == 0 ? 100.0 : 100.0 * users / total, written, unchanged, failed, truncated,
+                    options.shard(), rate, eta);
             progressOut.flush();
         }
 
         MaterializeReport report() {
-            return new MaterializeReport(users, written, unchanged, failed, model.versionTag());
+            return new MaterializeReport(users, written, unchanged, failed, truncated, droppedEvents, model.versionTag());
         }
     }
 }

@@ -8,6 +8,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Types;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -16,7 +17,9 @@ import java.util.regex.Pattern;
  * The table embeddings are written to, keyed by (user_id, model_version), and its
  * {@code <table>_errors} companion. Only the embedding column differs between engines: H2
  * {@code REAL ARRAY}, DuckDB {@code FLOAT[]}, PostgreSQL pgvector's {@code vector(dim)} when the
- * extension can be installed, else {@code real[]}.
+ * extension can be installed, else {@code real[]}. The user key keeps the source's type where it
+ * is an integer (SMALLINT, INTEGER, BIGINT), so the table joins with the source without casts;
+ * any other key is text.
  */
 final class TargetTable {
     private static final Pattern TABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)?");
@@ -39,6 +42,8 @@ final class TargetTable {
     final String name;
     final String errors;
     final Column column;
+    /** whether user_id is an integer column (else text) */
+    private boolean integerKey;
 
     private TargetTable(String name, Column column) {
         this.name = name;
@@ -46,24 +51,46 @@ final class TargetTable {
         this.column = column;
     }
 
-    /** Creates the tables if needed; an existing PostgreSQL table keeps the column type it has. */
-    static TargetTable prepare(Connection conn, String table, int dim) throws SQLException {
+    /**
+     * Creates the tables if needed, the user key of the source's type ({@code keyType}, a
+     * {@link Types} code); an existing table keeps the column types it has.
+     */
+    static TargetTable prepare(Connection conn, String table, int dim, int keyType) throws SQLException {
         if (table == null || !TABLE.matcher(table).matches()) {
             throw Llm4esException.invalid("target table '" + table + "' is not [schema.]identifier");
         }
         TargetTable t = new TargetTable(table, columnFor(conn, table));
+        String key = switch (keyType) {
+            case Types.TINYINT, Types.SMALLINT -> "SMALLINT";
+            case Types.INTEGER -> "INTEGER";
+            case Types.BIGINT -> "BIGINT";
+            default -> "VARCHAR(256)";
+        };
         try (Statement st = conn.createStatement()) {
-            st.execute("CREATE TABLE IF NOT EXISTS " + t.name + " (user_id VARCHAR(256) NOT NULL, "
+            st.execute("CREATE TABLE IF NOT EXISTS " + t.name + " (user_id " + key + " NOT NULL, "
                     + "model_version VARCHAR(257) NOT NULL, embedding " + String.format(t.column.type, dim) + " NOT NULL, "
                     + "status VARCHAR(16) NOT NULL, events INT NOT NULL, tokens INT NOT NULL, dropped_events INT NOT NULL, "
                     + "text_sha256 CHAR(64) NOT NULL, model_sha256 CHAR(64) NOT NULL, "
                     + "computed_at TIMESTAMP WITH TIME ZONE NOT NULL, PRIMARY KEY (user_id, model_version))");
-            st.execute("CREATE TABLE IF NOT EXISTS " + t.errors + " (user_id VARCHAR(256) NOT NULL, "
+            st.execute("CREATE TABLE IF NOT EXISTS " + t.errors + " (user_id " + key + " NOT NULL, "
                     + "model_version VARCHAR(257) NOT NULL, sqlstate CHAR(5) NOT NULL, message VARCHAR(4000) NOT NULL, "
                     + "failed_at TIMESTAMP WITH TIME ZONE NOT NULL, PRIMARY KEY (user_id, model_version))");
+            try (ResultSet rs = st.executeQuery("SELECT user_id FROM " + t.name + " WHERE 1 = 0")) {
+                int type = rs.getMetaData().getColumnType(1);
+                t.integerKey = type == Types.SMALLINT || type == Types.INTEGER || type == Types.BIGINT;
+            }
         }
         conn.commit();
         return t;
+    }
+
+    /** A user id (as the corpus writes it) as a parameter of the user_id column's type. */
+    void bindUser(PreparedStatement ps, int index, String user) throws SQLException {
+        if (integerKey) {
+            ps.setLong(index, Long.parseLong(user));
+        } else {
+            ps.setString(index, user);
+        }
     }
 
     private static Column columnFor(Connection conn, String table) throws SQLException {

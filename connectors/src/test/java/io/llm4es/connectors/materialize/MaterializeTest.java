@@ -1,9 +1,12 @@
 package io.llm4es.connectors.materialize;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.llm4es.sql.LocalPostgres;
+import io.llm4es.sql.TinyBundles;
+import io.llm4es.udf.model.ModelDirectory;
 import io.llm4es.sql.Transactions;
 import io.llm4es.sql.h2.Llm4esH2;
 import io.llm4es.sql.registry.RegistryBundles;
@@ -56,6 +59,8 @@ class MaterializeTest {
         MaterializeReport second = run(target, "emb", "stories260k", MaterializeOptions.defaults());
         assertEquals(0, second.written());
         assertEquals(USERS, second.unchanged());
+        assertEquals("INTEGER", scalar(target, "SELECT DATA_TYPE FROM INFORMATION_SCHEMA.COLUMNS "
+                + "WHERE TABLE_NAME = 'EMB' AND COLUMN_NAME = 'USER_ID'"), "the source's INT key stays an integer");
         String before = scalar(target, "SELECT text_sha256 FROM emb WHERE user_id = '7'");
         Transactions.insert(source, List.of(new Transactions.Row(7, LocalDateTime.of(2025, 1, 1, 0, 0),
                 Transactions.event(LocalDateTime.of(2025, 1, 1, 0, 0), "D", "5411", "12.50"))));
@@ -129,6 +134,14 @@ class MaterializeTest {
         assertEquals(USERS + " " + dim(), scalar(target, "SELECT COUNT(*) || ' ' || MIN(len(embedding)) FROM emb"));
         assertEquals("FLOAT[]", scalar(target, "SELECT data_type FROM information_schema.columns "
                 + "WHERE table_name = 'emb' AND column_name = 'embedding'"));
+        assertEquals("INTEGER", scalar(target, "SELECT data_type FROM information_schema.columns "
+                + "WHERE table_name = 'emb' AND column_name = 'user_id'"));
+        // the file header's storage version (8 bytes after "DUCK" at offset 8): one the Python
+        // duckdb 1.5 of the local mirror reads (64..68), not the driver's newest
+        byte[] header = java.util.Arrays.copyOf(java.nio.file.Files.readAllBytes(dir.resolve("target.duckdb")), 20);
+        assertEquals("DUCK", new String(header, 8, 4, StandardCharsets.US_ASCII));
+        long version = java.nio.ByteBuffer.wrap(header, 12, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+        assertTrue(version >= 64 && version <= 68, "storage version " + version);
     }
 
     @Test
@@ -143,6 +156,63 @@ class MaterializeTest {
             assertEquals(USERS + " " + dim(), scalar(pg.url(), "SELECT COUNT(*) || ' ' || MIN(array_length(embedding, 1)) "
                     + "FROM emb"));
             assertEquals(String.valueOf(USERS), scalar(pg.url(), "SELECT COUNT(DISTINCT (user_id, model_version)) FROM emb"));
+            // the source's INT key stays an integer, in the table and in its errors table
+            assertEquals(List.of("integer", "integer"), column(pg.url(), "SELECT data_type FROM information_schema.columns "
+                    + "WHERE table_name IN ('emb', 'emb_errors') AND column_name = 'user_id' ORDER BY table_name"));
+        }
+    }
+
+    static final String BAD_USER_SQL = "SELECT u, CASE WHEN u = 4 THEN '{\"date\": \"2024-01-01\", \"colour\": \"red\"}' "
+            + "ELSE ev END, ts FROM tx";
+
+    @Test
+    void aUserWithAnUnknownFieldGoesToTheErrorsTableAndTheJobGoesOn() throws Exception {
+        String target = "jdbc:h2:file:" + dir.resolve("target-bad-user");
+        MaterializeReport r = Materialize.between(sourceUrl, BAD_USER_SQL, target, "emb", "stories260k",
+                new MaterializeOptions(Shard.ALL, 7), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        assertEquals(USERS - 1, r.written(), r.toString());
+        assertEquals(1, r.failed(), r.toString());
+        assertEquals(String.valueOf(USERS - 1), scalar(target, "SELECT COUNT(*) FROM emb"));
+        assertEquals("4 22023", scalar(target, "SELECT user_id || ' ' || sqlstate FROM emb_errors"));
+        String message = scalar(target, "SELECT message FROM emb_errors");
+        assertTrue(message.contains("user 4: ") && message.contains("colour"), message);
+        // fail_fast: the first failing user ends the job, with its state and its name
+        String fast = "jdbc:h2:file:" + dir.resolve("target-fail-fast");
+        SQLException e = assertThrows(SQLException.class, () -> Materialize.between(sourceUrl, BAD_USER_SQL, fast, "emb",
+                "stories260k", MaterializeOptions.parse("fail_fast=true, batch_users=7"),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)));
+        assertEquals("22023", e.getSQLState());
+        assertTrue(e.getMessage().contains("user 4: "), e.getMessage());
+        assertEquals("0", scalar(fast, "SELECT COUNT(*) FROM emb_errors"));
+    }
+
+    @Test
+    void theReportCountsTruncationsAndProgressShowsShareAndEtaWithoutRepeats(@TempDir Path models) throws Exception {
+        TinyBundles.create(models);
+        String previous = System.setProperty(ModelDirectory.DIR.property(), models.toString());
+        try {
+            ByteArrayOutputStream progress = new ByteArrayOutputStream();
+            String target = "jdbc:h2:file:" + dir.resolve("target-truncated");
+            MaterializeReport r = Materialize.between(sourceUrl, SOURCE_SQL, target, "emb", TinyBundles.DROP,
+                    new MaterializeOptions(Shard.ALL, 8), new PrintStream(progress, true, StandardCharsets.UTF_8));
+            assertEquals(scalar(target, "SELECT COUNT(*) FROM emb WHERE status = 'truncated'"), String.valueOf(r.truncated()));
+            assertEquals(scalar(target, "SELECT SUM(dropped_events) FROM emb"), String.valueOf(r.droppedEvents()));
+            assertTrue(r.truncated() > 0 && r.droppedEvents() >= r.truncated(), r.toString());
+            assertTrue(r.summary().contains(r.truncated() + " truncated (" + r.droppedEvents() + " oldest events dropped"),
+                    r.summary());
+            List<String> lines = List.of(progress.toString(StandardCharsets.UTF_8).strip().split("\n"));
+            assertTrue(lines.get(0).contains("counting the users"), lines.toString());
+            assertTrue(lines.get(1).contains(": 0/" + USERS + " users (0.0 %"), "a line before the first batch: " + lines);
+            assertTrue(lines.get(2).contains(": 8/" + USERS + " users (20.0 %") && lines.get(2).contains("ETA "), lines.toString());
+            assertTrue(lines.get(lines.size() - 1).contains(USERS + "/" + USERS + " users (100.0 %"), lines.toString());
+            assertEquals(lines.size(), lines.stream().map(l -> l.replaceAll("\\), .*", "")).distinct().count(),
+                    "no line repeats the one before: " + lines);
+        } finally {
+            if (previous == null) {
+                System.clearProperty(ModelDirectory.DIR.property());
+            } else {
+                System.setProperty(ModelDirectory.DIR.property(), previous);
+            }
         }
     }
 

@@ -12,13 +12,20 @@ import org.apache.calcite.prepare.Prepare.CatalogReader;
 import org.apache.calcite.rex.RexBuilder;
 import org.apache.calcite.sql.util.SqlOperatorTables;
 import org.apache.calcite.sql.validate.SqlValidator;
+import org.apache.calcite.sql2rel.SqlRexConvertletTable;
 
 /**
  * Calcite's statement preparation with the llm4es operators added to the validator's operator
- * table (Calcite's connection properties can only add its own function libraries). The
- * statement is built as CalcitePrepareImpl builds it; only its validator differs.
+ * table (Calcite's connection properties can only add its own function libraries), and
+ * temporal JSON_OBJECT values written as ISO text ({@link IsoTemporalJson}). The statement is
+ * built as CalcitePrepareImpl builds it; only its validator and convertlets differ.
  */
 final class Llm4esPrepare extends CalcitePrepareImpl {
+    @Override
+    protected SqlRexConvertletTable createConvertletTable() {
+        return IsoTemporalJson.INSTANCE;
+    }
+
     @Override
     protected CalcitePreparingStmt getPreparingStmt(Context context, Type elementType,
             CalciteCatalogReader catalogReader, RelOptPlanner planner) {

@@ -177,6 +177,45 @@ class Llm4esDriverTest {
         assertSameAsH2(embeddings(conn, "SELECT u, user_embedding(" + event + ", ts) FROM files.cards GROUP BY u"));
     }
 
+    /**
+     * The README's headline query, {@code JSON_OBJECT('date': ts, ...)}, on the column types a
+     * source really has: an H2 DATE column, a TIMESTAMP from a CSV file, a DATE cast in SQL.
+     * Calcite holds those as numbers; the event must carry ISO text, as in H2.
+     */
+    @Test
+    void jsonObjectOfDateAndTimestampColumnsGivesTheH2Text() throws SQLException {
+        String h2 = "jdbc:h2:" + dir.resolve("dated");
+        try (Connection c = DriverManager.getConnection(h2); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE cards(u INT, d DATE, ts TIMESTAMP, typ VARCHAR(1), mcc VARCHAR(4), "
+                    + "amount DECIMAL(12, 2)) AS SELECT CAST(u AS INT), CAST(CAST(ts AS TIMESTAMP) AS DATE), "
+                    + "CAST(ts AS TIMESTAMP), typ, mcc, CAST(amount AS DECIMAL(12, 2)) FROM CSVREAD('"
+                    + dir.resolve("files").resolve("cards.csv") + "')");
+        }
+        String fields = "'type': typ, 'mcc': mcc, 'amount': amount)";
+        try (Connection c = DriverManager.getConnection(url + ";schema.dated='" + h2 + ";IFEXISTS=TRUE'")) {
+            assertEquals(expectedText, texts(c, "SELECT u, serialize_events(JSON_OBJECT('date': d, " + fields
+                    + ", ts) FROM dated.cards GROUP BY u"), "H2 DATE column");
+            assertEquals(expectedText, texts(c, "SELECT u, serialize_events(JSON_OBJECT('date': ts, " + fields
+                    + ", ts) FROM dated.cards GROUP BY u"), "H2 TIMESTAMP column");
+            assertSameAsH2(embeddings(c, "SELECT u, user_embedding(JSON_OBJECT('date': d, " + fields
+                    + ", ts) FROM dated.cards GROUP BY u"));
+        }
+        assertEquals(expectedText, texts(conn, "SELECT u, serialize_events(JSON_OBJECT('date': ts, " + fields
+                + ", ts) FROM files.cards GROUP BY u"), "CSV TIMESTAMP column");
+        assertEquals(expectedText, texts(conn, "SELECT u, serialize_events(JSON_OBJECT('date': CAST(ts AS DATE), "
+                + fields + ", ts) FROM files.cards GROUP BY u"), "DATE cast in SQL");
+    }
+
+    static Map<Integer, String> texts(Connection c, String sql) throws SQLException {
+        Map<Integer, String> out = new LinkedHashMap<>();
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            while (rs.next()) {
+                out.put(rs.getInt(1), rs.getString(2));
+            }
+        }
+        return out;
+    }
+
     @Test
     void embeddingsAreRealArraysAndTheVectorHelpersWork() throws SQLException {
         try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(
