@@ -19,7 +19,11 @@ public final class ModelCache {
 
     /** The model of that name (null: the default model) in the configured models directory. */
     public static EmbeddingModel byName(String name) {
-        ModelDirectory dir = ModelDirectory.fromEnvironment();
+        return byName(ModelDirectory.fromEnvironment(), name);
+    }
+
+    /** The model of that name (null: the default model) in {@code dir}: a binding that is told where its models are (a Spark executor). */
+    public static EmbeddingModel byName(ModelDirectory dir, String name) {
         String ref = name == null ? ModelDirectory.defaultModelName() : name;
         String key = dir.root() + "\u0000" + ref;
         EmbeddingModel model = BY_NAME.get(key);
