@@ -24,7 +24,11 @@ public final class ModelCache {
 
     /** The model of that name (null: the default model) in the configured models directory. */
     public static EmbeddingModel byName(String name) {
-        ModelDirectory dir = ModelDirectory.fromEnvironment();
+        return byName(ModelDirectory.fromEnvironment(), name);
+    }
+
+    /** The model of that name (null: the default model) in {@code dir}: a binding that is told where its models are (a Spark executor). */
+    public static EmbeddingModel byName(ModelDirectory dir, String name) {
         return load(dir.find(name == null ? ModelDirectory.defaultModelName() : name));
     }
 

@@ -1,0 +1,52 @@
+package io.llm4es.connectors.spark;
+
+import io.llm4es.sql.EmbeddingOutcome;
+import io.llm4es.udf.aggregate.UserHistory;
+import io.llm4es.udf.embed.ModelResolver;
+import io.llm4es.udf.serialize.SerializeOptions;
+import io.llm4es.udf.serialize.SerializedHistory;
+
+/**
+ * The one place where the Spark binding meets the core's group state: a group's rows go into a
+ * {@link UserHistory}, which applies the NULL, ordering, model and token-budget rules of every
+ * other engine.
+ */
+final class GroupHistory {
+    private GroupHistory() {
+    }
+
+    /** The group's embedding, empty group or failure, as user_embedding's three variants see it. */
+    static EmbeddingOutcome embed(Iterable<EventBuffer.Row> rows, ModelResolver models) {
+        UserHistory history = new UserHistory();
+        history.resolveWith(models);
+        try {
+            fill(history, rows);
+        } catch (RuntimeException e) {
+            return EmbeddingOutcome.failed(history, e);
+        }
+        return EmbeddingOutcome.of(history);
+    }
+
+    /** The exact text the model sees, or null for an empty group. */
+    static String text(Iterable<EventBuffer.Row> rows, ModelResolver models, String options) {
+        UserHistory history = UserHistory.forText();
+        history.resolveWith(models);
+        fill(history, rows);
+        SerializedHistory h = history.serialize(SerializeOptions.parse(options).rendering());
+        return h == null ? null : h.text();
+    }
+
+    /** Serialized for the bulk job, which embeds many users in one batch itself; null for an empty user. */
+    static SerializedHistory serialized(Iterable<EventBuffer.Row> rows, ModelResolver models) {
+        UserHistory history = UserHistory.forText();
+        history.resolveWith(models);
+        fill(history, rows);
+        return history.serialize();
+    }
+
+    private static void fill(UserHistory history, Iterable<EventBuffer.Row> rows) {
+        for (EventBuffer.Row r : rows) {
+            history.add(r.event(), r.orderKey(), r.modelRef());
+        }
+    }
+}

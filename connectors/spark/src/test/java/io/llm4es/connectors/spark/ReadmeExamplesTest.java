@@ -1,0 +1,75 @@
+package io.llm4es.connectors.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every SQL example of connectors/README.md § Apache Spark runs as written; so does the bulk job's command line. */
+class ReadmeExamplesTest {
+    static final Path README = Path.of("..", "README.md");
+    static SparkSession spark;
+    static String section;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        spark = LocalSpark.session();
+        SyntheticEvents.of(6, 5, 3).toSpark(spark).createOrReplaceTempView("tx");
+        String text = Files.readString(README);
+        section = text.substring(text.indexOf("## Apache Spark"));
+    }
+
+    static List<String> blocks(String language) {
+        List<String> out = new ArrayList<>();
+        Matcher m = Pattern.compile("```" + language + "\\n(.*?)```", Pattern.DOTALL).matcher(section);
+        while (m.find()) {
+            out.add(m.group(1).trim());
+        }
+        return out;
+    }
+
+    @Test
+    void sqlExamplesRun() {
+        List<String> sql = blocks("sql");
+        assertEquals(3, sql.size(), "the README's Spark SQL examples");
+        for (String q : sql) {
+            List<Row> rows = spark.sql(q).collectAsList();
+            assertFalse(rows.isEmpty(), q);
+            for (Row r : rows) {
+                for (int i = 0; i < r.size(); i++) {
+                    boolean lenient = r.schema().fields()[i].name().equals("lenient");
+                    assertEquals(lenient, r.isNullAt(i), q + ": column " + r.schema().fields()[i].name());
+                }
+            }
+        }
+    }
+
+    @Test
+    void bulkJobCommandLineRuns(@TempDir Path dir) throws Exception {
+        String shell = blocks("bash").get(0).replace("\\\n", " ");
+        List<String> words = new ArrayList<>(Arrays.asList(shell.trim().split("\\s+")));
+        assertEquals("spark-submit", words.get(0));
+        String mainClass = words.get(words.indexOf("--class") + 1);
+        Class.forName(mainClass).getMethod("main", String[].class);
+        int jar = words.indexOf("connectors/spark/target/llm4es-spark.jar");
+        assertTrue(jar > 0, shell);
+        // the application's arguments as written, with /data/ moved into a temporary folder
+        String[] args = words.subList(jar + 1, words.size()).stream()
+                .map(w -> w.replace("/data/", dir.toString() + "/")).toArray(String[]::new);
+        SyntheticEvents data = SyntheticEvents.of(10, 5, 5);
+        data.toSpark(spark).write().parquet(dir.resolve("events.parquet").toString());
+        assertEquals(10, BulkEmbeddingJob.run(spark, BulkOptions.parse(args)));
+    }
+}
