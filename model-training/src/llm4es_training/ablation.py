@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -26,10 +25,10 @@ from pathlib import Path
 import pandas as pd
 
 from .benchmark.aggregates import run_aggregate_baseline
-from .benchmark.datasets import REPO_ROOT
 from .benchmark.prepare import prepare
 from .benchmark.protocol import describe, evaluate_task, features_frame, load_features
 from .benchmark.task_folder import read_labels, read_task
+from .checkout import REPO_ROOT, find_jar, missing_jar_message
 
 # Sized for ~40 minutes on a shared 2-core CPU. Berka accounts keep their 8 most recent
 # transactions so that every rendering's text fits the context: the trainer skips (and counts)
@@ -41,7 +40,6 @@ TASKS = {
 }
 TRAINING = {"init": "scratch", "scratch_size": "tiny", "context": 1024, "max_steps": 150, "batch_size": 16,
             "micro_batch_size": 8, "seeds": [0, 1, 2]}
-JAR = Path(os.environ.get("LLM4ES_JAR", REPO_ROOT / "sql" / "target" / "llm4es.jar"))
 TRAIN = Path(sys.executable).parent / "llm4es-train"
 
 
@@ -64,7 +62,7 @@ def cached(path: Path, step: str, compute) -> dict:
 
 
 def java(models: Path, *args: str) -> None:
-    subprocess.run(["java", f"-Dllm4es.models.dir={models}", "-jar", str(JAR), *args], check=True)
+    subprocess.run(["java", f"-Dllm4es.models.dir={models}", "-jar", str(find_jar()), *args], check=True)
 
 
 def event_json(task_dir: Path, config: dict) -> str:
@@ -195,8 +193,8 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--configs", type=Path, default=REPO_ROOT / "examples" / "config" / "ablation",
                         help="folder of <task>.<config>.json serializer configs")
     args = parser.parse_args(argv)
-    if not JAR.exists():
-        raise SystemExit(f"ablation: {JAR} not found: build with 'mvn -B -q package -DskipTests -pl udf,sql'")
+    if find_jar() is None:
+        raise SystemExit(f"ablation: {missing_jar_message()}")
     out, models = args.out.resolve(), args.out.resolve() / "models"
     models.mkdir(parents=True, exist_ok=True)
     settings = {"training": TRAINING, "task_settings": TASKS}

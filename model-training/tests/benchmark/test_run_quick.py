@@ -2,7 +2,7 @@
 120 entities each, every method including the two fine-tuned ones. Checks the report is complete
 and every number finite, that the bundles are the task's serializer over one exported model, and
 that a rerun reuses the cached results. Needs the shared datasets, the Java jar
-(sql/target/llm4es.jar, or $LLM4ES_JAR) and Maven for the MiniLM jar: without the jar it skips,
+(see llm4es_training.checkout) and Maven for the MiniLM jar: without the jar it skips,
 unless LLM4ES_REQUIRE_JAR=1 makes that a failure."""
 
 import os
@@ -12,8 +12,9 @@ import pytest
 
 from llm4es_training.benchmark import run
 from llm4es_training.benchmark.artifacts import all_finite, read_json
-from llm4es_training.benchmark.java_cli import find_jar
 from llm4es_training.benchmark.tasks import TASK_IDS
+from llm4es_training.checkout import find_jar, missing_jar_message
+from llm4es_training.manifest import MANIFEST_FILE
 
 METHODS = ["aggregates", "minilm", "llm4es-random", "llm4es-stories260k", "llm4es-stories260k-ft",
            "llm4es-scratch-ft", "llm4es+aggregates"]
@@ -23,7 +24,7 @@ LLM_METHODS = [m for m in METHODS if m.startswith("llm4es-")]
 @pytest.fixture(scope="module")
 def report_dir(tmp_path_factory, datasets):
     if find_jar() is None or shutil.which("java") is None:
-        reason = "needs java and the llm4es jar (mvn package, or set LLM4ES_JAR) for the SQL-computed methods"
+        reason = f"needs java and the llm4es jar for the SQL-computed methods; {missing_jar_message()}"
         if os.environ.get("LLM4ES_REQUIRE_JAR") == "1":
             pytest.fail(reason + " (LLM4ES_REQUIRE_JAR=1)")
         pytest.skip(reason)
@@ -61,9 +62,9 @@ def test_report_is_complete_and_finite(report_dir):
 
 def test_each_task_bundle_is_its_serializer_over_one_exported_model(report_dir):
     for method in LLM_METHODS:
-        base = read_json(report_dir / "base-bundles" / method / "llm4es-model.json")
+        base = read_json(report_dir / "base-bundles" / method / MANIFEST_FILE)
         for task_id in TASK_IDS:
-            bundle = read_json(report_dir / "models" / f"{task_id}-{method}" / "llm4es-model.json")
+            bundle = read_json(report_dir / "models" / f"{task_id}-{method}" / MANIFEST_FILE)
             assert bundle["serializer"] == read_json(report_dir / "tasks" / task_id / "serializer.json")
             assert bundle["files"] == base["files"]
             assert bundle["derived_from"]["name"] == method

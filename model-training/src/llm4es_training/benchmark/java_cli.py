@@ -14,17 +14,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .datasets import REPO_ROOT
 from .protocol import features_frame
 
-JAR_ENV = "LLM4ES_JAR"
-DEFAULT_JAR = REPO_ROOT / "sql" / "target" / "llm4es.jar"
 DB_URL = "jdbc:h2:mem:llm4es-bench"
-
-
-def find_jar() -> Path | None:
-    path = Path(os.environ.get(JAR_ENV, DEFAULT_JAR))
-    return path if path.is_file() else None
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,8 @@ import sys
 import time
 from pathlib import Path
 
-from .datasets import REPO_ROOT, datasets_root
+from ..checkout import REPO_ROOT
+from .datasets import datasets_root
 from .task_folder import DEFAULT_MAX_TOKENS, write_task_folder
 from .tasks import TASK_IDS, load_task
 

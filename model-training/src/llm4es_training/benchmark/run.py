@@ -23,8 +23,8 @@ import pandas as pd
 
 from .aggregates import aggregate_features
 from .artifacts import cached_file, cached_json, read_json, write_json
-from .datasets import REPO_ROOT
-from .java_cli import JavaCli, embedding_sql, find_jar, read_embeddings, source_sql
+from ..checkout import REPO_ROOT, find_jar
+from .java_cli import JavaCli, embedding_sql, read_embeddings, source_sql
 from .llm_models import (Training, bundle_name, corpus_entities, export_task_bundle, fine_tune, merge_corpora,
                          random_init_model, training_facts)
 from .prepare import prepare

@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 
 from .datasets import dataset_file
+from .split import SEED
 from .task import Field, Task
 
 DATASET = "synthea_ma_1k"
-SEED = 42
 # `code` is left out: `description` is its meaning, and a code can carry up to three descriptions.
 FIELDS = [
     Field("date", "time", format="yyyy-MM-dd"),
