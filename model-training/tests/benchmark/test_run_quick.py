@@ -1,4 +1,5 @@
-"""The one-command benchmark in its --quick mode, exactly as the README gives it: all five tasks,
+"""The one-command benchmark in its --quick mode, exactly as the README gives it
+(`llm4es-train benchmark --out DIR --quick`): all five tasks,
 120 entities each, every method including the two fine-tuned ones. Checks the report is complete
 and every number finite, that the bundles are the task's serializer over one exported model, and
 that a rerun reuses the cached results. Needs the shared datasets, the Java jar
@@ -10,10 +11,10 @@ import shutil
 
 import pytest
 
-from llm4es_training.benchmark import run
 from llm4es_training.benchmark.artifacts import all_finite, read_json
 from llm4es_training.benchmark.tasks import TASK_IDS
 from llm4es_training.checkout import find_jar, missing_jar_message
+from llm4es_training.cli import main
 from llm4es_training.manifest import MANIFEST_FILE
 
 METHODS = ["aggregates", "minilm", "llm4es-random", "llm4es-stories260k", "llm4es-stories260k-ft",
@@ -29,7 +30,7 @@ def report_dir(tmp_path_factory, datasets):
             pytest.fail(reason + " (LLM4ES_REQUIRE_JAR=1)")
         pytest.skip(reason)
     out = tmp_path_factory.mktemp("bench")
-    run.main(["--out", str(out), "--quick", "--datasets", str(datasets)])
+    assert main(["benchmark", "--out", str(out), "--quick", "--datasets", str(datasets)]) == 0
     return out
 
 
@@ -38,6 +39,7 @@ def test_report_is_complete_and_finite(report_dir):
         assert (report_dir / name).stat().st_size > 0
     results = read_json(report_dir / "results.json")
     assert all_finite(results)
+    assert results["command"].startswith("llm4es-train benchmark --out ")
     assert list(results["results"]) == TASK_IDS
     for task_id in TASK_IDS:
         assert list(results["results"][task_id]) == METHODS
@@ -73,5 +75,5 @@ def test_each_task_bundle_is_its_serializer_over_one_exported_model(report_dir):
 def test_rerun_reuses_cached_results(report_dir, datasets):
     scores = report_dir / "results" / TASK_IDS[0] / "llm4es-stories260k.json"
     before = scores.stat().st_mtime_ns
-    run.main(["--out", str(report_dir), "--quick", "--datasets", str(datasets)])
+    assert main(["benchmark", "--out", str(report_dir), "--quick", "--datasets", str(datasets)]) == 0
     assert scores.stat().st_mtime_ns == before

@@ -67,14 +67,15 @@ def run_measured(command: list[str], env: dict | None = None, poll_s: float = 0.
 
 
 class JavaCli:
-    """`java -jar llm4es.jar` with a models folder and a fixed number of inference threads."""
+    """`java -jar llm4es.jar` with a models folder, a number of inference threads and a heap (None:
+    the JVM's and llm4es's defaults)."""
 
-    def __init__(self, jar: Path, models_dir: Path, threads: int, heap: str = "2g"):
+    def __init__(self, jar: Path, models_dir: Path, threads: int | None, heap: str | None = "2g"):
         self.jar, self.models_dir, self.threads, self.heap = Path(jar), Path(models_dir), threads, heap
 
     def run(self, *args: str) -> Measured:
-        command = ["java", f"-Xmx{self.heap}", f"-Dllm4es.models.dir={self.models_dir}",
-                   f"-Dllm4es.threads={self.threads}", "-jar", str(self.jar), *args]
+        command = ["java", *([f"-Xmx{self.heap}"] if self.heap else []), f"-Dllm4es.models.dir={self.models_dir}",
+                   *([f"-Dllm4es.threads={self.threads}"] if self.threads else []), "-jar", str(self.jar), *args]
         return run_measured(command)
 
     def export_text(self, source_sql: str, serializer: Path, out: Path) -> Measured:

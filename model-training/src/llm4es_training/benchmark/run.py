@@ -1,7 +1,8 @@
-"""`python -m llm4es_training.benchmark.run --out REPORT_DIR [--quick] [--datasets PATH] [--tasks ...]`:
-the whole benchmark of issue 5 in one command. Prepares the task folders, computes every method's
-features on the same entities and split, scores them with the protocol, measures speed, and writes
-report.md, report.html (+ pictures/) and results.json into REPORT_DIR.
+"""`llm4es-train benchmark --out REPORT_DIR [--quick] [--datasets PATH] [--tasks ...]` (or
+`python -m llm4es_training.benchmark.run ...`): the whole benchmark in one command. Prepares the
+task folders, computes every method's features on the same entities and split, scores them with
+the protocol, measures speed, and writes report.md, report.html (+ pictures/) and results.json
+into REPORT_DIR.
 
 Every intermediate result (task folders, texts, bundles, trained models, embeddings, scores) is
 kept in REPORT_DIR and reused, so rerunning the same command after an interruption continues.
@@ -202,8 +203,8 @@ class Benchmark:
             self.texts(task_id), self.out / "speed", self.mode.speed_repeats))
 
 
-def main(argv: list[str] | None = None) -> Path:
-    parser = argparse.ArgumentParser(prog="python -m llm4es_training.benchmark.run", description=__doc__,
+def main(argv: list[str] | None = None, prog: str = "python -m llm4es_training.benchmark.run") -> int:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, required=True, help="report folder (outside git or git-ignored)")
     parser.add_argument("--quick", action="store_true", help="a subset of entities, tiny models, few training steps")
@@ -214,11 +215,11 @@ def main(argv: list[str] | None = None) -> Path:
     parser.add_argument("--threads", type=int, default=2, help="inference threads for every path (2)")
     args = parser.parse_args(argv)
     mode = mode_for(args.quick, args.max_entities, args.train)
-    command = "python -m llm4es_training.benchmark.run " + shlex.join(argv if argv is not None else sys.argv[1:])
+    command = f"{prog} {shlex.join(argv if argv is not None else sys.argv[1:])}"
     out = Benchmark(args.out.resolve(), mode, args.tasks, args.datasets, args.threads).run(command)
     print(f"wrote {out / 'report.md'}, {out / 'report.html'}, {out / 'results.json'}", file=sys.stderr)
-    return out
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
