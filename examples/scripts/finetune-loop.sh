@@ -14,7 +14,7 @@
 # run registers a new model version and the bare name resolves to the newest.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-jar="${LLM4ES_JAR:-$repo/sql/target/llm4es.jar}"
+jar="${LLM4ES_JAR:-$repo/connectors/target/llm4es.jar}"
 train="${LLM4ES_TRAIN:-$repo/model-training/.venv/bin/llm4es-train}"
 db="" sql="" serializer="" init="" name="" version="$(date -u +%Y%m%d%H%M%S)"
 models="models" work="" out="embeddings.csv" extra=()

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One execution of one statement on a connection from {@link Databases#open} (or a driver built
+ * One execution of one statement on a connection from {@code Llm4esH2.open}, {@code Llm4esDuckDB.open} (or a driver built
  * on {@link SqlStateProxy}): the model resolver its functions use, so that every reference
  * resolves once per statement, and the truncations its results suffered, which become the
  * statement's JDBC warning (SQLSTATE 01004). Bindings that run functions on the caller's thread

@@ -3,6 +3,7 @@ package io.llm4es.sql;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.llm4es.sql.duckdb.Llm4esDuckDB;
+import io.llm4es.sql.h2.Llm4esH2;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -16,8 +17,8 @@ public enum Engine {
     H2 {
         @Override
         public Connection open() throws SQLException {
-            // through Databases.open: the connection proxy that reports truncation warnings
-            return Databases.open("jdbc:h2:mem:engine" + DATABASES.incrementAndGet());
+            // through Llm4esH2.open: the connection proxy that reports truncation warnings
+            return Llm4esH2.open("jdbc:h2:mem:engine" + DATABASES.incrementAndGet());
         }
 
         @Override

@@ -13,7 +13,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 
 /** The same transactions as an H2 database file and as a CSV file, and the URL that exposes both. */
-final class CalciteSources {
+public final class CalciteSources {
     private static final DateTimeFormatter TS = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
 
     private CalciteSources() {
@@ -33,7 +33,7 @@ final class CalciteSources {
 
     /** {@code schema.bank} (H2 file, table TX), {@code schema.shop} (DuckDB file,
      * table tx) and {@code schema.files} (tx.csv, cards.csv). */
-    static String create(Path dir, List<Transactions.Row> rows) throws SQLException, IOException {
+    public static String create(Path dir, List<Transactions.Row> rows) throws SQLException, IOException {
         String h2 = "jdbc:h2:" + dir.resolve("bank");
         try (Connection c = DriverManager.getConnection(h2)) {
             Transactions.create(c, rows);

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.llm4es.sql.Engine;
 import io.llm4es.sql.Transactions;
-import io.llm4es.sql.materialize.LocalPostgres;
+import io.llm4es.sql.LocalPostgres;
 import io.llm4es.udf.vector.Vectors;
 import java.nio.file.Files;
 import java.nio.file.Path;

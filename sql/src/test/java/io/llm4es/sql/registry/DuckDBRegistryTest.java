@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.llm4es.sql.Databases;
+import io.llm4es.sql.duckdb.Llm4esDuckDB;
 import io.llm4es.sql.Transactions;
 import io.llm4es.sql.duckdb.Llm4esDuckDB;
 import java.nio.file.Path;
@@ -41,7 +41,7 @@ public class DuckDBRegistryTest {
 
     @BeforeEach
     void open() throws SQLException {
-        conn = Databases.open("jdbc:duckdb:");
+        conn = Llm4esDuckDB.open("jdbc:duckdb:");
         Transactions.create(conn, Transactions.random(5, 4, 3));
     }
 
@@ -153,11 +153,11 @@ public class DuckDBRegistryTest {
     @Test
     void theRegistryPersistsInTheDatabaseFile(@TempDir Path dir) throws SQLException {
         String url = "jdbc:duckdb:" + dir.resolve("reg.duckdb");
-        try (Connection c = Databases.open(url)) {
+        try (Connection c = Llm4esDuckDB.open(url)) {
             Llm4esDuckDB.registerModel(c, "reg", v1.toString());
             Llm4esDuckDB.setAlias(c, "reg", "prod", "1");
         }
-        try (Connection c = Databases.open(url)) {
+        try (Connection c = Llm4esDuckDB.open(url)) {
             Transactions.create(c, Transactions.random(2, 3, 1));
             try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
                     "SELECT (user_embedding_result(ev, ts, 'reg@prod')).model_version FROM tx GROUP BY u")) {

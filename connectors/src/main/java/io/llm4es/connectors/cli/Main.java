@@ -1,17 +1,17 @@
-package io.llm4es.cli;
+package io.llm4es.connectors.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llm4es.udf.embed.EmbeddingModel;
 import io.llm4es.udf.embed.ModelCache;
-import io.llm4es.sql.Databases;
-import io.llm4es.sql.export.TextPreview;
-import io.llm4es.sql.export.TrainingTextExport;
-import io.llm4es.sql.materialize.Materialize;
-import io.llm4es.sql.materialize.MaterializeOptions;
-import io.llm4es.sql.materialize.MaterializeReport;
-import io.llm4es.sql.materialize.Shard;
+import io.llm4es.connectors.Databases;
+import io.llm4es.connectors.export.TextPreview;
+import io.llm4es.connectors.export.TrainingTextExport;
+import io.llm4es.connectors.materialize.Materialize;
+import io.llm4es.connectors.materialize.MaterializeOptions;
+import io.llm4es.connectors.materialize.MaterializeReport;
+import io.llm4es.connectors.materialize.Shard;
 import io.llm4es.udf.error.Llm4esException;
 import io.llm4es.udf.error.SqlState;
 import io.llm4es.udf.serialize.CorpusMix;

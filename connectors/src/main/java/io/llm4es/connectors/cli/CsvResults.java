@@ -1,4 +1,4 @@
-package io.llm4es.cli;
+package io.llm4es.connectors.cli;
 
 import java.io.IOException;
 import java.io.Writer;

@@ -1,4 +1,4 @@
-package io.llm4es.sql.export;
+package io.llm4es.connectors.export;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.llm4es.sql.Databases;
+import io.llm4es.connectors.Databases;
 import io.llm4es.udf.serialize.SerializerConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package io.llm4es.sql.materialize;
+package io.llm4es.sql;
 
 import java.io.IOException;
 import java.net.ServerSocket;

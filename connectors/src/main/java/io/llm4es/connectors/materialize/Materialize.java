@@ -1,4 +1,4 @@
-package io.llm4es.sql.materialize;
+package io.llm4es.connectors.materialize;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;

@@ -1,8 +1,9 @@
-package io.llm4es.sql.materialize;
+package io.llm4es.connectors.materialize;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.llm4es.sql.LocalPostgres;
 import io.llm4es.sql.Transactions;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -79,7 +80,7 @@ class MaterializeKillTest {
 
     private static Process start(String targetUrl) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "io.llm4es.cli.Main", "materialize",
+                "-cp", System.getProperty("java.class.path"), "io.llm4es.connectors.cli.Main", "materialize",
                 "--source-db", sourceUrl, "--sql", SOURCE_SQL, "--target-db", targetUrl, "--table", "emb",
                 "--model", "stories260k", "--batch-users", "5"));
         return new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();

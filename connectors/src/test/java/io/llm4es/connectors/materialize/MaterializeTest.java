@@ -1,8 +1,9 @@
-package io.llm4es.sql.materialize;
+package io.llm4es.connectors.materialize;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.llm4es.sql.LocalPostgres;
 import io.llm4es.sql.Transactions;
 import io.llm4es.sql.h2.Llm4esH2;
 import io.llm4es.sql.registry.RegistryBundles;

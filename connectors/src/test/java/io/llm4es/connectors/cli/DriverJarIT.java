@@ -1,10 +1,11 @@
-package io.llm4es.sql.calcite;
+package io.llm4es.connectors.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.llm4es.sql.Transactions;
+import io.llm4es.sql.calcite.CalciteSources;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,9 +16,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The driver jar alone, as DBeaver loads it: a separate JVM with only sql/target/llm4es.jar on
+ * The driver jar alone, as DBeaver loads it: a separate JVM with only connectors/target/llm4es.jar on
  * its class path finds the driver through DriverManager and runs an embedding query. Runs in
- * the package phase, after the jar is built (see sql/pom.xml).
+ * the package phase, after the jar is built (see connectors/pom.xml).
  */
 class DriverJarIT {
     static final Path JAR = Path.of("target", "llm4es.jar");

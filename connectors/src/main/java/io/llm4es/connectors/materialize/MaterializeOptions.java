@@ -1,4 +1,4 @@
-package io.llm4es.sql.materialize;
+package io.llm4es.connectors.materialize;
 
 import io.llm4es.udf.error.Llm4esException;
 

@@ -1,11 +1,11 @@
-package io.llm4es.sql.export;
+package io.llm4es.connectors.export;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.llm4es.sql.Databases;
+import io.llm4es.connectors.Databases;
 import io.llm4es.udf.serialize.CorpusMix;
 import io.llm4es.udf.serialize.SerializerConfig;
 import java.nio.file.Files;

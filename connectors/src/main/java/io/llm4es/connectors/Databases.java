@@ -1,13 +1,13 @@
-package io.llm4es.sql;
+package io.llm4es.connectors;
 
 import io.llm4es.sql.calcite.Llm4esDriver;
 import io.llm4es.sql.duckdb.Llm4esDuckDB;
 import io.llm4es.sql.h2.Llm4esH2;
 import io.llm4es.udf.error.Llm4esException;
+import io.llm4es.udf.error.SqlState;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.util.List;
 
 /** Opens a JDBC connection on which the llm4es functions are registered, for the engines that have a binding. */
 public final class Databases {
@@ -16,16 +16,7 @@ public final class Databases {
 
     public static Connection open(String url) throws SQLException {
         if (url.startsWith("jdbc:h2:")) {
-            Connection c = DriverManager.getConnection(url);
-            try {
-                Llm4esH2.register(c);
-            } catch (SQLException | RuntimeException e) {
-                c.close();
-                throw e;
-            }
-            // H2 runs the aggregates on the caller's thread: the proxy turns their truncations
-            // into the statement's warning (H2's own getWarnings is always null)
-            return SqlStateProxy.wrap(c, t -> t, List.of());
+            return Llm4esH2.open(url);
         }
         if (url.startsWith("jdbc:duckdb:")) {
             return Llm4esDuckDB.open(url);
@@ -33,7 +24,7 @@ public final class Databases {
         if (url.startsWith(Llm4esDriver.PREFIX)) {
             return DriverManager.getConnection(url);
         }
-        throw new Llm4esException(io.llm4es.udf.error.SqlState.FEATURE_NOT_SUPPORTED, "no llm4es binding for "
+        throw new Llm4esException(SqlState.FEATURE_NOT_SUPPORTED, "no llm4es binding for "
                 + url + " (engines: jdbc:h2:, jdbc:duckdb:, jdbc:llm4es:)").toSqlException();
     }
 }

@@ -1,8 +1,8 @@
-package io.llm4es.cli;
+package io.llm4es.connectors.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.llm4es.sql.Databases;
+import io.llm4es.connectors.Databases;
 import java.io.StringWriter;
 import java.sql.Connection;
 import java.sql.ResultSet;

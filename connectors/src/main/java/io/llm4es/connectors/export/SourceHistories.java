@@ -1,4 +1,4 @@
-package io.llm4es.sql.export;
+package io.llm4es.connectors.export;
 
 import io.llm4es.udf.aggregate.UserHistory;
 import io.llm4es.udf.error.Llm4esException;

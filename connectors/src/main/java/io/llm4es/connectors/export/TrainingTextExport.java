@@ -1,4 +1,4 @@
-package io.llm4es.sql.export;
+package io.llm4es.connectors.export;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;

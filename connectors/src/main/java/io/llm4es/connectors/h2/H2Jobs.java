@@ -1,16 +1,26 @@
-package io.llm4es.sql.h2;
+package io.llm4es.connectors.h2;
 
-import io.llm4es.sql.export.TrainingTextExport;
-import io.llm4es.sql.materialize.Materialize;
-import io.llm4es.sql.materialize.MaterializeOptions;
+import io.llm4es.connectors.export.TrainingTextExport;
+import io.llm4es.connectors.materialize.Materialize;
+import io.llm4es.connectors.materialize.MaterializeOptions;
+import io.llm4es.sql.h2.H2Extension;
+import io.llm4es.sql.h2.Llm4esH2;
 import io.llm4es.udf.error.Llm4esException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.List;
 
-/** The llm4es procedures of H2 (CREATE ALIAS targets; H2 passes the session's connection first). */
-public final class H2Procedures {
-    private H2Procedures() {
+/**
+ * The bulk jobs as H2 procedures ({@code CREATE ALIAS} targets; H2 passes the session's
+ * connection first), registered by {@link Llm4esH2} through the {@link H2Extension} service.
+ */
+public final class H2Jobs implements H2Extension {
+    @Override
+    public List<String> registrationSql(String schema) {
+        return List.of(
+                Llm4esH2.procedure(schema, "EXPORT_TRAINING_TEXT", H2Jobs.class, "exportTrainingText"),
+                Llm4esH2.procedure(schema, "MATERIALIZE_EMBEDDINGS", H2Jobs.class, "materializeEmbeddings"));
     }
 
     /** {@code CALL export_training_text(source_sql, path, serializer_or_model)} → users written. */

@@ -1,7 +1,7 @@
-package io.llm4es.sql.materialize;
+package io.llm4es.connectors.materialize;
 
 import io.llm4es.sql.EmbeddingOutcome;
-import io.llm4es.sql.export.SourceHistories;
+import io.llm4es.connectors.export.SourceHistories;
 import io.llm4es.sql.registry.ModelRegistry;
 import io.llm4es.sql.registry.RegistryResolver;
 import io.llm4es.udf.embed.EmbeddingModel;
