@@ -13,7 +13,6 @@ def test_the_environment_names_the_jar(monkeypatch, tmp_path):
 
 def test_without_the_environment_the_build_output_is_looked_at(monkeypatch):
     monkeypatch.delenv(checkout.JAR_ENV, raising=False)
-    assert checkout.jar_path() in (checkout.BUILT_JAR, checkout.FORMER_JAR)
-    assert checkout.BUILT_JAR == checkout.REPO_ROOT / "connectors" / "target" / "llm4es.jar"
+    assert checkout.jar_path() == checkout.REPO_ROOT / "connectors" / "target" / "llm4es.jar"
     assert (checkout.REPO_ROOT / "model-training" / "pyproject.toml").is_file()
     assert str(checkout.jar_path()) in checkout.missing_jar_message()

@@ -11,15 +11,11 @@ REPO_ROOT = Path(__file__).resolve().parents[3]
 JAR_ENV = "LLM4ES_JAR"
 # Built by `mvn -B -ntp -q package -DskipTests` at the repository root.
 BUILT_JAR = REPO_ROOT / "connectors" / "target" / "llm4es.jar"
-# Where the jar was built before the CLI moved to connectors/; looked at only when BUILT_JAR is not there.
-FORMER_JAR = REPO_ROOT / "sql" / "target" / "llm4es.jar"
 
 
 def jar_path() -> Path:
     """Where the jar is looked for: `$LLM4ES_JAR`, else the build output (which may not exist yet)."""
-    if os.environ.get(JAR_ENV):
-        return Path(os.environ[JAR_ENV])
-    return BUILT_JAR if BUILT_JAR.is_file() or not FORMER_JAR.is_file() else FORMER_JAR
+    return Path(os.environ[JAR_ENV]) if os.environ.get(JAR_ENV) else BUILT_JAR
 
 
 def find_jar() -> Path | None:
