@@ -57,6 +57,8 @@ def test_report_is_complete_and_finite(report_dir):
     assert speed["matmul_peak_gflops"] > 0 and speed["serializer_events_per_s"] > 0
     html = (report_dir / "report.html").read_text(encoding="utf-8")
     assert html.count("<img ") == 2 * len(TASK_IDS)
+    assert "<pre>" not in html and html.count("<table>") == 4  # header, scores, fine-tuning, speed
+    assert "numbers are noise" in html and "Where LLM4ES stands" not in html
     markdown = (report_dir / "report.md").read_text(encoding="utf-8")
     for task_id in TASK_IDS:
         assert task_id in markdown

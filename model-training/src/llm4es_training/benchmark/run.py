@@ -181,7 +181,7 @@ class Benchmark:
             if self.java:
                 labels = read_labels(self.tasks_dir / t).set_index("entity_id")["label"]
                 pictures[t].append(projection(t, best, load_features(self.features_path(t, best)), labels,
-                                              self.out / "pictures" / f"{t}-{best}-pca.png"))
+                                              read_task(self.tasks_dir / t), self.out / "pictures" / f"{t}-{best}-pca.png"))
         run = {
             "quick": self.mode.quick, "command": command, "mode": asdict(self.mode),
             "date": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),

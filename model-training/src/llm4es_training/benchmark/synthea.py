@@ -78,6 +78,7 @@ def load_synthea_diabetes(root: Path) -> Task:
         events=events,
         labels=labels,
         fields=FIELDS,
+        class_names={0: "no diabetes diagnosis", 1: "diabetes or prediabetes"},
         notes={
             "entity": "patient with at least one event before their cut-off",
             "label": "dx_diabetes_t2 or dx_prediabetes",
