@@ -60,7 +60,10 @@ def _run(quick: bool) -> dict:
             "methods": {m: f"the {m} method" for m in METHODS},
             "training": {"llm4es-stories260k-ft": {"base_model": "stories260K", "parameters": 260_000, "steps": 30,
                                                    "tokens_seen": 10_000, "heldout_loss_before": 6.5,
-                                                   "heldout_loss_after": 2.1, "train_seconds": 40.0}}}
+                                                   "heldout_loss_after": 2.1, "train_seconds": 40.0}},
+            "context": {"berka-default": {"llm4es-stories260k-ft": {
+                "median_tokens_per_event": 21.25, "median_share_of_events_kept": 0.4, "median_tokens_per_user": 511.0,
+                "users_truncated": 80, "users": 120}}}}
 
 
 def _results() -> dict:
@@ -77,10 +80,12 @@ def _write(tmp_path, quick: bool) -> tuple[str, str]:
 def test_every_markdown_table_is_an_html_table(tmp_path):
     markdown, page = _write(tmp_path, quick=False)
     rules = [line for line in markdown.splitlines() if re.fullmatch(r"\|(---:?\|)+", line)]
-    assert len(rules) == 4  # header, scores, fine-tuning, speed
+    assert len(rules) == 5  # header, scores, fine-tuning, context, speed
     assert page.count("<table>") == len(rules)
     assert "<pre>" not in page and "|---" not in page and "| path |" not in page
     assert "<td>java_embedder</td><td class=num>12,000</td>" in page
+    assert ("<td>berka-default</td><td>llm4es-stories260k-ft</td><td class=num>21.2</td><td class=num>40 %</td>"
+            "<td class=num>511</td><td class=num>80 of 120</td>") in page
 
 
 def test_the_header_says_when_where_how_and_which_mode(tmp_path):

@@ -4,6 +4,7 @@ serializer (`export-text`), embeddings through the SQL aggregate (`query`) and r
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import tempfile
@@ -133,11 +134,34 @@ def embedding_sql(task_dir: Path, serializer: dict, model: str, entity: str | No
             f"{_entity_filter(entity)} GROUP BY {_column('entity_id')}")
 
 
-def read_embeddings(query_csv: Path) -> pd.DataFrame:
-    """`query`'s CSV (entity_id, "[v1,...]") as a features table e0, e1, ..."""
+def embedding_result_sql(task_dir: Path, serializer: dict, model: str) -> str:
+    """`user_embedding_result` per entity: the embedding with its event, token and dropped counts
+    (H2 returns JSON; CAST makes the CLI write it as text)."""
+    return (f"SELECT {_column('entity_id')} AS entity_id, CAST(user_embedding_result({event_json(serializer)}, "
+            f"{_column('ts')}, {_literal(model)}) AS VARCHAR) AS result FROM {_csv(Path(task_dir) / 'events.csv')} "
+            f"GROUP BY {_column('entity_id')}")
+
+
+def read_embedding_results(query_csv: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """`embedding_result_sql`'s CSV: (features e0, e1, ... ; per entity events, dropped_events, tokens).
+    An entity without an embedding is an error."""
     table = pd.read_csv(query_csv, dtype=str, keep_default_na=False)
     table.columns = [c.lower() for c in table.columns]
-    if (table["embedding"] == "").any():
-        raise ValueError(f"{query_csv}: {int((table['embedding'] == '').sum())} entities got no embedding")
-    matrix = np.array([np.array(v.strip("[]").split(","), dtype=float) for v in table["embedding"]])
-    return features_frame(table["entity_id"], matrix, prefix="e")
+    results = [json.loads(r) for r in table["result"]]
+    failed = [(e, r["status"]) for e, r in zip(table["entity_id"], results) if r["embedding"] is None]
+    if failed:
+        raise ValueError(f"{query_csv}: {len(failed)} entities got no embedding, e.g. {failed[:3]}")
+    features = features_frame(table["entity_id"], np.array([r["embedding"] for r in results], dtype=float), prefix="e")
+    counts = pd.DataFrame([{k: r[k] for k in ("events", "dropped_events", "tokens")} for r in results],
+                          index=features.index)
+    return features, counts
+
+
+def context_facts(counts: pd.DataFrame) -> dict:
+    """What the model saw of the users, as medians over them: tokens per kept event (the header's
+    share included), the share of a user's events that fit the context, tokens per user."""
+    kept = counts["events"] - counts["dropped_events"]
+    return {"median_tokens_per_event": float((counts["tokens"] / kept).median()),
+            "median_share_of_events_kept": float((kept / counts["events"]).median()),
+            "median_tokens_per_user": float(counts["tokens"].median()),
+            "users_truncated": int((counts["dropped_events"] > 0).sum()), "users": len(counts)}

@@ -134,6 +134,14 @@ def speed_blocks(speed: dict) -> list:
     ]
 
 
+def context_table(context: dict[str, dict[str, dict]]) -> Table:
+    rows = [[task_id, method, f"{c['median_tokens_per_event']:.1f}", f"{100 * c['median_share_of_events_kept']:.0f} %",
+             f"{c['median_tokens_per_user']:.0f}", f"{c['users_truncated']} of {c['users']}"]
+            for task_id, by_method in context.items() for method, c in by_method.items()]
+    return Table(["task", "method", "tokens per event", "share of events kept", "tokens per user",
+                  "users truncated"], rows, (2, 3, 4, 5))
+
+
 def mode_text(run: dict) -> str:
     mode, train = run["mode"], run["mode"].get("train")
     entities = f"{mode['max_entities']} entities per task" if mode.get("max_entities") else "every entity"
@@ -177,6 +185,12 @@ def report_blocks(run: dict, results: dict[str, dict[str, dict]], methods: list[
             [[m, t["base_model"], f"{t['parameters']:,}", str(t["steps"]), f"{t['tokens_seen']:,}",
               f"{t['heldout_loss_before']:.3f} → {t['heldout_loss_after']:.3f}", f"{t['train_seconds']:,.0f}"]
              for m, t in run["training"].items()], (2, 3, 4, 6))]
+    if run.get("context"):
+        blocks += [Heading("What the models saw"),
+                   Paragraph("Per LLM4ES method, from `user_embedding_result`: medians over the task's users of the "
+                             "tokens per kept event (the header's share included), of the share of a user's events "
+                             "that fit the model's token budget (the oldest are dropped), and of the tokens per user."),
+                   context_table(run["context"])]
     if speed:
         blocks += [Heading("Speed"), *speed_blocks(speed)]
     blocks.append(Heading("Pictures"))

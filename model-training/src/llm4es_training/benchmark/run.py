@@ -25,7 +25,7 @@ import pandas as pd
 from .aggregates import aggregate_features
 from .artifacts import cached_file, cached_json, read_json, write_json
 from ..checkout import REPO_ROOT, find_jar
-from .java_cli import JavaCli, embedding_sql, read_embeddings, source_sql
+from .java_cli import JavaCli, context_facts, embedding_result_sql, read_embedding_results, source_sql
 from .llm_models import (Training, bundle_name, corpus_entities, export_task_bundle, fine_tune, merge_corpora,
                          random_init_model, training_facts)
 from .prepare import prepare
@@ -138,10 +138,13 @@ class Benchmark:
         name = bundle_name(task_id, method)
         export_task_bundle(hf_model, task_dir / "serializer.json", name, self.out / "models",
                            f"{method} for benchmark task {task_id}", self.out / "base-bundles" / method)
-        query_csv = self.out / "sql-output" / task_id / f"{method}.csv"
+        query_csv = self.embedding_results(task_id, method)
         cached_file(query_csv, lambda tmp: self.java.query(
-            embedding_sql(task_dir, read_json(task_dir / "serializer.json"), name), tmp))
-        return read_embeddings(query_csv)
+            embedding_result_sql(task_dir, read_json(task_dir / "serializer.json"), name), tmp))
+        return read_embedding_results(query_csv)[0]
+
+    def embedding_results(self, task_id: str, method: str) -> Path:
+        return self.out / "sql-output" / task_id / f"{method}.results.csv"
 
     def language_models(self) -> dict[str, Path]:
         """The Hugging Face folder behind each LLM4ES method of this run."""
@@ -162,7 +165,7 @@ class Benchmark:
         results: dict[str, dict[str, dict]] = {t: {} for t in self.task_ids}
         for t in self.task_ids:
             results[t]["aggregates"] = self.score(t, "aggregates", lambda t=t: self.aggregates(t))
-        models, pictures, speed = {}, {}, None
+        models, pictures, speed, context = {}, {}, None, {}
         if self.java:
             models = self.language_models()
             best = "llm4es-stories260k-ft" if "llm4es-stories260k-ft" in models else "llm4es-stories260k"
@@ -175,6 +178,8 @@ class Benchmark:
                     [load_features(self.features_path(t, best)), load_features(self.features_path(t, "aggregates"))],
                     axis=1))
             speed = self.speed(models)
+            context = {t: {m: context_facts(read_embedding_results(self.embedding_results(t, m))[1]) for m in models}
+                       for t in self.task_ids}
         for t in self.task_ids:
             ordered = [results[t][m] for m in methods]
             pictures[t] = [bar_chart(t, ordered[0]["metric"], ordered, self.out / "pictures" / f"{t}-scores.png")]
@@ -190,6 +195,7 @@ class Benchmark:
             "task_facts": {t: read_task(self.tasks_dir / t) for t in self.task_ids},
             "methods": {m: DESCRIPTIONS[m] for m in methods},
             "training": {m: training_facts(self.out / "train" / m) for m in models if m.endswith("-ft")},
+            "context": context,
         }
         write_report(self.out, run, results, methods, speed, pictures)
         return self.out
