@@ -21,6 +21,7 @@ from transformers import (
 )
 
 from llm4es_training.bundle import export_bundle
+from llm4es_training.checkout import missing_jar_message
 from llm4es_training.manifest import read_manifest
 from llm4es_training.pooling import LayerMeanPooling
 from llm4es_training.tokens import encode_for_bundle, right_pad
@@ -177,7 +178,7 @@ def jar() -> Path:
     """The Java runtime jar; tests needing it are skipped without it unless LLM4ES_REQUIRE_JAR=1."""
     if JAR.is_file() and shutil.which("java"):
         return JAR
-    reason = f"Java runtime jar {JAR} not found (build it with Maven or set LLM4ES_JAR)"
+    reason = missing_jar_message()
     if not shutil.which("java"):
         reason = "no `java` on PATH"
     if os.environ.get("LLM4ES_REQUIRE_JAR") == "1":

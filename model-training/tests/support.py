@@ -4,8 +4,9 @@ tests/ and tests/benchmark/ both have a conftest.py, so `from conftest import ..
 import os
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-JAR = Path(os.environ.get("LLM4ES_JAR", REPO_ROOT / "connectors/target/llm4es.jar"))
+from llm4es_training.checkout import REPO_ROOT, jar_path
+
+JAR = jar_path()
 # ../shared sits beside the repository, on developer machines and in CI alike
 STORIES260K_DIR = Path(os.environ.get("LLM4ES_STORIES260K", REPO_ROOT.parent / "shared/models/stories260K/hf"))
 

@@ -8,7 +8,7 @@ import pytest
 from llm4es_training.bundle import export_bundle, rebundle
 from llm4es_training.cli import main
 from llm4es_training.errors import ExportError
-from llm4es_training.manifest import read_manifest
+from llm4es_training.manifest import MANIFEST_FILE, read_manifest
 from llm4es_training.verification import cosine_rows
 
 
@@ -60,7 +60,7 @@ def test_manifest_describes_the_bundle(exported, model_name, serializer_config):
     assert manifest["training"] is None and manifest["metrics"] == {}
 
     files = sorted(p.name for p in bundle.bundle_dir.iterdir())
-    assert files == ["llm4es-model.json", "model.onnx", "tokenizer.json"]
+    assert files == [MANIFEST_FILE, "model.onnx", "tokenizer.json"]
     assert manifest["files"] == {
         name: hashlib.sha256((bundle.bundle_dir / name).read_bytes()).hexdigest()
         for name in ("model.onnx", "tokenizer.json")
@@ -166,11 +166,11 @@ def test_existing_non_bundle_directory_is_never_replaced(tiny_model_dir, seriali
 def test_existing_bundle_is_replaced(tiny_model_dir, serializer_path, tmp_path):
     out = tmp_path / "bundle"
     out.mkdir()
-    (out / "llm4es-model.json").write_text("{}")
+    (out / MANIFEST_FILE).write_text("{}")
     (out / "stale.onnx").write_text("old")
     manifest = _export(tiny_model_dir("gpt2"), serializer_path, out)
     assert sorted(manifest["files"]) == ["model.onnx", "tokenizer.json"]
-    assert sorted(p.name for p in out.iterdir()) == ["llm4es-model.json", "model.onnx", "tokenizer.json"]
+    assert sorted(p.name for p in out.iterdir()) == [MANIFEST_FILE, "model.onnx", "tokenizer.json"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bundle"]
 
 
@@ -191,7 +191,7 @@ def test_cli_exports_a_bundle(tiny_model_dir, serializer_path, tmp_path, capsys)
                  "--layers-from", "1", "--out", str(out)])
     assert code == 0
     assert "wrote bundle cli:2" in capsys.readouterr().out
-    assert (out / "llm4es-model.json").is_file()
+    assert (out / MANIFEST_FILE).is_file()
 
 
 def test_rebundle_keeps_the_model_and_swaps_the_serializer(exported, tmp_path, capsys):

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 
+from llm4es_training.manifest import MANIFEST_FILE
 from support import REPO_ROOT, STORIES260K_DIR
 
 LOOP = REPO_ROOT / "examples" / "scripts" / "finetune-loop.sh"
@@ -38,7 +39,7 @@ def test_sql_to_corpus_to_training_to_registered_bundle_to_sql_embeddings(jar, t
                   "--heldout-fraction", "0.25", "--no-progress"], env={**os.environ, "LLM4ES_JAR": str(jar)})
     assert "12 users embedded with txn-llm:7" in result.stderr
 
-    manifest = json.loads((tmp_path / "models" / "txn-llm-7" / "llm4es-model.json").read_text())
+    manifest = json.loads((tmp_path / "models" / "txn-llm-7" / MANIFEST_FILE).read_text())
     assert manifest["training"]["steps"] == 2 and manifest["name"] == "txn-llm"
     corpus = [json.loads(line) for line in (tmp_path / "work" / "corpus.jsonl").read_text().splitlines()]
     assert len(corpus) == 12 and corpus[0]["text"].startswith("date|type|merchant category|amount\n")

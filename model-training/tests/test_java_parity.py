@@ -1,4 +1,4 @@
-"""The Java runtime (connectors/target/llm4es.jar) must tokenize and embed exactly like PyTorch does."""
+"""The Java runtime (the CLI's jar) must tokenize and embed exactly like PyTorch does."""
 
 import numpy as np
 

@@ -7,6 +7,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from llm4es_training.cli import main as llm4es_train
 from llm4es_training.rewrite import (
     OpenAIChatBackend,
     RewriteCache,
@@ -14,7 +15,6 @@ from llm4es_training.rewrite import (
     Sampling,
     TransformersBackend,
     keeps_every_event,
-    main,
 )
 
 from support import STORIES260K_DIR
@@ -145,7 +145,7 @@ def test_in_process_model_and_the_share_of_users_rewritten(stories, tmp_path):
 
 def test_cli_falls_back_when_the_endpoint_is_unreachable(tmp_path, capsys):
     corpus = write_corpus(tmp_path / "corpus.jsonl")
-    code = main(["--corpus", str(corpus), "--out", str(tmp_path / "out.jsonl"), "--cache", str(tmp_path / "c"),
+    code = llm4es_train(["rewrite", "--corpus", str(corpus), "--out", str(tmp_path / "out.jsonl"), "--cache", str(tmp_path / "c"),
                  "--endpoint", "http://127.0.0.1:9", "--model", "m", "--max-new-tokens", "8"])
     assert code == 0
     assert "fallbacks 4 (failed 4" in capsys.readouterr().out

@@ -1,11 +1,26 @@
 """The `llm4es-train` command line."""
 
 import argparse
+import importlib
 import os
 import sys
 from pathlib import Path
 
 from .errors import UserError
+
+# Commands whose parsers live in their own modules, imported only when called (pandas, LightGBM and
+# scikit-learn take seconds to import); `python -m MODULE` is the same command under another name.
+TOOLS = {
+    "benchmark": ("llm4es_training.benchmark.run",
+                  "the benchmark: every method on every task, scored by one protocol; report.md/html, results.json"),
+    "ablation": ("llm4es_training.benchmark.ablation",
+                 "the text-enrichment ablation: a scratch model per serializer config, scored like the benchmark"),
+    "prepare-tasks": ("llm4es_training.benchmark.prepare",
+                      "write the benchmark's task folders (events, labels, serializer config) from the datasets"),
+    "evaluate": ("llm4es_training.benchmark.evaluate",
+                 "score one method's per-entity features on a task folder with the benchmark protocol"),
+    "rewrite": ("llm4es_training.rewrite", "rewrite a corpus's texts with an instruction model (LLM augmentation)"),
+}
 
 
 def _export_bundle(args: argparse.Namespace) -> None:
@@ -177,10 +192,22 @@ def build_parser() -> argparse.ArgumentParser:
     plot.add_argument("--out", required=True, type=Path)
     plot.add_argument("--title")
     plot.set_defaults(run=_plot)
+
+    for name, (module, summary) in TOOLS.items():
+        # Listed for --help only: main() hands these commands' arguments to their module.
+        commands.add_parser(name, help=summary, add_help=False)
     return parser
 
 
+def _run_tool(name: str, argv: list[str]) -> int:
+    module, _ = TOOLS[name]
+    return importlib.import_module(module).main(argv, prog=f"llm4es-train {name}")
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and argv[0] in TOOLS:
+        return _run_tool(argv[0], argv[1:])
     args = build_parser().parse_args(argv)
     try:
         args.run(args)

@@ -8,7 +8,7 @@ fact appears in it, as a whole token, at least as many times as there are events
 Anything else (an error, an empty answer, a rejected answer) keeps the deterministic text and is
 counted. Answers are cached on disk by a hash of everything that determines them.
 
-    python -m llm4es_training.rewrite --corpus corpus.jsonl --out rewritten.jsonl --cache .rewrite-cache \
+    llm4es-train rewrite --corpus corpus.jsonl --out rewritten.jsonl --cache .rewrite-cache \
         (--endpoint http://127.0.0.1:8000 --model NAME | --local-model DIR) [--share 0.5 --seed 42]
 """
 
@@ -243,8 +243,8 @@ class Rewriter:
         return stats
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m llm4es_training.rewrite", description=__doc__,
+def build_parser(prog: str = "python -m llm4es_training.rewrite") -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", required=True, type=Path, help="corpus from the Java export-text")
     parser.add_argument("--out", required=True, type=Path, help="rewritten corpus to write")
@@ -262,8 +262,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def main(argv: list[str] | None = None, prog: str = "python -m llm4es_training.rewrite") -> int:
+    args = build_parser(prog).parse_args(argv)
     if args.endpoint and not args.model:
         print("rewrite: --endpoint needs --model", file=sys.stderr)
         return 2

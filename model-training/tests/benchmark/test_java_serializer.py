@@ -1,5 +1,5 @@
 """Every task's serializer.json is accepted by the Java parser and renders the task's events.
-Runs when the llm4es jar has been built (connectors/target/llm4es.jar) and java is on the path."""
+Runs when the llm4es jar has been built (see llm4es_training.checkout) and java is on the path."""
 
 import json
 import shutil
@@ -9,11 +9,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from llm4es_training.benchmark.datasets import REPO_ROOT
 from llm4es_training.benchmark.task_folder import read_events, read_task, write_task_folder
 from llm4es_training.benchmark.tasks import TASK_IDS
+from llm4es_training.checkout import find_jar, missing_jar_message
 
-JAR = REPO_ROOT / "connectors" / "target" / "llm4es.jar"
 HELPER = Path(__file__).with_name("RenderEvents.java")
 SAMPLE_EVENTS = 60
 
@@ -32,8 +31,9 @@ def _event_json(row: pd.Series, task: dict) -> str:
 
 @pytest.fixture(scope="module")
 def rendered(real_task, tmp_path_factory):
-    if not JAR.is_file() or shutil.which("java") is None:
-        pytest.skip(f"needs java and {JAR} (mvn package)")
+    jar = find_jar()
+    if jar is None or shutil.which("java") is None:
+        pytest.skip(f"needs java; {missing_jar_message()}" if jar is None else "needs java on the path")
     out = tmp_path_factory.mktemp("java-render")
     samples = {}
     for task_id in TASK_IDS:
@@ -44,7 +44,7 @@ def rendered(real_task, tmp_path_factory):
         (folder / "sample.jsonl").write_text("\n".join(_event_json(r, task) for _, r in sample.iterrows()) + "\n",
                                              encoding="utf-8")
         samples[task_id] = sample
-    run = subprocess.run(["java", "-cp", str(JAR), str(HELPER), *(str(out / t) for t in TASK_IDS)],
+    run = subprocess.run(["java", "-cp", str(jar), str(HELPER), *(str(out / t) for t in TASK_IDS)],
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
     return {t: ((out / t / "rendered.txt").read_text(encoding="utf-8").splitlines(), samples[t]) for t in TASK_IDS}

@@ -3,7 +3,8 @@
 import numpy as np
 import pandas as pd
 
-from llm4es_training.benchmark.synthea import SEED, cutoffs
+from llm4es_training.benchmark.split import SEED
+from llm4es_training.benchmark.synthea import cutoffs
 
 OUTCOME_ACTIVITIES = {"A_APPROVED", "A_DECLINED", "A_CANCELLED"}
 

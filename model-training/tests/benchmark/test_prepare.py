@@ -2,7 +2,7 @@
 
 import pytest
 
-from llm4es_training.benchmark.datasets import REPO_ROOT
+from llm4es_training.checkout import REPO_ROOT
 from llm4es_training.benchmark.prepare import main, refuse_tracked_output
 
 

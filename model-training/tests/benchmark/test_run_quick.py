@@ -1,8 +1,9 @@
-"""The one-command benchmark in its --quick mode, exactly as the README gives it: all five tasks,
+"""The one-command benchmark in its --quick mode, exactly as the README gives it
+(`llm4es-train benchmark --out DIR --quick`): all five tasks,
 120 entities each, every method including the two fine-tuned ones. Checks the report is complete
 and every number finite, that the bundles are the task's serializer over one exported model, and
 that a rerun reuses the cached results. Needs the shared datasets, the Java jar
-(connectors/target/llm4es.jar, or $LLM4ES_JAR) and Maven for the MiniLM jar: without the jar it skips,
+(see llm4es_training.checkout) and Maven for the MiniLM jar: without the jar it skips,
 unless LLM4ES_REQUIRE_JAR=1 makes that a failure."""
 
 import os
@@ -10,10 +11,11 @@ import shutil
 
 import pytest
 
-from llm4es_training.benchmark import run
 from llm4es_training.benchmark.artifacts import all_finite, read_json
-from llm4es_training.benchmark.java_cli import find_jar
 from llm4es_training.benchmark.tasks import TASK_IDS
+from llm4es_training.checkout import find_jar, missing_jar_message
+from llm4es_training.cli import main
+from llm4es_training.manifest import MANIFEST_FILE
 
 METHODS = ["aggregates", "minilm", "llm4es-random", "llm4es-stories260k", "llm4es-stories260k-ft",
            "llm4es-scratch-ft", "llm4es+aggregates"]
@@ -23,12 +25,12 @@ LLM_METHODS = [m for m in METHODS if m.startswith("llm4es-")]
 @pytest.fixture(scope="module")
 def report_dir(tmp_path_factory, datasets):
     if find_jar() is None or shutil.which("java") is None:
-        reason = "needs java and the llm4es jar (mvn package, or set LLM4ES_JAR) for the SQL-computed methods"
+        reason = f"needs java and the llm4es jar for the SQL-computed methods; {missing_jar_message()}"
         if os.environ.get("LLM4ES_REQUIRE_JAR") == "1":
             pytest.fail(reason + " (LLM4ES_REQUIRE_JAR=1)")
         pytest.skip(reason)
     out = tmp_path_factory.mktemp("bench")
-    run.main(["--out", str(out), "--quick", "--datasets", str(datasets)])
+    assert main(["benchmark", "--out", str(out), "--quick", "--datasets", str(datasets)]) == 0
     return out
 
 
@@ -37,6 +39,7 @@ def test_report_is_complete_and_finite(report_dir):
         assert (report_dir / name).stat().st_size > 0
     results = read_json(report_dir / "results.json")
     assert all_finite(results)
+    assert results["command"].startswith("llm4es-train benchmark --out ")
     assert list(results["results"]) == TASK_IDS
     for task_id in TASK_IDS:
         assert list(results["results"][task_id]) == METHODS
@@ -48,12 +51,20 @@ def test_report_is_complete_and_finite(report_dir):
     for method in ("llm4es-stories260k-ft", "llm4es-scratch-ft"):
         facts = results["training"][method]
         assert facts["steps"] == 30 and facts["heldout_loss_after"] < facts["heldout_loss_before"]
+    for task_id in TASK_IDS:
+        assert list(results["context"][task_id]) == LLM_METHODS
+        for c in results["context"][task_id].values():
+            assert c["users"] == 120 and 0 <= c["users_truncated"] <= 120
+            assert 0 < c["median_share_of_events_kept"] <= 1 and 1 <= c["median_tokens_per_event"]
+            assert c["median_tokens_per_event"] <= c["median_tokens_per_user"] <= 512
     speed = results["speed"]
     for path in ("sql_aggregate_h2", "java_embedder", "pytorch_eager"):
         assert speed["paths"][path]["tokens_per_s"] > 0 and speed["paths"][path]["peak_rss_mb"] > 0
     assert speed["matmul_peak_gflops"] > 0 and speed["serializer_events_per_s"] > 0
     html = (report_dir / "report.html").read_text(encoding="utf-8")
     assert html.count("<img ") == 2 * len(TASK_IDS)
+    assert "<pre>" not in html and html.count("<table>") == 5  # header, scores, fine-tuning, context, speed
+    assert "numbers are noise" in html and "Where LLM4ES stands" not in html
     markdown = (report_dir / "report.md").read_text(encoding="utf-8")
     for task_id in TASK_IDS:
         assert task_id in markdown
@@ -61,9 +72,9 @@ def test_report_is_complete_and_finite(report_dir):
 
 def test_each_task_bundle_is_its_serializer_over_one_exported_model(report_dir):
     for method in LLM_METHODS:
-        base = read_json(report_dir / "base-bundles" / method / "llm4es-model.json")
+        base = read_json(report_dir / "base-bundles" / method / MANIFEST_FILE)
         for task_id in TASK_IDS:
-            bundle = read_json(report_dir / "models" / f"{task_id}-{method}" / "llm4es-model.json")
+            bundle = read_json(report_dir / "models" / f"{task_id}-{method}" / MANIFEST_FILE)
             assert bundle["serializer"] == read_json(report_dir / "tasks" / task_id / "serializer.json")
             assert bundle["files"] == base["files"]
             assert bundle["derived_from"]["name"] == method
@@ -72,5 +83,5 @@ def test_each_task_bundle_is_its_serializer_over_one_exported_model(report_dir):
 def test_rerun_reuses_cached_results(report_dir, datasets):
     scores = report_dir / "results" / TASK_IDS[0] / "llm4es-stories260k.json"
     before = scores.stat().st_mtime_ns
-    run.main(["--out", str(report_dir), "--quick", "--datasets", str(datasets)])
+    assert main(["benchmark", "--out", str(report_dir), "--quick", "--datasets", str(datasets)]) == 0
     assert scores.stat().st_mtime_ns == before

@@ -1,13 +1,14 @@
-"""The task folder contract: files, split, quick-mode subsample and event cap."""
+"""The task folder contract: files, split, quick-mode subsample, event cap and class names."""
 
 import json
 
 import pandas as pd
 import pytest
 
+from llm4es_training.benchmark.berka import age_groups
 from llm4es_training.benchmark.split import fixed_split
 from llm4es_training.benchmark.task import Field, Task
-from llm4es_training.benchmark.task_folder import read_events, read_labels, read_task, write_task_folder
+from llm4es_training.benchmark.task_folder import class_name, read_events, read_labels, read_task, write_task_folder
 from llm4es_training.benchmark.tasks import TASK_IDS
 
 SERIALIZER_KEYS = {"format_version", "fields", "header", "header_separator", "value_separator", "rendering",
@@ -101,3 +102,27 @@ def test_real_split_is_stratified_and_fixed(real_task, task_id):
     assert abs(len(test) - 0.2 * len(labels)) <= 1
     for label, n in labels.value_counts().items():
         assert abs((test == label).sum() - 0.2 * n) <= 1
+
+
+def test_class_names_go_into_task_json_and_must_cover_every_label(tmp_path, synthetic_task):
+    task = synthetic_task()
+    named = Task(task.id, task.dataset, task.metric, task.events, task.labels, task.fields,
+                 class_names={0: "repaid", 1: "defaulted"})
+    write_task_folder(named, tmp_path)
+    info = read_task(tmp_path)
+    assert info["class_names"] == {"0": "repaid", "1": "defaulted"}
+    assert class_name(info, 1) == "defaulted" and class_name({}, 1) == "label 1"
+    with pytest.raises(ValueError, match=r"label values \[1\] have no class name"):
+        Task(task.id, task.dataset, task.metric, task.events, task.labels, task.fields, class_names={0: "repaid"})
+
+
+def test_berka_age_groups_name_whole_years_without_overlap():
+    ages = pd.Series([17, 20, 31, 32, 44, 45, 57, 58, 81])
+    assert age_groups(ages, [17.0, 31.0, 44.0, 57.0, 81.0]) == {
+        0: "age group 0 (17–31)", 1: "age group 1 (32–44)", 2: "age group 2 (45–57)", 3: "age group 3 (58–81)"}
+
+
+@pytest.mark.parametrize("task_id", TASK_IDS)
+def test_every_real_task_names_its_classes(real_task, task_id):
+    task = real_task(task_id)
+    assert task.class_names is not None and set(task.class_names) == set(task.labels.unique())

@@ -94,7 +94,7 @@ def run_aggregate_baseline(task_dir: Path, features_path: Path | None = None) ->
 def main(argv: list[str] | None = None) -> list[dict]:
     parser = argparse.ArgumentParser(prog="python -m llm4es_training.benchmark.aggregates", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--task-dir", type=Path, nargs="+", required=True, help="folders written by benchmark.prepare")
+    parser.add_argument("--task-dir", type=Path, nargs="+", required=True, help="folders written by prepare-tasks")
     args = parser.parse_args(argv)
     results = []
     for task_dir in args.task_dir:

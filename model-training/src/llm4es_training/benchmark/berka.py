@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pandas as pd
@@ -36,6 +37,17 @@ def _events(transactions: pd.DataFrame) -> pd.DataFrame:
     return events.reset_index(drop=True)
 
 
+def age_groups(ages: pd.Series, edges) -> dict[int, str]:
+    """Quartile k holds ages in (edges[k], edges[k + 1]], the first also its lower edge: for whole
+    years, the first age of a later group is the year after its lower edge."""
+    whole = bool((ages % 1 == 0).all())
+    names = {}
+    for k, (low, high) in enumerate(zip(edges[:-1], edges[1:])):
+        first = low if k == 0 else (math.floor(low) + 1 if whole else low)
+        names[k] = f"age group {k} ({'' if k == 0 or whole else '>'}{first:g}–{high:g})"
+    return names
+
+
 def load_berka_age(root: Path) -> Task:
     accounts, transactions = _tables(root)
     accounts = accounts[accounts["n_transactions"] > 0]
@@ -48,6 +60,7 @@ def load_berka_age(root: Path) -> Task:
         events=_events(transactions[transactions["account_id"].isin(labels.index)]),
         labels=labels,
         fields=FIELDS,
+        class_names=age_groups(accounts["owner_age_at_1999"], edges),
         notes={
             "entity": "account with n_transactions > 0",
             "label": "quartile of owner_age_at_1999 over these accounts (0 = youngest); a class holds ages "
@@ -72,6 +85,7 @@ def load_berka_default(root: Path) -> Task:
         events=_events(candidates[before_loan]),
         labels=labels,
         fields=FIELDS,
+        class_names={0: "repaid", 1: "defaulted"},
         notes={
             "entity": "account with trans_source = loan_accounts_preloan",
             "label": "loan_default (loan status B or D)",

@@ -78,6 +78,7 @@ def load_bpic_approved(root: Path) -> Task:
         events=events,
         labels=labels,
         fields=FIELDS,
+        class_names={0: "not approved", 1: "approved"},
         notes={
             "entity": f"case with outcome != running and at least {PREFIX_EVENTS} events before outcome_event_idx",
             "label": "label_approved (the trace has A_APPROVED)",

@@ -9,7 +9,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[4]
+from ..checkout import REPO_ROOT
+
 DEFAULT_ROOT = REPO_ROOT.parent / "shared" / "datasets"
 
 

@@ -1,5 +1,6 @@
-"""`python -m llm4es_training.benchmark.evaluate --task-dir DIR --features FILE --name METHOD`:
-scores one method's per-entity features with the protocol; prints the result as JSON."""
+"""`llm4es-train evaluate --task-dir DIR --features FILE --name METHOD` (or `python -m
+llm4es_training.benchmark.evaluate ...`): scores one method's per-entity features with the
+benchmark protocol; prints the result as JSON."""
 
 from __future__ import annotations
 
@@ -11,9 +12,9 @@ from pathlib import Path
 from .protocol import describe, evaluate_task, load_features
 
 
-def main(argv: list[str] | None = None) -> dict:
-    parser = argparse.ArgumentParser(prog="python -m llm4es_training.benchmark.evaluate", description=__doc__)
-    parser.add_argument("--task-dir", type=Path, required=True, help="a folder written by benchmark.prepare")
+def main(argv: list[str] | None = None, prog: str = "python -m llm4es_training.benchmark.evaluate") -> int:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__)
+    parser.add_argument("--task-dir", type=Path, required=True, help="a folder written by prepare-tasks")
     parser.add_argument("--features", type=Path, required=True, help="CSV: entity_id, then one column per feature")
     parser.add_argument("--name", required=True, help="the method's name, carried into the result")
     parser.add_argument("--json-out", type=Path, help="also write the result JSON here")
@@ -24,8 +25,8 @@ def main(argv: list[str] | None = None) -> dict:
     print(text)
     if args.json_out:
         args.json_out.write_text(text + "\n", encoding="utf-8")
-    return result
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -4,6 +4,7 @@ serializer (`export-text`), embeddings through the SQL aggregate (`query`) and r
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import tempfile
@@ -14,17 +15,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .datasets import REPO_ROOT
 from .protocol import features_frame
 
-JAR_ENV = "LLM4ES_JAR"
-DEFAULT_JAR = REPO_ROOT / "connectors" / "target" / "llm4es.jar"
 DB_URL = "jdbc:h2:mem:llm4es-bench"
-
-
-def find_jar() -> Path | None:
-    path = Path(os.environ.get(JAR_ENV, DEFAULT_JAR))
-    return path if path.is_file() else None
 
 
 @dataclass(frozen=True)
@@ -75,14 +68,15 @@ def run_measured(command: list[str], env: dict | None = None, poll_s: float = 0.
 
 
 class JavaCli:
-    """`java -jar llm4es.jar` with a models folder and a fixed number of inference threads."""
+    """`java -jar llm4es.jar` with a models folder, a number of inference threads and a heap (None:
+    the JVM's and llm4es's defaults)."""
 
-    def __init__(self, jar: Path, models_dir: Path, threads: int, heap: str = "2g"):
+    def __init__(self, jar: Path, models_dir: Path, threads: int | None, heap: str | None = "2g"):
         self.jar, self.models_dir, self.threads, self.heap = Path(jar), Path(models_dir), threads, heap
 
     def run(self, *args: str) -> Measured:
-        command = ["java", f"-Xmx{self.heap}", f"-Dllm4es.models.dir={self.models_dir}",
-                   f"-Dllm4es.threads={self.threads}", "-jar", str(self.jar), *args]
+        command = ["java", *([f"-Xmx{self.heap}"] if self.heap else []), f"-Dllm4es.models.dir={self.models_dir}",
+                   *([f"-Dllm4es.threads={self.threads}"] if self.threads else []), "-jar", str(self.jar), *args]
         return run_measured(command)
 
     def export_text(self, source_sql: str, serializer: Path, out: Path) -> Measured:
@@ -140,11 +134,34 @@ def embedding_sql(task_dir: Path, serializer: dict, model: str, entity: str | No
             f"{_entity_filter(entity)} GROUP BY {_column('entity_id')}")
 
 
-def read_embeddings(query_csv: Path) -> pd.DataFrame:
-    """`query`'s CSV (entity_id, "[v1,...]") as a features table e0, e1, ..."""
+def embedding_result_sql(task_dir: Path, serializer: dict, model: str) -> str:
+    """`user_embedding_result` per entity: the embedding with its event, token and dropped counts
+    (H2 returns JSON; CAST makes the CLI write it as text)."""
+    return (f"SELECT {_column('entity_id')} AS entity_id, CAST(user_embedding_result({event_json(serializer)}, "
+            f"{_column('ts')}, {_literal(model)}) AS VARCHAR) AS result FROM {_csv(Path(task_dir) / 'events.csv')} "
+            f"GROUP BY {_column('entity_id')}")
+
+
+def read_embedding_results(query_csv: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """`embedding_result_sql`'s CSV: (features e0, e1, ... ; per entity events, dropped_events, tokens).
+    An entity without an embedding is an error."""
     table = pd.read_csv(query_csv, dtype=str, keep_default_na=False)
     table.columns = [c.lower() for c in table.columns]
-    if (table["embedding"] == "").any():
-        raise ValueError(f"{query_csv}: {int((table['embedding'] == '').sum())} entities got no embedding")
-    matrix = np.array([np.array(v.strip("[]").split(","), dtype=float) for v in table["embedding"]])
-    return features_frame(table["entity_id"], matrix, prefix="e")
+    results = [json.loads(r) for r in table["result"]]
+    failed = [(e, r["status"]) for e, r in zip(table["entity_id"], results) if r["embedding"] is None]
+    if failed:
+        raise ValueError(f"{query_csv}: {len(failed)} entities got no embedding, e.g. {failed[:3]}")
+    features = features_frame(table["entity_id"], np.array([r["embedding"] for r in results], dtype=float), prefix="e")
+    counts = pd.DataFrame([{k: r[k] for k in ("events", "dropped_events", "tokens")} for r in results],
+                          index=features.index)
+    return features, counts
+
+
+def context_facts(counts: pd.DataFrame) -> dict:
+    """What the model saw of the users, as medians over them: tokens per kept event (the header's
+    share included), the share of a user's events that fit the context, tokens per user."""
+    kept = counts["events"] - counts["dropped_events"]
+    return {"median_tokens_per_event": float((counts["tokens"] / kept).median()),
+            "median_share_of_events_kept": float((kept / counts["events"]).median()),
+            "median_tokens_per_user": float(counts["tokens"].median()),
+            "users_truncated": int((counts["dropped_events"] > 0).sum()), "users": len(counts)}

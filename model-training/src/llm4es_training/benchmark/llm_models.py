@@ -16,9 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..manifest import MANIFEST_FILE
 from .artifacts import read_json
-
-BUNDLE_MANIFEST = "llm4es-model.json"
 
 
 @dataclass(frozen=True)
@@ -66,11 +65,11 @@ def export_task_bundle(model_dir: Path, serializer: Path, name: str, models_dir:
     are built in staging folders and renamed into place, so the Java model registry never sees half
     a bundle."""
     target = models_dir / name
-    if (target / BUNDLE_MANIFEST).is_file():
+    if (target / MANIFEST_FILE).is_file():
         return target
     from ..bundle import export_bundle, rebundle  # Deferred: torch and the ONNX exporter load slowly.
 
-    if not (base_bundle / BUNDLE_MANIFEST).is_file():
+    if not (base_bundle / MANIFEST_FILE).is_file():
         export_bundle(model=str(model_dir), serializer=serializer, name=base_bundle.name, out=base_bundle,
                       description=description)
     rebundle(source=base_bundle, serializer=serializer, name=name, out=target, description=description)

@@ -62,6 +62,7 @@ def load_movielens_gender(root: Path) -> Task:
         events=events,
         labels=labels,
         fields=fields,
+        class_names={0: "male", 1: "female"},
         notes={"entity": "user", "label": "1 = female (F), 0 = male (M)",
                "ts": "rating time, UTC"},
     )

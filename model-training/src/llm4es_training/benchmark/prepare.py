@@ -1,5 +1,6 @@
-"""`python -m llm4es_training.benchmark.prepare --out DIR`: writes one folder per task
-(events.csv, labels.csv, serializer.json, task.json) for the Java side to embed."""
+"""`llm4es-train prepare-tasks --out DIR` (or `python -m llm4es_training.benchmark.prepare ...`):
+writes one folder per benchmark task (events.csv, labels.csv, serializer.json, task.json) for the
+Java side to embed and `evaluate` to score."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ import sys
 import time
 from pathlib import Path
 
-from .datasets import REPO_ROOT, datasets_root
+from ..checkout import REPO_ROOT
+from .datasets import datasets_root
 from .task_folder import DEFAULT_MAX_TOKENS, write_task_folder
 from .tasks import TASK_IDS, load_task
 
@@ -49,8 +51,8 @@ def prepare(out: Path, task_ids: list[str] = TASK_IDS, datasets: Path | None = N
     return written
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m llm4es_training.benchmark.prepare", description=__doc__)
+def main(argv: list[str] | None = None, prog: str = "python -m llm4es_training.benchmark.prepare") -> int:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__)
     parser.add_argument("--out", type=Path, required=True,
                         help="output folder (outside git or git-ignored: it holds MovieLens data)")
     parser.add_argument("--tasks", nargs="+", choices=TASK_IDS, default=TASK_IDS)

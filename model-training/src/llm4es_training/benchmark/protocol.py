@@ -19,10 +19,10 @@ import pandas as pd
 from sklearn.metrics import accuracy_score, roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
+from .split import SEED
 from .task_folder import read_labels, read_task
 
 N_FOLDS = 5
-SEED = 42
 # A fixed number of trees, as ptls does: early stopping on a held-out fold of 60-1,500 entities
 # picks a noisy round count. Small, regularised trees (ptls uses 500 trees at 0.02 on larger
 # data) for a few hundred to ~13k entities on 2 cores; deterministic + seed: reruns are identical.

@@ -1,10 +1,10 @@
 """The report folder: results.json (every number), report.md, and report.html with PNG pictures
 (per task a bar chart of every method with its ± std, and a 2-D PCA of an LLM4ES embedding
-coloured by label)."""
+coloured by label). Both reports come from one list of blocks (document.py). A quick run opens
+with a banner that its numbers are noise and draws no verdicts."""
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 
 import matplotlib
@@ -16,39 +16,53 @@ import pandas as pd
 from sklearn.decomposition import PCA
 
 from .artifacts import write_atomic, write_json
+from .document import Banner, Bullets, Heading, Image, Paragraph, Table, to_html, to_markdown
+from .task_folder import class_name
 
 
-def bar_chart(task_id: str, metric: str, results: list[dict], out: Path) -> Path:
+def bar_figure(task_id: str, metric: str, results: list[dict]):
+    """Every method's test score with its ± std; the axis starts at 0, so bar lengths compare."""
     fig, ax = plt.subplots(figsize=(7, 0.45 * len(results) + 1.2))
     names = [r["method"] for r in results]
     ax.barh(names, [r["mean"] for r in results], xerr=[r["std"] for r in results], color="#4c78a8", capsize=3)
     ax.invert_yaxis()
     ax.set_xlabel(f"{metric} (test, mean ± std over 5 folds)")
     ax.set_title(task_id)
-    lo = min(r["mean"] - r["std"] for r in results)
-    ax.set_xlim(max(0.0, lo - 0.05), min(1.0, max(r["mean"] + r["std"] for r in results) + 0.02))
+    ax.set_xlim(0.0, 1.0)  # both metrics lie in [0, 1]
     fig.tight_layout()
-    write_atomic(out, lambda tmp: fig.savefig(tmp, format="png", dpi=100))
-    plt.close(fig)
-    return out
+    return fig
 
 
-def projection(task_id: str, method: str, features: pd.DataFrame, labels: pd.Series, out: Path) -> Path:
+def bar_chart(task_id: str, metric: str, results: list[dict], out: Path) -> Path:
+    return _save(bar_figure(task_id, metric, results), out)
+
+
+def projection_figure(task_id: str, method: str, features: pd.DataFrame, labels: pd.Series, task: dict):
+    """A 2-D PCA of the embedding, one colour per label, the legend naming what each label means."""
     points = PCA(n_components=2, random_state=0).fit_transform(features.to_numpy())
     fig, ax = plt.subplots(figsize=(5, 4.2))
     values = labels.loc[features.index].to_numpy()
     for value in sorted(np.unique(values)):
         chosen = values == value
-        ax.scatter(points[chosen, 0], points[chosen, 1], s=8, alpha=0.7, label=f"label {value}")
-    ax.legend(fontsize=8)
+        ax.scatter(points[chosen, 0], points[chosen, 1], s=8, alpha=0.7, label=class_name(task, value))
+    ax.legend(fontsize=8, title="label")
     ax.set_title(f"{task_id}: {method}, PCA")
     fig.tight_layout()
+    return fig
+
+
+def projection(task_id: str, method: str, features: pd.DataFrame, labels: pd.Series, task: dict, out: Path) -> Path:
+    return _save(projection_figure(task_id, method, features, labels, task), out)
+
+
+def _save(fig, out: Path) -> Path:
     write_atomic(out, lambda tmp: fig.savefig(tmp, format="png", dpi=100))
     plt.close(fig)
     return out
 
 
-def _table_rows(results: dict[str, dict[str, dict]], methods: list[str]) -> list[list[str]]:
+def score_table(results: dict[str, dict[str, dict]], methods: list[str], mark_best: bool) -> Table:
+    """Per task, every method's test score; the best in bold only when the run can tell them apart."""
     rows = []
     for task_id, by_method in results.items():
         best = max(r["mean"] for r in by_method.values())
@@ -56,9 +70,9 @@ def _table_rows(results: dict[str, dict[str, dict]], methods: list[str]) -> list
         for m in methods:
             r = by_method.get(m)
             text = "—" if r is None else f"{r['mean']:.3f} ± {r['std']:.3f}"
-            cells.append(f"**{text}**" if r is not None and r["mean"] == best else text)
+            cells.append(f"**{text}**" if mark_best and r is not None and r["mean"] == best else text)
         rows.append([f"{task_id} ({next(iter(by_method.values()))['metric']})", *cells])
-    return rows
+    return Table(["task", *methods], rows, tuple(range(1, len(methods) + 1)))
 
 
 BASELINES = ("aggregates", "minilm")
@@ -102,66 +116,93 @@ def standings(results: dict[str, dict[str, dict]]) -> list[str]:
     return lines
 
 
-def _speed_lines(speed: dict) -> list[str]:
-    p = speed["paths"]
-    lines = [f"Model `{speed['model']}` on `{speed['task']}`: {speed['users']} users, {speed['tokens']} tokens, "
-             f"{speed['threads']} inference threads, median of {speed['repeats']}.", "",
-             "| path | tokens/s | users/s | peak RSS (MB) |", "|---|---:|---:|---:|"]
-    for name, v in p.items():
-        lines.append(f"| {name} | {v['tokens_per_s']:,.0f} | {v['users_per_s']:,.1f} | {v['peak_rss_mb']:,.0f} |")
+def speed_blocks(speed: dict) -> list:
     r = speed["ratios"]
-    lines += ["", f"Ratios (tokens/s): Java / PyTorch {r['java_over_pytorch']:.2f}, SQL / Java {r['sql_over_java']:.2f}, "
-                  f"SQL / PyTorch {r['sql_over_pytorch']:.2f}.",
-              f"Java embedder: {speed['java_embedder_gflops']:.2f} GFLOP/s achieved against a numpy float32 matmul "
-              f"peak of {speed['matmul_peak_gflops']:.1f} GFLOP/s on the same threads "
-              f"({100 * speed['java_share_of_peak']:.2f} % of peak; {speed['forward_gflop']:.2f} GFLOP of forward pass).",
-              f"Serializer (export-text): {speed['serializer_events_per_s']:,.0f} events/s.", "",
-              f"How: {speed['method']}."]
-    return lines
+    rows = [[name, f"{v['tokens_per_s']:,.0f}", f"{v['users_per_s']:,.1f}", f"{v['peak_rss_mb']:,.0f}"]
+            for name, v in speed["paths"].items()]
+    return [
+        Paragraph(f"Model `{speed['model']}` on `{speed['task']}`: {speed['users']} users, {speed['tokens']} tokens, "
+                  f"{speed['threads']} inference threads, median of {speed['repeats']}."),
+        Table(["path", "tokens/s", "users/s", "peak RSS (MB)"], rows, (1, 2, 3)),
+        Paragraph(f"Ratios (tokens/s): Java / PyTorch {r['java_over_pytorch']:.2f}, SQL / Java {r['sql_over_java']:.2f}, "
+                  f"SQL / PyTorch {r['sql_over_pytorch']:.2f}. "
+                  f"Java embedder: {speed['java_embedder_gflops']:.2f} GFLOP/s achieved against a numpy float32 matmul "
+                  f"peak of {speed['matmul_peak_gflops']:.1f} GFLOP/s on the same threads "
+                  f"({100 * speed['java_share_of_peak']:.2f} % of peak; {speed['forward_gflop']:.2f} GFLOP of forward "
+                  f"pass). Serializer (export-text): {speed['serializer_events_per_s']:,.0f} events/s."),
+        Paragraph(f"How: {speed['method']}."),
+    ]
+
+
+def context_table(context: dict[str, dict[str, dict]]) -> Table:
+    rows = [[task_id, method, f"{c['median_tokens_per_event']:.1f}", f"{100 * c['median_share_of_events_kept']:.0f} %",
+             f"{c['median_tokens_per_user']:.0f}", f"{c['users_truncated']} of {c['users']}"]
+            for task_id, by_method in context.items() for method, c in by_method.items()]
+    return Table(["task", "method", "tokens per event", "share of events kept", "tokens per user",
+                  "users truncated"], rows, (2, 3, 4, 5))
+
+
+def mode_text(run: dict) -> str:
+    mode, train = run["mode"], run["mode"].get("train")
+    entities = f"{mode['max_entities']} entities per task" if mode.get("max_entities") else "every entity"
+    events = (f"at most {mode['max_events_per_entity']} events each" if mode.get("max_events_per_entity")
+              else "every event")
+    steps = f"{train['max_steps']} fine-tuning steps" if train else "no fine-tuning"
+    return f"{'quick' if run['quick'] else 'full'}: {entities}, {events}, {steps}"
+
+
+def quick_banner(run: dict) -> str:
+    return (f"Quick mode ({mode_text(run)}): this run only proves that every path works. Its numbers are "
+            "noise, they rank nothing, and no verdicts are drawn from them; the full mode measures.")
+
+
+def report_blocks(run: dict, results: dict[str, dict[str, dict]], methods: list[str], speed: dict | None,
+                  pictures: dict[str, list[Path]]) -> list:
+    quick = run["quick"]
+    blocks = [Heading(f"llm4es benchmark ({'quick' if quick else 'full'} mode)", 1)]
+    if quick:
+        blocks.append(Banner(quick_banner(run)))
+    blocks += [
+        Table(["run", ""], [["date", run["date"]], ["machine", run["machine"]], ["command", f"`{run['command']}`"],
+                         ["mode", mode_text(run)], ["jar", f"`{run['jar']}`" if run.get("jar") else "none (Java "
+                                                    "methods skipped)"]]),
+        Paragraph("Test score of LightGBM on each method's features (fixed stratified 20 % test split, 5-fold CV on "
+                  "the rest, mean ± std over the folds' models). LLM4ES embeddings were computed through the SQL "
+                  "aggregate `user_embedding` on H2."),
+        score_table(results, methods, mark_best=not quick),
+    ]
+    verdicts = [] if quick else standings(results)
+    if verdicts:
+        blocks += [Heading("Where LLM4ES stands"),
+                   Paragraph("Best LLM4ES embedding alone (random weights excluded) against the best baseline; Δ is "
+                             "the mean ± std over the 5 folds of the paired test-score difference, a tie when "
+                             "|Δ| ≤ std."),
+                   Bullets([v[2:] for v in verdicts])]
+    blocks += [Heading("Methods"), Bullets([f"`{m}`: {run['methods'][m]}" for m in methods])]
+    if run.get("training"):
+        blocks += [Heading("Fine-tuning"), Table(
+            ["method", "base model", "parameters", "steps", "tokens seen", "held-out loss before → after", "seconds"],
+            [[m, t["base_model"], f"{t['parameters']:,}", str(t["steps"]), f"{t['tokens_seen']:,}",
+              f"{t['heldout_loss_before']:.3f} → {t['heldout_loss_after']:.3f}", f"{t['train_seconds']:,.0f}"]
+             for m, t in run["training"].items()], (2, 3, 4, 6))]
+    if run.get("context"):
+        blocks += [Heading("What the models saw"),
+                   Paragraph("Per LLM4ES method, from `user_embedding_result`: medians over the task's users of the "
+                             "tokens per kept event (the header's share included), of the share of a user's events "
+                             "that fit the model's token budget (the oldest are dropped), and of the tokens per user."),
+                   context_table(run["context"])]
+    if speed:
+        blocks += [Heading("Speed"), *speed_blocks(speed)]
+    blocks.append(Heading("Pictures"))
+    for task_id, ps in pictures.items():
+        blocks += [Heading(task_id, 3), *(Image(f"pictures/{p.name}", p.stem) for p in ps)]
+    return blocks
 
 
 def write_report(out: Path, run: dict, results: dict[str, dict[str, dict]], methods: list[str], speed: dict | None,
                  pictures: dict[str, list[Path]]) -> None:
     write_json(out / "results.json", {**run, "results": results, "speed": speed})
-    header = ["task", *methods]
-    rows = _table_rows(results, methods)
-    md = [f"# llm4es benchmark ({'quick' if run['quick'] else 'full'} mode)", "",
-          f"{run['date']}, {run['machine']}; command: `{run['command']}`.", "",
-          "Test score of LightGBM on each method's features (fixed stratified 20 % test split, 5-fold CV on the "
-          "rest, mean ± std over the folds' models). LLM4ES embeddings were computed through the SQL aggregate "
-          "`user_embedding` on H2.", "",
-          "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    md += ["| " + " | ".join(row) + " |" for row in rows]
-    verdicts = standings(results)
-    if verdicts:
-        md += ["", "## Where LLM4ES stands", "",
-               "Best LLM4ES embedding alone (random weights excluded) against the best baseline; Δ is the mean "
-               "± std over the 5 folds of the paired test-score difference, a tie when |Δ| ≤ std.", "", *verdicts]
-    md += ["", "## Methods", ""] + [f"- `{m}`: {run['methods'][m]}" for m in methods]
-    if run.get("training"):
-        md += ["", "## Fine-tuning", "", "| method | base model | parameters | steps | tokens seen | "
-               "held-out loss before → after | seconds |", "|---|---|---:|---:|---:|---|---:|"]
-        md += [f"| {m} | {t['base_model']} | {t['parameters']:,} | {t['steps']} | {t['tokens_seen']:,} | "
-               f"{t['heldout_loss_before']:.3f} → {t['heldout_loss_after']:.3f} | {t['train_seconds']:,.0f} |"
-               for m, t in run["training"].items()]
-    if speed:
-        md += ["", "## Speed", "", *_speed_lines(speed)]
-    md += ["", "## Pictures", ""] + [f"![{p.stem}](pictures/{p.name})" for ps in pictures.values() for p in ps]
-    write_atomic(out / "report.md", lambda tmp: tmp.write_text("\n".join(md) + "\n", encoding="utf-8"))
-
-    esc = html.escape
-    body = [f"<h1>llm4es benchmark ({'quick' if run['quick'] else 'full'} mode)</h1>",
-            f"<p>{esc(run['date'])}, {esc(run['machine'])}; command: <code>{esc(run['command'])}</code></p>",
-            "<table border=1 cellpadding=4><tr>" + "".join(f"<th>{esc(h)}</th>" for h in header) + "</tr>"]
-    body += ["<tr>" + "".join(f"<td>{esc(c).replace('**', '')}</td>" for c in row) + "</tr>" for row in rows]
-    body += ["</table>"]
-    if verdicts:
-        body += ["<h2>Where LLM4ES stands</h2><ul>"] + [f"<li>{esc(v[2:])}</li>" for v in verdicts] + ["</ul>"]
-    body += ["<h2>Methods</h2><ul>"]
-    body += [f"<li><code>{esc(m)}</code>: {esc(run['methods'][m])}</li>" for m in methods] + ["</ul>"]
-    if speed:
-        body += ["<h2>Speed</h2>", "<pre>" + esc("\n".join(_speed_lines(speed))) + "</pre>"]
-    for task_id, ps in pictures.items():
-        body += [f"<h2>{esc(task_id)}</h2>"] + [f'<img src="pictures/{esc(p.name)}" alt="{esc(p.stem)}">' for p in ps]
-    page = "<!doctype html><meta charset=utf-8><title>llm4es benchmark</title>\n" + "\n".join(body) + "\n"
-    write_atomic(out / "report.html", lambda tmp: tmp.write_text(page, encoding="utf-8"))
+    blocks = report_blocks(run, results, methods, speed, pictures)
+    write_atomic(out / "report.md", lambda tmp: tmp.write_text(to_markdown(blocks), encoding="utf-8"))
+    write_atomic(out / "report.html", lambda tmp: tmp.write_text(to_html("llm4es benchmark", blocks),
+                                                                 encoding="utf-8"))

@@ -1,7 +1,8 @@
-"""`python -m llm4es_training.benchmark.run --out REPORT_DIR [--quick] [--datasets PATH] [--tasks ...]`:
-the whole quality benchmark in one command. Prepares the task folders, computes every method's
-features on the same entities and split, scores them with the protocol, measures speed, and writes
-report.md, report.html (+ pictures/) and results.json into REPORT_DIR.
+"""`llm4es-train benchmark --out REPORT_DIR [--quick] [--datasets PATH] [--tasks ...]` (or
+`python -m llm4es_training.benchmark.run ...`): the whole benchmark in one command. Prepares the
+task folders, computes every method's features on the same entities and split, scores them with
+the protocol, measures speed, and writes report.md, report.html (+ pictures/) and results.json
+into REPORT_DIR.
 
 Every intermediate result (task folders, texts, bundles, trained models, embeddings, scores) is
 kept in REPORT_DIR and reused, so rerunning the same command after an interruption continues.
@@ -23,8 +24,8 @@ import pandas as pd
 
 from .aggregates import aggregate_features
 from .artifacts import cached_file, cached_json, read_json, write_json
-from .datasets import REPO_ROOT
-from .java_cli import JavaCli, embedding_sql, find_jar, read_embeddings, source_sql
+from ..checkout import REPO_ROOT, find_jar
+from .java_cli import JavaCli, context_facts, embedding_result_sql, read_embedding_results, source_sql
 from .llm_models import (Training, bundle_name, corpus_entities, export_task_bundle, fine_tune, merge_corpora,
                          random_init_model, training_facts)
 from .prepare import prepare
@@ -137,10 +138,13 @@ class Benchmark:
         name = bundle_name(task_id, method)
         export_task_bundle(hf_model, task_dir / "serializer.json", name, self.out / "models",
                            f"{method} for benchmark task {task_id}", self.out / "base-bundles" / method)
-        query_csv = self.out / "sql-output" / task_id / f"{method}.csv"
+        query_csv = self.embedding_results(task_id, method)
         cached_file(query_csv, lambda tmp: self.java.query(
-            embedding_sql(task_dir, read_json(task_dir / "serializer.json"), name), tmp))
-        return read_embeddings(query_csv)
+            embedding_result_sql(task_dir, read_json(task_dir / "serializer.json"), name), tmp))
+        return read_embedding_results(query_csv)[0]
+
+    def embedding_results(self, task_id: str, method: str) -> Path:
+        return self.out / "sql-output" / task_id / f"{method}.results.csv"
 
     def language_models(self) -> dict[str, Path]:
         """The Hugging Face folder behind each LLM4ES method of this run."""
@@ -161,7 +165,7 @@ class Benchmark:
         results: dict[str, dict[str, dict]] = {t: {} for t in self.task_ids}
         for t in self.task_ids:
             results[t]["aggregates"] = self.score(t, "aggregates", lambda t=t: self.aggregates(t))
-        models, pictures, speed = {}, {}, None
+        models, pictures, speed, context = {}, {}, None, {}
         if self.java:
             models = self.language_models()
             best = "llm4es-stories260k-ft" if "llm4es-stories260k-ft" in models else "llm4es-stories260k"
@@ -174,13 +178,15 @@ class Benchmark:
                     [load_features(self.features_path(t, best)), load_features(self.features_path(t, "aggregates"))],
                     axis=1))
             speed = self.speed(models)
+            context = {t: {m: context_facts(read_embedding_results(self.embedding_results(t, m))[1]) for m in models}
+                       for t in self.task_ids}
         for t in self.task_ids:
             ordered = [results[t][m] for m in methods]
             pictures[t] = [bar_chart(t, ordered[0]["metric"], ordered, self.out / "pictures" / f"{t}-scores.png")]
             if self.java:
                 labels = read_labels(self.tasks_dir / t).set_index("entity_id")["label"]
                 pictures[t].append(projection(t, best, load_features(self.features_path(t, best)), labels,
-                                              self.out / "pictures" / f"{t}-{best}-pca.png"))
+                                              read_task(self.tasks_dir / t), self.out / "pictures" / f"{t}-{best}-pca.png"))
         run = {
             "quick": self.mode.quick, "command": command, "mode": asdict(self.mode),
             "date": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
@@ -189,6 +195,7 @@ class Benchmark:
             "task_facts": {t: read_task(self.tasks_dir / t) for t in self.task_ids},
             "methods": {m: DESCRIPTIONS[m] for m in methods},
             "training": {m: training_facts(self.out / "train" / m) for m in models if m.endswith("-ft")},
+            "context": context,
         }
         write_report(self.out, run, results, methods, speed, pictures)
         return self.out
@@ -202,8 +209,8 @@ class Benchmark:
             self.texts(task_id), self.out / "speed", self.mode.speed_repeats))
 
 
-def main(argv: list[str] | None = None) -> Path:
-    parser = argparse.ArgumentParser(prog="python -m llm4es_training.benchmark.run", description=__doc__,
+def main(argv: list[str] | None = None, prog: str = "python -m llm4es_training.benchmark.run") -> int:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, required=True, help="report folder (outside git or git-ignored)")
     parser.add_argument("--quick", action="store_true", help="a subset of entities, tiny models, few training steps")
@@ -214,11 +221,11 @@ def main(argv: list[str] | None = None) -> Path:
     parser.add_argument("--threads", type=int, default=2, help="inference threads for every path (2)")
     args = parser.parse_args(argv)
     mode = mode_for(args.quick, args.max_entities, args.train)
-    command = "python -m llm4es_training.benchmark.run " + shlex.join(argv if argv is not None else sys.argv[1:])
+    command = f"{prog} {shlex.join(argv if argv is not None else sys.argv[1:])}"
     out = Benchmark(args.out.resolve(), mode, args.tasks, args.datasets, args.threads).run(command)
     print(f"wrote {out / 'report.md'}, {out / 'report.html'}, {out / 'results.json'}", file=sys.stderr)
-    return out
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..manifest import MANIFEST_FILE
 from .artifacts import read_json
 from .java_cli import JavaCli, embedding_sql, run_measured, source_sql
 
@@ -50,7 +51,7 @@ def measure_speed(java: JavaCli, task_dir: Path, bundle: Path, hf_model: Path, c
                   repeats: int) -> dict:
     work.mkdir(parents=True, exist_ok=True)
     serializer = read_json(task_dir / "serializer.json")
-    manifest = read_json(bundle / "llm4es-model.json")
+    manifest = read_json(bundle / MANIFEST_FILE)
     records = [json.loads(line) for line in corpus.read_text(encoding="utf-8").splitlines()]
     users, events = len(records), sum(r["events"] for r in records)
     first = str(records[0]["user_id"])

@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 
 from .datasets import dataset_file
+from .split import SEED
 from .task import Field, Task
 
 DATASET = "synthea_ma_1k"
-SEED = 42
 # `code` is left out: `description` is its meaning, and a code can carry up to three descriptions.
 FIELDS = [
     Field("date", "time", format="yyyy-MM-dd"),
@@ -78,6 +78,7 @@ def load_synthea_diabetes(root: Path) -> Task:
         events=events,
         labels=labels,
         fields=FIELDS,
+        class_names={0: "no diabetes diagnosis", 1: "diabetes or prediabetes"},
         notes={
             "entity": "patient with at least one event before their cut-off",
             "label": "dx_diabetes_t2 or dx_prediabetes",

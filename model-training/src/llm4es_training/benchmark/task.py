@@ -54,6 +54,8 @@ class Task:
     fields: list[Field]
     # Facts for task.json: entity and label definitions, leakage rules and what they removed.
     notes: dict = field(default_factory=dict)
+    # What each label value means, in words for a legend ("defaulted", "age group 1 (30–41)").
+    class_names: dict[int, str] | None = None
 
     def __post_init__(self):
         if self.metric not in METRICS:
@@ -70,3 +72,6 @@ class Task:
             )
         if self.labels.isna().any():
             raise ValueError(f"task {self.id}: {int(self.labels.isna().sum())} labels are missing")
+        unnamed = set(self.labels.unique().tolist()) - set(self.class_names or {})
+        if self.class_names is not None and unnamed:
+            raise ValueError(f"task {self.id}: label values {sorted(unnamed)} have no class name")

@@ -72,6 +72,7 @@ def write_task_folder(task: Task, out: Path, max_entities: int | None = None,
         "n_train": int((splits == "train").sum()),
         "n_test": int((splits == "test").sum()),
         "classes": sorted(labels.unique().tolist()),
+        "class_names": None if task.class_names is None else {str(k): v for k, v in sorted(task.class_names.items())},
         "label_distribution": {part: _distribution(labels[splits == part] if part != "all" else labels)
                                for part in ("all", "train", "test")},
         "events_per_entity": {"min": int(counts.min()), "median": float(counts.median()), "max": int(counts.max())},
@@ -91,6 +92,11 @@ def _distribution(labels: pd.Series) -> dict[str, int]:
 
 def read_task(task_dir: Path) -> dict:
     return json.loads((Path(task_dir) / "task.json").read_text(encoding="utf-8"))
+
+
+def class_name(task: dict, value) -> str:
+    """A label value in words, from task.json (folders written before class names: `label N`)."""
+    return (task.get("class_names") or {}).get(str(value), f"label {value}")
 
 
 def read_labels(task_dir: Path) -> pd.DataFrame:

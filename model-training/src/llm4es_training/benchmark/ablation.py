@@ -1,12 +1,12 @@
 """The text-enrichment ablation: one model size, trained from scratch on each serializer config of
 each task, every entity embedded through the SQL aggregate, scored with the benchmark protocol.
 
-    python -m llm4es_training.ablation --out DIR [--configs examples/config/ablation]
+    llm4es-train ablation --out DIR [--configs examples/config/ablation]
 
-For each task (a task folder from `benchmark.prepare`) and each config `<task>.<config>.json`:
+For each task (a task folder from `prepare-tasks`) and each config `<task>.<config>.json`:
 corpus through the Java serializer (`export-text`) -> `llm4es-train train --init scratch` (same
 size, steps, seed and context for every config) -> bundle -> `user_embedding_result(...)` over all
-the task's events in H2 -> `benchmark.evaluate`'s protocol. Every step writes its output under DIR
+the task's events in H2 -> the protocol of `evaluate`. Every step writes its output under DIR
 and is skipped when that output exists, so a rerun finishes an interrupted run. Prints the table
 (task x config: metric mean ± std, the aggregate baseline on the same events for reference) and
 writes DIR/results.json with every choice, count and timing.
@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -25,11 +24,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from .benchmark.aggregates import run_aggregate_baseline
-from .benchmark.datasets import REPO_ROOT
-from .benchmark.prepare import prepare
-from .benchmark.protocol import describe, evaluate_task, features_frame, load_features
-from .benchmark.task_folder import read_labels, read_task
+from ..checkout import REPO_ROOT, find_jar, missing_jar_message
+from .aggregates import run_aggregate_baseline
+from .java_cli import JavaCli
+from .prepare import prepare
+from .protocol import describe, evaluate_task, features_frame, load_features
+from .task_folder import read_labels, read_task
 
 # Sized for ~40 minutes on a shared 2-core CPU. Berka accounts keep their 8 most recent
 # transactions so that every rendering's text fits the context: the trainer skips (and counts)
@@ -41,7 +41,6 @@ TASKS = {
 }
 TRAINING = {"init": "scratch", "scratch_size": "tiny", "context": 1024, "max_steps": 150, "batch_size": 16,
             "micro_batch_size": 8, "seeds": [0, 1, 2]}
-JAR = Path(os.environ.get("LLM4ES_JAR", REPO_ROOT / "connectors" / "target" / "llm4es.jar"))
 TRAIN = Path(sys.executable).parent / "llm4es-train"
 
 
@@ -63,8 +62,9 @@ def cached(path: Path, step: str, compute) -> dict:
     return result
 
 
-def java(models: Path, *args: str) -> None:
-    subprocess.run(["java", f"-Dllm4es.models.dir={models}", "-jar", str(JAR), *args], check=True)
+def java(models: Path) -> JavaCli:
+    """The CLI with the JVM's own heap and thread defaults, as the recorded ablation ran."""
+    return JavaCli(find_jar(), models, threads=None, heap=None)
 
 
 def event_json(task_dir: Path, config: dict) -> str:
@@ -84,8 +84,7 @@ def read_config(config_path: Path) -> dict:
 def export_corpus(task_dir: Path, config_path: Path, work: Path, models: Path) -> dict:
     event = event_json(task_dir, read_config(config_path))
     sql = f"SELECT \"ENTITY_ID\", {event}, \"TS\" FROM CSVREAD('{task_dir / 'events.csv'}')"
-    java(models, "export-text", "--db", "jdbc:h2:mem:ablation", "--sql", sql, "--serializer", str(config_path),
-         "--out", str(work / "corpus.jsonl"))
+    java(models).export_text(sql, config_path, work / "corpus.jsonl")
     lines = [json.loads(line) for line in (work / "corpus.jsonl").open(encoding="utf-8")]
     if len(lines) != read_task(task_dir)["n_entities"]:
         raise RuntimeError(f"corpus has {len(lines)} users, the task {read_task(task_dir)['n_entities']} entities")
@@ -116,7 +115,7 @@ def embed(task_dir: Path, config_path: Path, work: Path, models: Path, name: str
     sql = (f"SELECT \"ENTITY_ID\", CAST(user_embedding_result({event}, \"TS\", '{name}') AS VARCHAR) AS result "
            f"FROM CSVREAD('{task_dir / 'events.csv'}') GROUP BY \"ENTITY_ID\"")
     raw = work / "embedding_results.csv"
-    java(models, "query", "--db", "jdbc:h2:mem:ablation", "--sql", sql, "--out", str(raw))
+    java(models).query(sql, raw)
     table = pd.read_csv(raw, dtype=str)
     results = [json.loads(r) for r in table["RESULT"]]
     status = pd.Series([r["status"] for r in results]).value_counts().to_dict()
@@ -188,15 +187,15 @@ def table(results: dict) -> str:
     return "\n".join(rows)
 
 
-def main(argv: list[str] | None = None) -> dict:
-    parser = argparse.ArgumentParser(prog="python -m llm4es_training.ablation", description=__doc__,
+def main(argv: list[str] | None = None, prog: str = "python -m llm4es_training.benchmark.ablation") -> int:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, required=True, help="work folder (reruns skip what is there)")
     parser.add_argument("--configs", type=Path, default=REPO_ROOT / "examples" / "config" / "ablation",
                         help="folder of <task>.<config>.json serializer configs")
     args = parser.parse_args(argv)
-    if not JAR.exists():
-        raise SystemExit(f"ablation: {JAR} not found: build with 'mvn -B -q package -DskipTests -pl udf,sql'")
+    if find_jar() is None:
+        raise SystemExit(f"ablation: {missing_jar_message()}")
     out, models = args.out.resolve(), args.out.resolve() / "models"
     models.mkdir(parents=True, exist_ok=True)
     settings = {"training": TRAINING, "task_settings": TASKS}
@@ -222,8 +221,8 @@ def main(argv: list[str] | None = None) -> dict:
     (out / "results.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(table(results))
     log(f"results in {out / 'results.json'} ({results['seconds_this_invocation']} s)")
-    return results
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

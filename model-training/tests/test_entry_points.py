@@ -1,0 +1,40 @@
+"""`llm4es-train` is the one command of the Python side: the benchmark, the ablation, the task
+folders, the evaluation and the rewriting are its subcommands, and their `python -m` forms are the
+same commands under another name."""
+
+import subprocess
+import sys
+
+import pytest
+
+from llm4es_training.cli import TOOLS, main
+
+SUBCOMMANDS = ["export-bundle", "rebundle", "train", "plot-runs", "benchmark", "ablation", "prepare-tasks",
+               "evaluate", "rewrite"]
+
+
+def test_help_lists_every_subcommand(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--help"])
+    assert exit_info.value.code == 0
+    listed = capsys.readouterr().out
+    assert all(f"    {name}" in listed for name in SUBCOMMANDS)
+
+
+@pytest.mark.parametrize("name", list(TOOLS))
+def test_each_tool_answers_under_both_names(name, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main([name, "--help"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out.startswith(f"usage: llm4es-train {name} ")
+    module, _ = TOOLS[name]
+    alias = subprocess.run([sys.executable, "-m", module, "--help"], capture_output=True, text=True, timeout=120)
+    assert alias.returncode == 0, alias.stderr
+    assert alias.stdout.startswith(f"usage: python -m {module} ")
+
+
+def test_a_tool_error_is_its_exit_status(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["evaluate", "--task-dir", "x"])  # --features and --name missing
+    assert exit_info.value.code == 2
+    assert "llm4es-train evaluate: error: the following arguments are required" in capsys.readouterr().err
