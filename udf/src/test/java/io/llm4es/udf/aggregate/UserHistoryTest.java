@@ -1,5 +1,6 @@
 package io.llm4es.udf.aggregate;
 
+import io.llm4es.udf.vector.Vectors;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -72,7 +73,8 @@ class UserHistoryTest {
         assertEquals(EmbeddingResult.Status.TRUNCATED, r.status());
         assertEquals(expected.droppedEvents(), r.droppedEvents());
         assertEquals(20_000, r.events());
-        assertArrayEquals(model.embed(List.of(expected)).get(0).vector(), r.vector());
+        // the same tokens; the batch it shared may pad differently, within the batching contract
+        assertTrue(Vectors.cosineSimilarity(model.embed(List.of(expected)).get(0).vector(), r.vector()) >= 0.99999);
     }
 
     @Test
