@@ -1,6 +1,6 @@
 package io.llm4es.connectors.spark;
 
-import io.llm4es.sql.EmbeddingOutcome;
+import io.llm4es.udf.aggregate.EmbeddingOutcome;
 import io.llm4es.udf.error.Llm4esException;
 
 /**

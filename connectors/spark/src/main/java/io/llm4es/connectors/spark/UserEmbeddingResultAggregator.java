@@ -1,6 +1,6 @@
 package io.llm4es.connectors.spark;
 
-import io.llm4es.sql.EmbeddingOutcome;
+import io.llm4es.udf.aggregate.EmbeddingOutcome;
 import org.apache.spark.sql.Encoder;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
