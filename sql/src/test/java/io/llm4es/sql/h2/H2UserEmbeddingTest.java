@@ -251,6 +251,38 @@ class H2UserEmbeddingTest {
                 + "CAST(user_embedding(" + EVENT + ", d) AS REAL ARRAY) FROM tx WHERE u = 1"));
     }
 
+    /**
+     * With an index on the group key H2 groups in key order and asks for each group's result
+     * before it reads the next group's rows (Select.LazyResultGroupSorted), so every user is
+     * embedded alone; grouping over a derived table is hashed and batches across users.
+     */
+    @Test
+    void aSortedGroupByEmbedsOneUserAtATimeAndADerivedTableBatches() throws SQLException {
+        insert(users(60, 8, 6));
+        try (Statement st = conn.createStatement()) {
+            st.execute("CREATE INDEX tx_u ON tx(u)");
+        }
+        List<Integer> sorted = BatchSizes.record();
+        Map<Integer, float[]> bySortedGroups;
+        try {
+            bySortedGroups = embeddings("SELECT u, user_embedding(" + EVENT + ", d) FROM tx GROUP BY u");
+        } finally {
+            BatchSizes.stop();
+        }
+        assertEquals(Collections.nCopies(60, 1), sorted);
+        List<Integer> hashed = BatchSizes.record();
+        Map<Integer, float[]> byHashedGroups;
+        try {
+            byHashedGroups = embeddings("SELECT u, user_embedding(" + EVENT + ", d) FROM (SELECT * FROM tx) t GROUP BY u");
+        } finally {
+            BatchSizes.stop();
+        }
+        assertEquals(List.of(60), hashed);
+        for (int u : bySortedGroups.keySet()) {
+            assertTrue(cosine(bySortedGroups.get(u), byHashedGroups.get(u)) >= 0.99999, "user " + u);
+        }
+    }
+
     void assertState(String state, String sql) {
         SQLException e = assertThrows(SQLException.class, () -> scalar(sql), sql);
         assertEquals(state, e.getSQLState(), sql + " -> " + e.getMessage());
