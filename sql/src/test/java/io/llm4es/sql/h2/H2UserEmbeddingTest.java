@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.llm4es.udf.aggregate.BatchSizes;
 import io.llm4es.udf.embed.EmbeddingModel;
 import io.llm4es.udf.embed.ModelCache;
 import io.llm4es.udf.model.ModelBundle;
@@ -206,6 +207,81 @@ class H2UserEmbeddingTest {
             }
         }
         assertEquals("5", scalar("SELECT COUNT(*) FROM emb WHERE CARDINALITY(e) = 64"));
+    }
+
+    /**
+     * H2 gives a user aggregate a bare ARRAY type (no element type) and no API to name one: two
+     * results do not compare, and a large result spilled to H2's temporary store cannot be read
+     * back. The README's spelling with CAST ... AS REAL ARRAY does both, here past
+     * MAX_MEMORY_ROWS in a database on disk (H2 spills nothing in memory). A result this small
+     * stays in the temporary store's memory pages; reading pages back from its file, where the
+     * bare type fails, takes tens of thousands of rows, too many to embed in a unit test.
+     */
+    @Test
+    void aSpilledResultReadsBackWithTheCastToRealArray(@TempDir Path dir) throws SQLException {
+        // H2 spills a large result only in a database on disk
+        conn.close();
+        conn = DriverManager.getConnection("jdbc:h2:" + dir.resolve("spill"));
+        Llm4esH2.register(conn);
+        try (Statement st = conn.createStatement()) {
+            st.execute("CREATE TABLE tx(u INT, d DATE, typ VARCHAR, mcc INT, amount DECIMAL(12,2))");
+            st.execute("SET MAX_MEMORY_ROWS 100");
+        }
+        insert(users(1500, 2, 8));
+        String cast = "SELECT u, CAST(%s(" + EVENT + ", d) AS REAL ARRAY) FROM tx GROUP BY u";
+        Map<Integer, float[]> strict = embeddings(String.format(cast, "user_embedding"));
+        Map<Integer, float[]> tried = embeddings(String.format(cast, "try_user_embedding"));
+        assertEquals(1500, strict.size());
+        assertEquals(1500, tried.size());
+        for (int u = 1; u <= 1500; u++) {
+            assertEquals(64, strict.get(u).length, "user " + u);
+            assertArrayEquals(strict.get(u), tried.get(u), "user " + u);
+        }
+        int results = 0;
+        try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT u, user_embedding_result(" + EVENT + ", d) FROM tx GROUP BY u")) {
+            while (rs.next()) {
+                assertTrue(rs.getString(2).contains("\"status\":\"ok\""), rs.getString(2));
+                results++;
+            }
+        }
+        assertEquals(1500, results);
+        assertThrows(SQLException.class, () -> scalar("SELECT user_embedding(" + EVENT + ", d) = user_embedding("
+                + EVENT + ", d) FROM tx WHERE u = 1"), "H2 compares bare ARRAYs: the CAST can go");
+        assertEquals("TRUE", scalar("SELECT CAST(user_embedding(" + EVENT + ", d) AS REAL ARRAY) = "
+                + "CAST(user_embedding(" + EVENT + ", d) AS REAL ARRAY) FROM tx WHERE u = 1"));
+    }
+
+    /**
+     * With an index on the group key H2 groups in key order and asks for each group's result
+     * before it reads the next group's rows (Select.LazyResultGroupSorted), so every user is
+     * embedded alone; grouping over a derived table is hashed and batches across users.
+     */
+    @Test
+    void aSortedGroupByEmbedsOneUserAtATimeAndADerivedTableBatches() throws SQLException {
+        insert(users(60, 8, 6));
+        try (Statement st = conn.createStatement()) {
+            st.execute("CREATE INDEX tx_u ON tx(u)");
+        }
+        List<Integer> sorted = BatchSizes.record();
+        Map<Integer, float[]> bySortedGroups;
+        try {
+            bySortedGroups = embeddings("SELECT u, user_embedding(" + EVENT + ", d) FROM tx GROUP BY u");
+        } finally {
+            BatchSizes.stop();
+        }
+        assertEquals(Collections.nCopies(60, 1), sorted);
+        List<Integer> hashed = BatchSizes.record();
+        Map<Integer, float[]> byHashedGroups;
+        try {
+            byHashedGroups = embeddings("SELECT u, user_embedding(" + EVENT + ", d) FROM (SELECT * FROM tx) t GROUP BY u");
+        } finally {
+            BatchSizes.stop();
+        }
+        assertEquals(List.of(60), hashed);
+        for (int u : bySortedGroups.keySet()) {
+            assertTrue(cosine(bySortedGroups.get(u), byHashedGroups.get(u)) >= 0.99999, "user " + u);
+        }
     }
 
     void assertState(String state, String sql) {
