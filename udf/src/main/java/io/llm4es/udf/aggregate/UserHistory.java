@@ -66,7 +66,13 @@ public final class UserHistory {
                 PendingEmbeddings.register(this);
             }
         }
-        entries.add(OrderKey.of(orderKey), model.serializer().event(eventText(event)));
+        try {
+            entries.add(OrderKey.of(orderKey), model.serializer().event(eventText(event)));
+        } catch (OutOfMemoryError e) {
+            int held = entries.size();
+            entries.clear(); // what this group held is what the statement needs back
+            throw Llm4esException.outOfMemory("holding the " + held + " events of one user", e);
+        }
     }
 
     public boolean isEmpty() {
