@@ -55,6 +55,9 @@ final class EmbedFunction implements DuckDBScalarFunction {
         TruncationLog.drain(); // this worker thread's log now holds only this chunk's truncations
         try {
             embed(input, out, rows, events, keyed, models, resolver);
+        } catch (OutOfMemoryError e) {
+            // the chunk's histories are garbage now; DuckDB would otherwise print the error with its trace
+            throw DuckDBFailure.of(Llm4esException.outOfMemory("collecting a chunk of " + rows + " groups", e));
         } finally {
             List<TruncationLog.Entry> truncations = TruncationLog.drain();
             if (session != null) {

@@ -79,10 +79,17 @@ public final class UserHistory {
                 events = new OrderedEvents();
             }
         }
-        if (lines != null) {
-            lines.add(key, model.serializer().renderEvent(eventText(event)));
-        } else {
-            events.add(key, model.serializer().event(eventText(event)));
+        try {
+            if (lines != null) {
+                lines.add(key, model.serializer().renderEvent(eventText(event)));
+            } else {
+                events.add(key, model.serializer().event(eventText(event)));
+            }
+        } catch (OutOfMemoryError e) {
+            // what this group held is what the statement needs back
+            lines = null;
+            events = null;
+            throw Llm4esException.outOfMemory("holding the " + added + " events of one user", e);
         }
         added++;
     }

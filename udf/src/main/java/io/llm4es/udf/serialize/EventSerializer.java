@@ -46,6 +46,14 @@ public final class EventSerializer {
 
     /** Reads one event (a JSON object of its fields): every field's rendered value. */
     public Event event(String eventJson) {
+        try {
+            return read(eventJson);
+        } catch (OutOfMemoryError e) {
+            throw Llm4esException.outOfMemory("reading an event of " + eventJson.length() + " characters", e);
+        }
+    }
+
+    private Event read(String eventJson) {
         JsonNode event;
         try {
             event = StrictJson.read(LoneSurrogates.replace(eventJson));
@@ -98,8 +106,12 @@ public final class EventSerializer {
      * gaps describe what the model sees.
      */
     public SerializedHistory serializeEvents(List<Event> events, TokenEncoder encoder, int budget) {
-        return fit(events.size(), from -> text(events.subList(from, events.size())), i -> events.get(i).line(),
-                i -> events.get(i).unknownCodes(), encoder, budget);
+        try {
+            return fit(events.size(), from -> text(events.subList(from, events.size())), i -> events.get(i).line(),
+                    i -> events.get(i).unknownCodes(), encoder, budget);
+        } catch (OutOfMemoryError e) {
+            throw Llm4esException.outOfMemory("serializing a history of " + events.size() + " events", e);
+        }
     }
 
     /** The full text of events (oldest first), with no token budget: the training corpus form. */

@@ -1,5 +1,6 @@
 package io.llm4es.udf.serialize;
 
+import io.llm4es.udf.error.Llm4esException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -15,7 +16,7 @@ public final class OrderedEvents {
     private static final Comparator<Entry> OLDEST_FIRST =
             Comparator.comparing(Entry::key).thenComparing(e -> e.event().line());
 
-    private final List<Entry> entries = new ArrayList<>();
+    private final ArrayList<Entry> entries = new ArrayList<>();
     private boolean sorted = true;
 
     public void add(OrderKey key, Event event) {
@@ -23,7 +24,14 @@ public final class OrderedEvents {
         if (!entries.isEmpty() && OLDEST_FIRST.compare(entries.get(entries.size() - 1), entry) > 0) {
             sorted = false;
         }
-        entries.add(entry);
+        try {
+            entries.add(entry);
+        } catch (OutOfMemoryError e) {
+            int held = entries.size();
+            entries.clear();
+            entries.trimToSize();
+            throw Llm4esException.outOfMemory("holding the " + held + " events of one user", e);
+        }
     }
 
     public int size() {
