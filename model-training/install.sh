@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Creates model-training/.venv (if missing) and installs llm4es-training with its [train,dev,bench]
-# extras and CPU torch. Uses the local PyPI mirror when this machine has one. Safe to re-run:
-# it does nothing when pyproject.toml and this script are unchanged since the last install.
+# extras (dev: pytest and ruff) and CPU torch. Uses the local PyPI mirror when this machine has one.
+# Safe to re-run: it does nothing when pyproject.toml and this script are unchanged since the last install.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

@@ -26,6 +26,7 @@ from llm4es_training.manifest import read_manifest
 from llm4es_training.pooling import LayerMeanPooling
 from llm4es_training.tokens import encode_for_bundle, right_pad
 from llm4es_training.verification import onnx_session, torch_embed
+
 from support import EVENT_LINES, HEADER, JAR, REPO_ROOT, STORIES260K_DIR, TEXTS, corpus_records  # noqa: F401
 
 # A serializer config in the shape the Java serializer reads; bundles must carry it verbatim.
@@ -34,8 +35,12 @@ SERIALIZER_CONFIG = {
     "fields": [
         {"name": "date", "role": "time", "format": "yyyy-MM-dd"},
         {"name": "type", "role": "category", "dictionary": {"D": "debit", "C": "credit"}},
-        {"name": "mcc", "role": "category", "label": "merchant category",
-         "dictionary": {"5411": "Grocery Stores, Supermarkets", "6011": "Cash Withdrawal (ATM)"}},
+        {
+            "name": "mcc",
+            "role": "category",
+            "label": "merchant category",
+            "dictionary": {"5411": "Grocery Stores, Supermarkets", "6011": "Cash Withdrawal (ATM)"},
+        },
         {"name": "amount", "role": "number", "format": "0.00"},
     ],
     "header": True,
@@ -48,16 +53,27 @@ SERIALIZER_CONFIG = {
 _TINY = dict(vocab_size=512, bos_token_id=1, eos_token_id=2, initializer_range=0.2)
 TINY_CONFIGS = {
     "llama": lambda: LlamaConfig(
-        hidden_size=64, intermediate_size=128, num_hidden_layers=3, num_attention_heads=4,
-        num_key_value_heads=2, max_position_embeddings=1024, **_TINY,
+        hidden_size=64,
+        intermediate_size=128,
+        num_hidden_layers=3,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        max_position_embeddings=1024,
+        **_TINY,
     ),
     "qwen2": lambda: Qwen2Config(
-        hidden_size=64, intermediate_size=128, num_hidden_layers=3, num_attention_heads=4,
-        num_key_value_heads=2, max_position_embeddings=1024, **_TINY,
+        hidden_size=64,
+        intermediate_size=128,
+        num_hidden_layers=3,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        max_position_embeddings=1024,
+        **_TINY,
     ),
     "gpt2": lambda: GPT2Config(n_embd=48, n_layer=2, n_head=4, n_positions=1024, **_TINY),
 }
 MODELS = ["stories260k", *TINY_CONFIGS]
+
 
 @dataclass
 class ExportedModel:
@@ -100,7 +116,10 @@ def save_tiny_model(kind: str, directory: Path) -> Path:
         tokenizer_file=str(stories260k_tokenizer_json()),
         # An explicit pad token: otherwise AutoTokenizer picks Qwen2's class for the qwen2 model,
         # which adds "<|endoftext|>" (id 512) as pad, outside this 512-token vocabulary.
-        bos_token="<s>", eos_token="</s>", unk_token="<unk>", pad_token="</s>",
+        bos_token="<s>",
+        eos_token="</s>",
+        unk_token="<unk>",
+        pad_token="</s>",
     )
     tokenizer.save_pretrained(directory)
     return directory
@@ -196,8 +215,18 @@ def java_embed(jar, tmp_path):
             "".join(json.dumps({"id": key, "text": text}, ensure_ascii=False) + "\n" for key, text in texts.items()),
             encoding="utf-8",
         )
-        command = ["java", "-jar", str(jar), "embed-texts", "--bundle", str(bundle_dir),
-                   "--input", str(input_file), "--output", str(output_file)]
+        command = [
+            "java",
+            "-jar",
+            str(jar),
+            "embed-texts",
+            "--bundle",
+            str(bundle_dir),
+            "--input",
+            str(input_file),
+            "--output",
+            str(output_file),
+        ]
         result = subprocess.run(command, capture_output=True, text=True, timeout=300)
         assert result.returncode == 0, f"{' '.join(command)} failed:\n{result.stdout}\n{result.stderr}"
         lines = output_file.read_text(encoding="utf-8").splitlines()

@@ -22,8 +22,9 @@ def test_onnx_matches_torch_eager(exported, model_name, texts):
     assert onnx_embeddings.shape == (len(rows), bundle.manifest["embedding_dim"])
     assert cosine_rows(onnx_embeddings, bundle.torch_embed(rows)).min() >= 0.9999
     # Guards against a degenerate model that embeds every text alike (which would pass anything).
-    off_diagonal = [cosine_rows(onnx_embeddings[[i]], onnx_embeddings[[j]])[0]
-                    for i in range(len(rows)) for j in range(i)]
+    off_diagonal = [
+        cosine_rows(onnx_embeddings[[i]], onnx_embeddings[[j]])[0] for i in range(len(rows)) for j in range(i)
+    ]
     assert min(off_diagonal) < 0.999
 
 
@@ -96,8 +97,15 @@ def test_stories260k_defaults(exported):
 def test_explicit_options_reach_the_manifest(tiny_model_dir, serializer_path, tmp_path):
     out = tmp_path / "custom"
     manifest = export_bundle(
-        model=str(tiny_model_dir("llama")), serializer=serializer_path, name="custom", version="7",
-        layers_from=0, layers_to=1, max_tokens=64, add_bos=False, out=out,
+        model=str(tiny_model_dir("llama")),
+        serializer=serializer_path,
+        name="custom",
+        version="7",
+        layers_from=0,
+        layers_to=1,
+        max_tokens=64,
+        add_bos=False,
+        out=out,
     )
     assert manifest["version"] == "7"
     assert (manifest["pooling"]["layers_from"], manifest["pooling"]["layers_to"]) == (0, 1)
@@ -176,8 +184,19 @@ def test_existing_bundle_is_replaced(tiny_model_dir, serializer_path, tmp_path):
 
 def test_cli_reports_one_line_error_and_exit_code(serializer_path, tmp_path, capsys):
     out = tmp_path / "bundle"
-    code = main(["export-bundle", "--model", str(tmp_path / "missing"), "--serializer",
-                 str(serializer_path), "--name", "x", "--out", str(out)])
+    code = main(
+        [
+            "export-bundle",
+            "--model",
+            str(tmp_path / "missing"),
+            "--serializer",
+            str(serializer_path),
+            "--name",
+            "x",
+            "--out",
+            str(out),
+        ]
+    )
     error = capsys.readouterr().err
     assert code == 1
     assert error.count("\n") == 1 and error.startswith("llm4es-train: error: model path not found")
@@ -186,9 +205,24 @@ def test_cli_reports_one_line_error_and_exit_code(serializer_path, tmp_path, cap
 
 def test_cli_exports_a_bundle(tiny_model_dir, serializer_path, tmp_path, capsys):
     out = tmp_path / "bundle"
-    code = main(["export-bundle", "--model", str(tiny_model_dir("gpt2")), "--serializer",
-                 str(serializer_path), "--name", "cli", "--version", "2", "--no-add-bos",
-                 "--layers-from", "1", "--out", str(out)])
+    code = main(
+        [
+            "export-bundle",
+            "--model",
+            str(tiny_model_dir("gpt2")),
+            "--serializer",
+            str(serializer_path),
+            "--name",
+            "cli",
+            "--version",
+            "2",
+            "--no-add-bos",
+            "--layers-from",
+            "1",
+            "--out",
+            str(out),
+        ]
+    )
     assert code == 0
     assert "wrote bundle cli:2" in capsys.readouterr().out
     assert (out / MANIFEST_FILE).is_file()
@@ -199,14 +233,24 @@ def test_rebundle_keeps_the_model_and_swaps_the_serializer(exported, tmp_path, c
     other = {"format_version": 1, "fields": [{"name": "amount", "role": "number", "format": "0"}]}
     (tmp_path / "other.json").write_text(json.dumps(other), encoding="utf-8")
     out = tmp_path / "models" / "gpt2-amounts"
-    code = main(["rebundle", "--from", str(source), "--serializer", str(tmp_path / "other.json"),
-                 "--name", "gpt2-amounts", "--out", str(out)])
+    code = main(
+        [
+            "rebundle",
+            "--from",
+            str(source),
+            "--serializer",
+            str(tmp_path / "other.json"),
+            "--name",
+            "gpt2-amounts",
+            "--out",
+            str(out),
+        ]
+    )
     assert code == 0 and "wrote bundle gpt2-amounts:1" in capsys.readouterr().out
 
     before, after = read_manifest(source), read_manifest(out)
     assert after["serializer"] == other and after["name"] == "gpt2-amounts"
-    assert after["derived_from"] == {"name": before["name"], "version": before["version"],
-                                     "created": before["created"]}
+    assert after["derived_from"] == {"name": before["name"], "version": before["version"], "created": before["created"]}
     changed = {"name", "serializer", "created", "derived_from"}
     assert {k: v for k, v in after.items() if k not in changed} == {k: v for k, v in before.items() if k not in changed}
     for relative in before["files"]:

@@ -47,8 +47,11 @@ def test_header_lines_come_from_the_event_count():
 
 
 def test_encoded_corpus_counts_dropped_events_and_adds_bos():
-    records = [UserText("a", "\n".join([HEADER, *EVENTS]), 9), UserText("b", "\n".join([HEADER, EVENTS[0]]), 1),
-               UserText("c", "\n".join([HEADER, "x" * 500]), 1)]
+    records = [
+        UserText("a", "\n".join([HEADER, *EVENTS]), 9),
+        UserText("b", "\n".join([HEADER, EVENTS[0]]), 1),
+        UserText("c", "\n".join([HEADER, "x" * 500]), 1),
+    ]
     encoded = encode_corpus(records, characters, bos_id=7, context=100, header=True)
     assert [s[0] for s in encoded.sequences] == [7, 7]
     assert all(len(s) <= 100 for s in encoded.sequences)

@@ -20,12 +20,15 @@ def test_jsonl_and_parquet_read_alike(tmp_path):
     assert load_corpus(write_jsonl(tmp_path / "c.jsonl", rows)) == load_corpus(tmp_path / "c.parquet")
 
 
-@pytest.mark.parametrize("rows, message", [
-    ([], "is empty"),
-    ([{"user_id": "u1", "text": "   "}], "is empty"),
-    ([{"user_id": "u1", "body": "text in the wrong field"}], "record 1 has no 'text' field"),
-    ([{"user_id": "u1", "text": "a"}, {"user_id": "u1", "text": "b"}], "not unique"),
-])
+@pytest.mark.parametrize(
+    "rows, message",
+    [
+        ([], "is empty"),
+        ([{"user_id": "u1", "text": "   "}], "is empty"),
+        ([{"user_id": "u1", "body": "text in the wrong field"}], "record 1 has no 'text' field"),
+        ([{"user_id": "u1", "text": "a"}, {"user_id": "u1", "text": "b"}], "not unique"),
+    ],
+)
 def test_bad_corpus_is_refused(tmp_path, rows, message):
     with pytest.raises(TrainingError, match=message):
         load_corpus(write_jsonl(tmp_path / "c.jsonl", rows))

@@ -9,8 +9,17 @@ import pytest
 
 from llm4es_training.cli import TOOLS, main
 
-SUBCOMMANDS = ["export-bundle", "rebundle", "train", "plot-runs", "benchmark", "ablation", "prepare-tasks",
-               "evaluate", "rewrite"]
+SUBCOMMANDS = [
+    "export-bundle",
+    "rebundle",
+    "train",
+    "plot-runs",
+    "benchmark",
+    "ablation",
+    "prepare-tasks",
+    "evaluate",
+    "rewrite",
+]
 
 
 def test_help_lists_every_subcommand(capsys):

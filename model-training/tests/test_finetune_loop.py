@@ -7,12 +7,12 @@ import os
 import subprocess
 
 from llm4es_training.manifest import MANIFEST_FILE
+
 from support import REPO_ROOT, STORIES260K_DIR
 
 LOOP = REPO_ROOT / "examples" / "scripts" / "finetune-loop.sh"
 SERIALIZER = REPO_ROOT / "examples" / "config" / "demo-transactions.serializer.json"
-EVENTS_SQL = ("SELECT user_id, JSON_OBJECT('date': ts, 'type': type, 'mcc': mcc, 'amount': amount), ts "
-              "FROM transactions")
+EVENTS_SQL = "SELECT user_id, JSON_OBJECT('date': ts, 'type': type, 'mcc': mcc, 'amount': amount), ts FROM transactions"
 
 
 def run(command, **kwargs):
@@ -27,16 +27,52 @@ def test_sql_to_corpus_to_training_to_registered_bundle_to_sql_embeddings(jar, t
     rows = ", ".join(
         f"({user}, DATE '2024-01-01' + {day}, '{'C' if day % 5 == 0 else 'D'}', '{mccs[(user + day) % 4]}', "
         f"{(user * 37 + day * 11) % 300 + 0.5})"
-        for user in range(1, 13) for day in range(2 + user % 5))
-    for statement in ["CREATE TABLE transactions(user_id INT, ts DATE, type VARCHAR(1), mcc VARCHAR(4), "
-                      "amount DECIMAL(10,2))", f"INSERT INTO transactions VALUES {rows}"]:
+        for user in range(1, 13)
+        for day in range(2 + user % 5)
+    )
+    for statement in [
+        "CREATE TABLE transactions(user_id INT, ts DATE, type VARCHAR(1), mcc VARCHAR(4), amount DECIMAL(10,2))",
+        f"INSERT INTO transactions VALUES {rows}",
+    ]:
         run(["java", "-jar", str(jar), "query", "--db", db, "--sql", statement])
     out = tmp_path / "embeddings.csv"
-    result = run(["bash", str(LOOP), "--db", db, "--events-sql", EVENTS_SQL, "--serializer", str(SERIALIZER),
-                  "--init", str(STORIES260K_DIR), "--name", "txn-llm", "--version", "7",
-                  "--models-dir", str(tmp_path / "models"), "--work", str(tmp_path / "work"), "--out", str(out),
-                  "--", "--max-steps", "2", "--batch-size", "4", "--micro-batch-size", "4", "--context", "128",
-                  "--heldout-fraction", "0.25", "--no-progress"], env={**os.environ, "LLM4ES_JAR": str(jar)})
+    result = run(
+        [
+            "bash",
+            str(LOOP),
+            "--db",
+            db,
+            "--events-sql",
+            EVENTS_SQL,
+            "--serializer",
+            str(SERIALIZER),
+            "--init",
+            str(STORIES260K_DIR),
+            "--name",
+            "txn-llm",
+            "--version",
+            "7",
+            "--models-dir",
+            str(tmp_path / "models"),
+            "--work",
+            str(tmp_path / "work"),
+            "--out",
+            str(out),
+            "--",
+            "--max-steps",
+            "2",
+            "--batch-size",
+            "4",
+            "--micro-batch-size",
+            "4",
+            "--context",
+            "128",
+            "--heldout-fraction",
+            "0.25",
+            "--no-progress",
+        ],
+        env={**os.environ, "LLM4ES_JAR": str(jar)},
+    )
     assert "12 users embedded with txn-llm:7" in result.stderr
 
     manifest = json.loads((tmp_path / "models" / "txn-llm-7" / MANIFEST_FILE).read_text())
@@ -52,6 +88,7 @@ def test_sql_to_corpus_to_training_to_registered_bundle_to_sql_embeddings(jar, t
     assert all(len(v) == manifest["embedding_dim"] for v in vectors)
     assert len({tuple(v) for v in vectors}) == 12, "different histories must give different embeddings"
 
-    registered = run(["java", "-jar", str(jar), "query", "--db", db, "--sql",
-                      "SELECT name, version, status FROM llm4es.models"]).stdout.splitlines()
+    registered = run(
+        ["java", "-jar", str(jar), "query", "--db", db, "--sql", "SELECT name, version, status FROM llm4es.models"]
+    ).stdout.splitlines()
     assert registered[1:] == ["txn-llm,7,active"]

@@ -72,11 +72,13 @@ def python_calls(source: str, commands: set[str]) -> tuple[set[tuple[str, str]],
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.startswith("-Dllm4es."):
             options.add(node.value.split("=", 1)[0])
-        items = node.args if isinstance(node, ast.Call) else node.elts if isinstance(node, (ast.List, ast.Tuple)) else []
+        items = (
+            node.args if isinstance(node, ast.Call) else node.elts if isinstance(node, (ast.List, ast.Tuple)) else []
+        )
         strings = [e.value for e in items if isinstance(e, ast.Constant) and isinstance(e.value, str)]
         for i, text in enumerate(strings):
             if text in commands:
-                pairs.update((text, s) for s in strings[i + 1:] if s.startswith("--"))
+                pairs.update((text, s) for s in strings[i + 1 :] if s.startswith("--"))
     return pairs, options
 
 
@@ -117,7 +119,9 @@ def test_every_documented_flag_and_option_exists_in_the_cli():
     for command, listed in flags.items():
         assert command in usage, f"{DOC.name} documents a command the CLI does not have: {command}"
         assert listed <= usage[command], f"{command}: not in the CLI's usage: {sorted(listed - usage[command])}"
-    java = "".join(p.read_text(encoding="utf-8") for d in JAVA_SOURCES for p in (REPO_ROOT / d).glob("src/main/**/*.java"))
+    java = "".join(
+        p.read_text(encoding="utf-8") for d in JAVA_SOURCES for p in (REPO_ROOT / d).glob("src/main/**/*.java")
+    )
     for option in options:
         if option.startswith("-Dllm4es."):
             assert f'"{option[2:]}"' in java, f"no Java source reads the property of {option}"
@@ -125,10 +129,16 @@ def test_every_documented_flag_and_option_exists_in_the_cli():
 
 def test_documented_outputs_are_what_the_jar_writes(jar, tmp_path):
     _, fields, _ = documented()
-    pd.DataFrame({"user_id": [1, 1, 2], "ts": ["2024-01-02", "2024-01-03", "2024-01-05"], "type": ["D", "C", "D"],
-                  "mcc": ["5411", "6012", "9999"], "amount": [12.5, 2500.0, 7.0]}).to_csv(tmp_path / "events.csv",
-                                                                                         index=False)
-    events = (f"FROM CSVREAD('{tmp_path / 'events.csv'}')")
+    pd.DataFrame(
+        {
+            "user_id": [1, 1, 2],
+            "ts": ["2024-01-02", "2024-01-03", "2024-01-05"],
+            "type": ["D", "C", "D"],
+            "mcc": ["5411", "6012", "9999"],
+            "amount": [12.5, 2500.0, 7.0],
+        }
+    ).to_csv(tmp_path / "events.csv", index=False)
+    events = f"FROM CSVREAD('{tmp_path / 'events.csv'}')"
     event = """JSON_OBJECT('date': "TS", 'type': "TYPE", 'mcc': "MCC", 'amount': CAST("AMOUNT" AS DOUBLE))"""
     java = JavaCli(jar, tmp_path / "models", threads=1)
 
@@ -137,8 +147,11 @@ def test_documented_outputs_are_what_the_jar_writes(jar, tmp_path):
     assert len(corpus) == 2 and all(fields["export-text"] <= set(r) for r in corpus)
     assert (tmp_path / "corpus.jsonl.serializer.json").is_file()
 
-    java.query(f"""SELECT "USER_ID" AS u, CAST(user_embedding_result({event}, "TS", 'stories260k') AS VARCHAR) AS r
-                   {events} GROUP BY "USER_ID" ORDER BY "USER_ID" """, tmp_path / "results.csv")
+    java.query(
+        f"""SELECT "USER_ID" AS u, CAST(user_embedding_result({event}, "TS", 'stories260k') AS VARCHAR) AS r
+                   {events} GROUP BY "USER_ID" ORDER BY "USER_ID" """,
+        tmp_path / "results.csv",
+    )
     table = pd.read_csv(tmp_path / "results.csv", dtype=str)
     assert list(table.columns) == ["U", "R"]
     results = [json.loads(r) for r in table["R"]]

@@ -23,10 +23,22 @@ SAMPLING = Sampling(max_new_tokens=24)
 # stories260K tells stories: it will not copy dates and amounts, so users with facts are rejected,
 # and a user without facts (no date or number fields) is accepted with any non-empty answer.
 CORPUS = [
-    {"user_id": 1, "text": "date|amount\n2024-01-02, 12.50\n2024-01-03, 7.00", "events": 2, "rendering": "lines",
-     "unknown_codes": 0, "facts": [["2024-01-02", "12.50"], ["2024-01-03", "7.00"]]},
-    {"user_id": 2, "text": "merchant\nOnce upon a time\nthe cat", "events": 2, "rendering": "lines",
-     "unknown_codes": 0, "facts": [[], []]},
+    {
+        "user_id": 1,
+        "text": "date|amount\n2024-01-02, 12.50\n2024-01-03, 7.00",
+        "events": 2,
+        "rendering": "lines",
+        "unknown_codes": 0,
+        "facts": [["2024-01-02", "12.50"], ["2024-01-03", "7.00"]],
+    },
+    {
+        "user_id": 2,
+        "text": "merchant\nOnce upon a time\nthe cat",
+        "events": 2,
+        "rendering": "lines",
+        "unknown_codes": 0,
+        "facts": [[], []],
+    },
     {"user_id": 3, "text": "note\nEMPTY", "events": 1, "rendering": "lines", "unknown_codes": 0, "facts": [[]]},
     {"user_id": 4, "text": "note\nFAIL", "events": 1, "rendering": "lines", "unknown_codes": 0, "facts": [[]]},
 ]
@@ -73,7 +85,11 @@ def server(stories):
                 self.send_error(500, "model crashed")
                 return
             sampling = Sampling(body["temperature"], body["top_p"], body["max_tokens"])
-            answer = "" if "EMPTY" in text else stories.complete(body["messages"][0]["content"], text, sampling, body["seed"])
+            answer = (
+                ""
+                if "EMPTY" in text
+                else stories.complete(body["messages"][0]["content"], text, sampling, body["seed"])
+            )
             payload = json.dumps({"choices": [{"message": {"role": "assistant", "content": answer}}]}).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
@@ -132,8 +148,9 @@ def test_in_process_model_and_the_share_of_users_rewritten(stories, tmp_path):
     stats = rewriter.rewrite_corpus(corpus, tmp_path / "out.jsonl")
     chosen = [r["user_id"] for r in CORPUS if rewriter.selected(str(r["user_id"]))]
     assert stats.not_selected == 4 - len(chosen) and backend.calls == len(chosen)
-    assert chosen == [r["user_id"] for r in CORPUS
-                      if Rewriter(backend, rewriter.cache, share=0.5, seed=3).selected(str(r["user_id"]))]
+    assert chosen == [
+        r["user_id"] for r in CORPUS if Rewriter(backend, rewriter.cache, share=0.5, seed=3).selected(str(r["user_id"]))
+    ]
     for row, original in zip(read(tmp_path / "out.jsonl"), CORPUS):
         if row["user_id"] not in chosen:
             assert row == original
@@ -145,8 +162,23 @@ def test_in_process_model_and_the_share_of_users_rewritten(stories, tmp_path):
 
 def test_cli_falls_back_when_the_endpoint_is_unreachable(tmp_path, capsys):
     corpus = write_corpus(tmp_path / "corpus.jsonl")
-    code = llm4es_train(["rewrite", "--corpus", str(corpus), "--out", str(tmp_path / "out.jsonl"), "--cache", str(tmp_path / "c"),
-                 "--endpoint", "http://127.0.0.1:9", "--model", "m", "--max-new-tokens", "8"])
+    code = llm4es_train(
+        [
+            "rewrite",
+            "--corpus",
+            str(corpus),
+            "--out",
+            str(tmp_path / "out.jsonl"),
+            "--cache",
+            str(tmp_path / "c"),
+            "--endpoint",
+            "http://127.0.0.1:9",
+            "--model",
+            "m",
+            "--max-new-tokens",
+            "8",
+        ]
+    )
     assert code == 0
     assert "fallbacks 4 (failed 4" in capsys.readouterr().out
     assert [r["text"] for r in read(tmp_path / "out.jsonl")] == [r["text"] for r in CORPUS]

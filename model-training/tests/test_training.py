@@ -41,9 +41,21 @@ EXPORTED = [name for name in RUNS if name != "qwen2"]
 
 
 def request(corpus: Path, out: Path, **overrides) -> TrainRequest:
-    settings = dict(corpus=corpus, init="scratch", out=out, scratch_size="tiny", context=128, max_steps=8,
-                    batch_size=8, micro_batch_size=4, lr=5e-3, heldout_fraction=0.25, log_every=1,
-                    checkpoint_every=100, progress=False)
+    settings = dict(
+        corpus=corpus,
+        init="scratch",
+        out=out,
+        scratch_size="tiny",
+        context=128,
+        max_steps=8,
+        batch_size=8,
+        micro_batch_size=4,
+        lr=5e-3,
+        heldout_fraction=0.25,
+        log_every=1,
+        checkpoint_every=100,
+        progress=False,
+    )
     return TrainRequest(**{**settings, **overrides})
 
 
@@ -103,11 +115,15 @@ def test_java_embeds_the_trained_model_like_pytorch(trained, name, java_embed):
     manifest = read_manifest(bundle_dir)
     tokenizer = Tokenizer.from_file(str(bundle_dir / "tokenizer.json"))
     model = AutoModelForCausalLM.from_pretrained(run_dir / "model", dtype=torch.float32).eval()
-    pooling = LayerMeanPooling(model.base_model, manifest["pooling"]["layers_from"],
-                               manifest["pooling"]["layers_to"]).eval()
+    pooling = LayerMeanPooling(
+        model.base_model, manifest["pooling"]["layers_from"], manifest["pooling"]["layers_to"]
+    ).eval()
     texts = {**TEXTS, **{r["user_id"]: r["text"] for r in corpus_records()[:3]}}
-    texts = {key: text for key, text in texts.items()
-             if len(encode_for_bundle(tokenizer, text, manifest["tokens"])) <= manifest["max_tokens"]}
+    texts = {
+        key: text
+        for key, text in texts.items()
+        if len(encode_for_bundle(tokenizer, text, manifest["tokens"])) <= manifest["max_tokens"]
+    }
 
     from_java = java_embed(bundle_dir, texts)
     for key, text in texts.items():
@@ -138,8 +154,10 @@ def test_resume_continues_exactly_where_the_run_stopped(tiny_model_dir, corpus_p
     assert resumed["finished"] and resumed["training"]["steps"] == 8
     for key in ("final_train_loss", "heldout_loss_before", "heldout_loss_after", "tokens_seen"):
         assert resumed["training"][key] == pytest.approx(whole["training"][key], rel=1e-6), key
-    losses = [[r["loss"] for r in read_log(d / "train_log.jsonl") if r["kind"] == "train"]
-              for d in (tmp_path / "whole", tmp_path / "parts")]
+    losses = [
+        [r["loss"] for r in read_log(d / "train_log.jsonl") if r["kind"] == "train"]
+        for d in (tmp_path / "whole", tmp_path / "parts")
+    ]
     assert losses[1] == pytest.approx(losses[0], rel=1e-6) and len(losses[0]) == 8
 
 
@@ -154,15 +172,45 @@ def test_resume_with_changed_settings_is_refused(tiny_model_dir, corpus_path, tm
 
 def test_two_processes_train_like_one(tiny_model_dir, corpus_path, tmp_path):
     init = str(tiny_model_dir("llama"))
-    options = ["--corpus", str(corpus_path), "--init", init, "--context", "128", "--max-steps", "4",
-               "--batch-size", "8", "--micro-batch-size", "2", "--lr", "5e-3", "--heldout-fraction", "0.25",
-               "--log-every", "1", "--no-progress"]
+    options = [
+        "--corpus",
+        str(corpus_path),
+        "--init",
+        init,
+        "--context",
+        "128",
+        "--max-steps",
+        "4",
+        "--batch-size",
+        "8",
+        "--micro-batch-size",
+        "2",
+        "--lr",
+        "5e-3",
+        "--heldout-fraction",
+        "0.25",
+        "--log-every",
+        "1",
+        "--no-progress",
+    ]
     one = run_training(request(corpus_path, tmp_path / "one", init=init, max_steps=4, micro_batch_size=2))
-    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2",
-               "--no-python", str(Path(sys.executable).parent / "llm4es-train"), "train", *options,
-               "--out", str(tmp_path / "two")]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=300,
-                            env={**os.environ, "OMP_NUM_THREADS": "1"})
+    command = [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--standalone",
+        "--nproc-per-node",
+        "2",
+        "--no-python",
+        str(Path(sys.executable).parent / "llm4es-train"),
+        "train",
+        *options,
+        "--out",
+        str(tmp_path / "two"),
+    ]
+    result = subprocess.run(
+        command, capture_output=True, text=True, timeout=300, env={**os.environ, "OMP_NUM_THREADS": "1"}
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     two = json.loads((tmp_path / "two" / "summary.json").read_text())
 
@@ -195,12 +243,33 @@ def test_cli_failures_are_one_line_and_leave_nothing(case, corpus_path, tmp_path
     else:
         corpus = tmp_path / "missing.jsonl"
     out, bundle = tmp_path / "run", tmp_path / "bundle"
-    code = main(["train", "--corpus", str(corpus), "--init", init, "--scratch-size", "tiny", "--out", str(out),
-                 "--serializer", str(corpus_path) + ".serializer.json", "--export-bundle", str(bundle),
-                 "--name", "x", "--no-progress"])
+    code = main(
+        [
+            "train",
+            "--corpus",
+            str(corpus),
+            "--init",
+            init,
+            "--scratch-size",
+            "tiny",
+            "--out",
+            str(out),
+            "--serializer",
+            str(corpus_path) + ".serializer.json",
+            "--export-bundle",
+            str(bundle),
+            "--name",
+            "x",
+            "--no-progress",
+        ]
+    )
     error = capsys.readouterr().err
-    expected = {"empty": "is empty", "no-text-field": "has no 'text' field", "missing-model": "model path not found",
-                "missing-corpus": "corpus not found"}[case]
+    expected = {
+        "empty": "is empty",
+        "no-text-field": "has no 'text' field",
+        "missing-model": "model path not found",
+        "missing-corpus": "corpus not found",
+    }[case]
     assert code == 1 and error.count("\n") == 1 and error.startswith("llm4es-train: error: ")
     assert expected in error
     assert not out.exists() and not bundle.exists()

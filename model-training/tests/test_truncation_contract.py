@@ -43,17 +43,25 @@ def write_events(path):
     for user in range(8):
         for i in range(1 + user * 4):
             words = ["once", "upon", "a", "time", "the", "little", "dog", "ran"][: (user + i * 3) % 9]
-            rows.append({"user_id": user, "ts": (pd.Timestamp("2024-01-01") + pd.Timedelta(days=i)).strftime("%Y-%m-%d"),
-                         "kind": "grt"[(user + i) % 3], "note": " ".join(words * (1 + (i * user) % 4)),
-                         "amount": round(3.5 + 17.25 * ((user * 13 + i * 7) % 11), 2)})
+            rows.append(
+                {
+                    "user_id": user,
+                    "ts": (pd.Timestamp("2024-01-01") + pd.Timedelta(days=i)).strftime("%Y-%m-%d"),
+                    "kind": "grt"[(user + i) % 3],
+                    "note": " ".join(words * (1 + (i * user) % 4)),
+                    "amount": round(3.5 + 17.25 * ((user * 13 + i * 7) % 11), 2),
+                }
+            )
     pd.DataFrame(rows).to_csv(path, index=False)
     return path
 
 
 def source(events_csv, function: str, model: str, users) -> str:
     where = ", ".join(str(u) for u in users)
-    return (f"SELECT {function}({EVENT}, \"TS\", '{model}') FROM CSVREAD('{events_csv}') "
-            f"WHERE CAST(\"USER_ID\" AS INT) IN ({where}) GROUP BY \"USER_ID\"")
+    return (
+        f"SELECT {function}({EVENT}, \"TS\", '{model}') FROM CSVREAD('{events_csv}') "
+        f'WHERE CAST("USER_ID" AS INT) IN ({where}) GROUP BY "USER_ID"'
+    )
 
 
 @pytest.fixture(scope="module")
@@ -67,13 +75,22 @@ def setting(jar, tmp_path_factory):
         rebundle(source=BUNDLED_STORIES, serializer=config, name=f"trunc{budget}", out=models / f"trunc{budget}")
     (work / "serializer.json").write_text(json.dumps(SERIALIZER), encoding="utf-8")
     java = JavaCli(jar, models, threads=1)
-    java.export_text(f"SELECT \"USER_ID\", {EVENT}, \"TS\" FROM CSVREAD('{events_csv}')", work / "serializer.json",
-                     work / "corpus.jsonl")
+    java.export_text(
+        f'SELECT "USER_ID", {EVENT}, "TS" FROM CSVREAD(\'{events_csv}\')',
+        work / "serializer.json",
+        work / "corpus.jsonl",
+    )
     tokenizer = Tokenizer.from_file(str(BUNDLED_STORIES / "tokenizer.json"))
     tokens = read_manifest(BUNDLED_STORIES)["tokens"]
     assert tokens["add_bos"] and not tokens["add_eos"]  # the trainer prepends BOS only
-    return {"work": work, "events": events_csv, "java": java, "records": load_corpus(work / "corpus.jsonl"),
-            "encode": lambda text: tokenizer.encode(text, add_special_tokens=False).ids, "bos": tokens["bos_id"]}
+    return {
+        "work": work,
+        "events": events_csv,
+        "java": java,
+        "records": load_corpus(work / "corpus.jsonl"),
+        "encode": lambda text: tokenizer.encode(text, add_special_tokens=False).ids,
+        "bos": tokens["bos_id"],
+    }
 
 
 @pytest.fixture(scope="module")
@@ -83,8 +100,9 @@ def trainer(setting):
     for budget in BUDGETS:
         for record in setting["records"]:
             encoded = encode_corpus([record], setting["encode"], setting["bos"], context=budget, header=True)
-            kept[budget, int(record.user_id)] = (encoded.sequences[0], encoded.events_dropped) if encoded.sequences \
-                else None
+            kept[budget, int(record.user_id)] = (
+                (encoded.sequences[0], encoded.events_dropped) if encoded.sequences else None
+            )
     return kept
 
 
@@ -94,11 +112,13 @@ def runtime(setting, trainer):
     parts = []
     for budget in BUDGETS:
         users = [u for (b, u), fit in trainer.items() if b == budget and fit is not None]
-        parts.append(f"SELECT {budget} AS budget, \"USER_ID\" AS u, "
-                     f"serialize_events({EVENT}, \"TS\", 'trunc{budget}') AS seen, "
-                     f"CAST(user_embedding_result({EVENT}, \"TS\", 'trunc{budget}') AS VARCHAR) AS r "
-                     f"FROM CSVREAD('{setting['events']}') WHERE CAST(\"USER_ID\" AS INT) IN ({', '.join(map(str, users))}) "
-                     f"GROUP BY \"USER_ID\"")
+        parts.append(
+            f'SELECT {budget} AS budget, "USER_ID" AS u, '
+            f"serialize_events({EVENT}, \"TS\", 'trunc{budget}') AS seen, "
+            f"CAST(user_embedding_result({EVENT}, \"TS\", 'trunc{budget}') AS VARCHAR) AS r "
+            f"FROM CSVREAD('{setting['events']}') WHERE CAST(\"USER_ID\" AS INT) IN ({', '.join(map(str, users))}) "
+            f'GROUP BY "USER_ID"'
+        )
     out = setting["work"] / "runtime.csv"
     setting["java"].query(" UNION ALL ".join(parts), out)
     table = pd.read_csv(out, dtype=str, keep_default_na=False)
@@ -121,11 +141,12 @@ def test_java_and_python_keep_the_same_newest_events_and_tokens(setting, trainer
         assert result["status"] == ("truncated" if dropped else "ok")
         assert [setting["bos"], *setting["encode"](seen)] == sequence, f"budget {budget}, user {user}"
         lines = texts[user].split("\n")
-        assert seen.split("\n") == [lines[0], *lines[1 + dropped:]]  # the header, then the newest whole events
+        assert seen.split("\n") == [lines[0], *lines[1 + dropped :]]  # the header, then the newest whole events
 
 
 def test_both_refuse_when_the_newest_event_alone_does_not_fit(setting, trainer):
     budget, user = min(key for key, fit in trainer.items() if fit is None)
     with pytest.raises(RuntimeError, match=r"\[54000\].*newest event alone"):
-        setting["java"].query(source(setting["events"], "serialize_events", f"trunc{budget}", [user]),
-                              setting["work"] / "refused.csv")
+        setting["java"].query(
+            source(setting["events"], "serialize_events", f"trunc{budget}", [user]), setting["work"] / "refused.csv"
+        )

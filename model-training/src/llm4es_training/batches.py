@@ -29,8 +29,14 @@ class EncodedCorpus:
         return sum(map(len, self.sequences))
 
 
-def encode_corpus(records: list[UserText], encode: Callable[[str], list[int]], bos_id: int | None,
-                  context: int, header: bool, summary: bool = False) -> EncodedCorpus:
+def encode_corpus(
+    records: list[UserText],
+    encode: Callable[[str], list[int]],
+    bos_id: int | None,
+    context: int,
+    header: bool,
+    summary: bool = False,
+) -> EncodedCorpus:
     """Token ids as the runtime builds them: optional BOS, then the text fitted to the context."""
     budget = context - (bos_id is not None)
     prefix = [] if bos_id is None else [bos_id]
@@ -42,8 +48,7 @@ def encode_corpus(records: list[UserText], encode: Callable[[str], list[int]], b
             # the runtime never produces, so such a text is kept whole or skipped, and counted.
             fitted = _whole(record.text, encode, budget)
         else:
-            fitted = fit_to_context(record.text, header_line_count(record.text, record.events, header), encode,
-                                    budget)
+            fitted = fit_to_context(record.text, header_line_count(record.text, record.events, header), encode, budget)
         if fitted is None:
             skipped += 1
             continue

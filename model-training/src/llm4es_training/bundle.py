@@ -12,8 +12,14 @@ import tempfile
 from pathlib import Path
 
 from .errors import ExportError
-from .manifest import (MANIFEST_FILE, build_manifest, build_manifest_identity, file_digests, read_manifest,
-                       write_manifest)
+from .manifest import (
+    MANIFEST_FILE,
+    build_manifest,
+    build_manifest_identity,
+    file_digests,
+    read_manifest,
+    write_manifest,
+)
 from .onnx_export import INPUT_NAMES, OUTPUT_NAME, export_onnx
 from .pooling import LayerMeanPooling, default_layers_from
 from .source_model import SourceModel, load_source_model
@@ -132,8 +138,7 @@ def rebundle(
             **original,
             **build_manifest_identity(name, version, description or original["description"]),
             "serializer": serializer_config,
-            "derived_from": {"name": original["name"], "version": original["version"],
-                             "created": original["created"]},
+            "derived_from": {"name": original["name"], "version": original["version"], "created": original["created"]},
         }
         write_manifest(staging, manifest)
         _move_into_place(staging, out)

@@ -25,5 +25,7 @@ def find_jar() -> Path | None:
 
 
 def missing_jar_message() -> str:
-    return (f"the llm4es jar {jar_path()} is not built: run 'mvn -B -ntp -q package -DskipTests' at "
-            f"{REPO_ROOT}, or set {JAR_ENV}")
+    return (
+        f"the llm4es jar {jar_path()} is not built: run 'mvn -B -ntp -q package -DskipTests' at "
+        f"{REPO_ROOT}, or set {JAR_ENV}"
+    )

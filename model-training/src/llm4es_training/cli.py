@@ -11,14 +11,22 @@ from .errors import UserError
 # Commands whose parsers live in their own modules, imported only when called (pandas, LightGBM and
 # scikit-learn take seconds to import); `python -m MODULE` is the same command under another name.
 TOOLS = {
-    "benchmark": ("llm4es_training.benchmark.run",
-                  "the benchmark: every method on every task, scored by one protocol; report.md/html, results.json"),
-    "ablation": ("llm4es_training.benchmark.ablation",
-                 "the text-enrichment ablation: a scratch model per serializer config, scored like the benchmark"),
-    "prepare-tasks": ("llm4es_training.benchmark.prepare",
-                      "write the benchmark's task folders (events, labels, serializer config) from the datasets"),
-    "evaluate": ("llm4es_training.benchmark.evaluate",
-                 "score one method's per-entity features on a task folder with the benchmark protocol"),
+    "benchmark": (
+        "llm4es_training.benchmark.run",
+        "the benchmark: every method on every task, scored by one protocol; report.md/html, results.json",
+    ),
+    "ablation": (
+        "llm4es_training.benchmark.ablation",
+        "the text-enrichment ablation: a scratch model per serializer config, scored like the benchmark",
+    ),
+    "prepare-tasks": (
+        "llm4es_training.benchmark.prepare",
+        "write the benchmark's task folders (events, labels, serializer config) from the datasets",
+    ),
+    "evaluate": (
+        "llm4es_training.benchmark.evaluate",
+        "score one method's per-entity features on a task folder with the benchmark protocol",
+    ),
     "rewrite": ("llm4es_training.rewrite", "rewrite a corpus's texts with an instruction model (LLM augmentation)"),
 }
 
@@ -49,10 +57,18 @@ def _export_bundle(args: argparse.Namespace) -> None:
 def _rebundle(args: argparse.Namespace) -> None:
     from .bundle import rebundle
 
-    manifest = rebundle(source=args.source, serializer=args.serializer, name=args.name, version=args.version,
-                        description=args.description, out=args.out)
-    print(f"wrote bundle {manifest['name']}:{manifest['version']} to {args.out} "
-          f"(model of {manifest['derived_from']['name']}:{manifest['derived_from']['version']}, new serializer)")
+    manifest = rebundle(
+        source=args.source,
+        serializer=args.serializer,
+        name=args.name,
+        version=args.version,
+        description=args.description,
+        out=args.out,
+    )
+    print(
+        f"wrote bundle {manifest['name']}:{manifest['version']} to {args.out} "
+        f"(model of {manifest['derived_from']['name']}:{manifest['derived_from']['version']}, new serializer)"
+    )
 
 
 def _train(args: argparse.Namespace) -> None:
@@ -72,8 +88,10 @@ def _train(args: argparse.Namespace) -> None:
         f"{t['processes']} {t['device']} process(es)); final train loss {t['final_train_loss']:.4f}"
     )
     if t["heldout_loss_before"] is not None:
-        print(f"held-out next-token loss: {t['heldout_loss_before']:.4f} before, {t['heldout_loss_after']:.4f} after "
-              f"({t['corpus']['heldout_users']} users)")
+        print(
+            f"held-out next-token loss: {t['heldout_loss_before']:.4f} before, {t['heldout_loss_after']:.4f} after "
+            f"({t['corpus']['heldout_users']} users)"
+        )
     print(f"run directory: {args.out} (model/, summary.json, train_log.jsonl, loss_curve.png)")
     if args.export_bundle:
         print(f"wrote bundle {args.name}:{args.version} to {args.export_bundle}")
@@ -105,9 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="llm4es-train", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
-    export = commands.add_parser(
-        "export-bundle", help="export a Hugging Face causal LM as an llm4es model bundle"
-    )
+    export = commands.add_parser("export-bundle", help="export a Hugging Face causal LM as an llm4es model bundle")
     export.add_argument("--model", required=True, help="causal LM directory or Hugging Face hub id")
     export.add_argument("--serializer", required=True, type=Path, help="serializer config JSON")
     export.add_argument("--name", required=True, help="bundle name, as used in model references")
@@ -137,27 +153,40 @@ def build_parser() -> argparse.ArgumentParser:
     derive.set_defaults(run=_rebundle)
 
     train = commands.add_parser(
-        "train", help="fine-tune (or train from scratch) a causal LM on an exported corpus",
+        "train",
+        help="fine-tune (or train from scratch) a causal LM on an exported corpus",
         description="Next-token training on users' event text. Several processes: "
-                    "torchrun --nproc-per-node N --no-python llm4es-train train ...",
+        "torchrun --nproc-per-node N --no-python llm4es-train train ...",
     )
     data = train.add_argument_group("data")
     data.add_argument("--corpus", required=True, type=Path, help="corpus.jsonl or .parquet (user_id, text[, events])")
-    data.add_argument("--serializer", type=Path,
-                      help="serializer config of the corpus (default: <corpus>.serializer.json when present)")
+    data.add_argument(
+        "--serializer",
+        type=Path,
+        help="serializer config of the corpus (default: <corpus>.serializer.json when present)",
+    )
     data.add_argument("--heldout-fraction", type=float, default=0.1, help="users held out for evaluation (0.1)")
     data.add_argument("--context", type=int, help="tokens per text; older events are dropped (min(positions, 512))")
     model = train.add_argument_group("model")
-    model.add_argument("--init", required=True,
-                       help="Hugging Face directory, .gguf file, hub id, or 'scratch' (new Llama-style model)")
-    model.add_argument("--scratch-size", default="small", choices=("tiny", "small", "medium"),
-                       help="preset for --init scratch: tiny ~0.1M, small ~3.4M, medium ~27M parameters")
+    model.add_argument(
+        "--init", required=True, help="Hugging Face directory, .gguf file, hub id, or 'scratch' (new Llama-style model)"
+    )
+    model.add_argument(
+        "--scratch-size",
+        default="small",
+        choices=("tiny", "small", "medium"),
+        help="preset for --init scratch: tiny ~0.1M, small ~3.4M, medium ~27M parameters",
+    )
     model.add_argument("--hidden-size", type=int, help="scratch: overrides the preset's hidden size")
     model.add_argument("--layers", type=int, help="scratch: overrides the preset's layer count")
     model.add_argument("--heads", type=int, help="scratch: overrides the preset's attention heads")
     model.add_argument("--vocab-size", type=int, help="scratch: BPE vocabulary size to train")
-    model.add_argument("--lora", type=_lora, metavar="RANK,ALPHA",
-                       help="train LoRA adapters on every linear layer (merged before export) instead of all weights")
+    model.add_argument(
+        "--lora",
+        type=_lora,
+        metavar="RANK,ALPHA",
+        help="train LoRA adapters on every linear layer (merged before export) instead of all weights",
+    )
     optim = train.add_argument_group("optimization")
     optim.add_argument("--epochs", type=float, default=1.0, help="passes over the training users (1)")
     optim.add_argument("--max-steps", type=int, help="optimizer steps; overrides --epochs")
@@ -168,8 +197,12 @@ def build_parser() -> argparse.ArgumentParser:
     optim.add_argument("--warmup-ratio", type=float, default=0.05, help="share of steps with linear warmup")
     optim.add_argument("--min-lr-ratio", type=float, default=0.1, help="cosine floor, as a share of the peak")
     optim.add_argument("--grad-clip", type=float, default=1.0, help="max gradient norm")
-    optim.add_argument("--precision", default="auto", choices=("auto", "fp32", "bf16", "fp16"),
-                       help="auto: bf16 (or fp16) on GPU, fp32 on CPU")
+    optim.add_argument(
+        "--precision",
+        default="auto",
+        choices=("auto", "fp32", "bf16", "fp16"),
+        help="auto: bf16 (or fp16) on GPU, fp32 on CPU",
+    )
     optim.add_argument("--seed", type=int, default=0)
     optim.add_argument("--device", help="torch device (default: this process's GPU, else cpu)")
     run = train.add_argument_group("run")

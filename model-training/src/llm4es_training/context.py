@@ -21,9 +21,7 @@ def header_line_count(text: str, events: int | None, header: bool) -> int:
     return extra if extra in (0, 1) else (1 if header else 0)
 
 
-def fit_to_context(
-    text: str, header_lines: int, encode: Callable[[str], list[int]], budget: int
-) -> FittedText | None:
+def fit_to_context(text: str, header_lines: int, encode: Callable[[str], list[int]], budget: int) -> FittedText | None:
     """Token ids of the longest suffix of events that fits `budget` (with the header); None when
     even the newest event alone does not fit."""
     lines = text.split("\n")

@@ -39,8 +39,14 @@ def load_corpus(path: Path) -> list[UserText]:
         if not isinstance(text, str):
             raise TrainingError(f"corpus {path}: record {number} has a non-string 'text'")
         events = row.get("events")
-        records.append(UserText(str(row.get("user_id", number)), text, None if events is None else int(events),
-                                str(row.get("rendering") or "lines")))
+        records.append(
+            UserText(
+                str(row.get("user_id", number)),
+                text,
+                None if events is None else int(events),
+                str(row.get("rendering") or "lines"),
+            )
+        )
     records = [r for r in records if r.text.strip()]
     if not records:
         raise TrainingError(f"corpus {path} is empty: no record with a non-empty 'text'")
@@ -106,5 +112,4 @@ def split_heldout(records: list[UserText], fraction: float, seed: int) -> tuple[
         count = min(max(count, 1), len(records) - 1)
     order = np.random.default_rng(seed).permutation(len(records))
     heldout = set(order[:count].tolist())
-    return ([r for i, r in enumerate(records) if i not in heldout],
-            [r for i, r in enumerate(records) if i in heldout])
+    return ([r for i, r in enumerate(records) if i not in heldout], [r for i, r in enumerate(records) if i in heldout])

@@ -45,8 +45,10 @@ class InitialModel:
 
 def check_init_reference(reference: str) -> None:
     """Fails fast (before any run directory exists) on a local path that is not there."""
-    if reference != SCRATCH and not Path(reference).exists() and (
-        looks_like_path(reference) or reference.endswith(".gguf")
+    if (
+        reference != SCRATCH
+        and not Path(reference).exists()
+        and (looks_like_path(reference) or reference.endswith(".gguf"))
     ):
         raise TrainingError(f"model path not found: {reference}")
 
@@ -78,22 +80,28 @@ def load_initial_model(reference: str) -> InitialModel:
     return InitialModel(reference, kind, model, hf_tokenizer, tokenizer, source.bos_id, source.pad_id)
 
 
-def new_scratch_model(shape: ScratchShape, max_positions: int, texts: list[str],
-                      saved_tokenizer: Path | None = None) -> InitialModel:
+def new_scratch_model(
+    shape: ScratchShape, max_positions: int, texts: list[str], saved_tokenizer: Path | None = None
+) -> InitialModel:
     """A randomly initialized model (seed the torch RNG first); the tokenizer is trained on `texts`
     unless `saved_tokenizer` (from an earlier start of the same run) is given."""
-    tokenizer = (Tokenizer.from_file(str(saved_tokenizer)) if saved_tokenizer
-                 else train_bpe_tokenizer(texts, shape.vocab_size))
+    tokenizer = (
+        Tokenizer.from_file(str(saved_tokenizer)) if saved_tokenizer else train_bpe_tokenizer(texts, shape.vocab_size)
+    )
     # The trained vocabulary can be smaller than asked for (a small corpus has few merges).
-    config = scratch_config(ScratchShape(shape.hidden_size, shape.layers, shape.heads, tokenizer.get_vocab_size()),
-                            max_positions)
+    config = scratch_config(
+        ScratchShape(shape.hidden_size, shape.layers, shape.heads, tokenizer.get_vocab_size()), max_positions
+    )
     model = AutoModelForCausalLM.from_config(config, dtype=torch.float32)
     hf_tokenizer = PreTrainedTokenizerFast(tokenizer_object=tokenizer, bos_token=BOS, eos_token=EOS, pad_token=PAD)
-    description = (f"scratch ({config.architectures[0] if config.architectures else 'LlamaForCausalLM'}, "
-                   f"hidden {config.hidden_size}, {config.num_hidden_layers} layers, "
-                   f"{config.num_attention_heads} heads, vocab {config.vocab_size})")
-    return InitialModel(description, "scratch", model, hf_tokenizer, tokenizer, config.bos_token_id, config.pad_token_id)
-
+    description = (
+        f"scratch ({config.architectures[0] if config.architectures else 'LlamaForCausalLM'}, "
+        f"hidden {config.hidden_size}, {config.num_hidden_layers} layers, "
+        f"{config.num_attention_heads} heads, vocab {config.vocab_size})"
+    )
+    return InitialModel(
+        description, "scratch", model, hf_tokenizer, tokenizer, config.bos_token_id, config.pad_token_id
+    )
 
 
 def _forget_gguf_quantization(model: PreTrainedModel) -> None:

@@ -59,9 +59,7 @@ def _free_output_name(graph: ir.Graph) -> None:
     (an ir.Value rename updates all its consumers)."""
     (output,) = graph.outputs
     output.name = OUTPUT_NAME
-    for index, value in enumerate(
-        v for v in _all_values(graph) if v.name == OUTPUT_NAME and v is not output
-    ):
+    for index, value in enumerate(v for v in _all_values(graph) if v.name == OUTPUT_NAME and v is not output):
         value.name = f"{OUTPUT_NAME}_internal_{index}"
 
 

@@ -120,7 +120,7 @@ class TransformersBackend:
                 max_new_tokens=sampling.max_new_tokens,
                 pad_token_id=self.tokenizer.pad_token_id or self.tokenizer.eos_token_id,
             )
-        return self.tokenizer.decode(out[0, ids.shape[1]:], skip_special_tokens=True)
+        return self.tokenizer.decode(out[0, ids.shape[1] :], skip_special_tokens=True)
 
 
 class RewriteCache:
@@ -131,8 +131,11 @@ class RewriteCache:
 
     @staticmethod
     def key(backend: str, instruction: str, text: str, sampling: Sampling) -> str:
-        payload = json.dumps({"backend": backend, "instruction": instruction, "text": text, **asdict(sampling)},
-                             sort_keys=True, ensure_ascii=False)
+        payload = json.dumps(
+            {"backend": backend, "instruction": instruction, "text": text, **asdict(sampling)},
+            sort_keys=True,
+            ensure_ascii=False,
+        )
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
     def _path(self, key: str) -> Path:
@@ -219,8 +222,13 @@ class Rewriter:
             stats.rejected += 1
             return {**record, "rewrite_status": "rejected: events lost"}
         stats.rewritten += 1
-        return {**record, "text": answer, "rendering": REWRITE_RENDERING,
-                "source_rendering": record.get("rendering"), "rewrite_status": "ok"}
+        return {
+            **record,
+            "text": answer,
+            "rendering": REWRITE_RENDERING,
+            "source_rendering": record.get("rendering"),
+            "rewrite_status": "ok",
+        }
 
     def rewrite_corpus(self, corpus: Path, out: Path) -> RewriteStats:
         """Writes the rewritten corpus (one record per user, as the trainer expects), its serializer
@@ -236,16 +244,23 @@ class Rewriter:
         sidecar = Path(str(corpus) + SERIALIZER_SUFFIX)
         if sidecar.is_file():
             shutil.copyfile(sidecar, str(out) + SERIALIZER_SUFFIX)
-        report = {"backend": self.backend.identity, "instruction": self.instruction, **asdict(self.sampling),
-                  "share": self.share, "seed": self.seed, "source": str(corpus),
-                  "counts": {**asdict(stats), "fallbacks": stats.fallbacks}}
+        report = {
+            "backend": self.backend.identity,
+            "instruction": self.instruction,
+            **asdict(self.sampling),
+            "share": self.share,
+            "seed": self.seed,
+            "source": str(corpus),
+            "counts": {**asdict(stats), "fallbacks": stats.fallbacks},
+        }
         Path(str(out) + ".rewrite.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
         return stats
 
 
 def build_parser(prog: str = "python -m llm4es_training.rewrite") -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog=prog, description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog=prog, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--corpus", required=True, type=Path, help="corpus from the Java export-text")
     parser.add_argument("--out", required=True, type=Path, help="rewritten corpus to write")
     parser.add_argument("--cache", required=True, type=Path, help="directory of cached answers")
@@ -270,17 +285,27 @@ def main(argv: list[str] | None = None, prog: str = "python -m llm4es_training.r
     if not 0 <= args.share <= 1:
         print("rewrite: --share must be in [0, 1]", file=sys.stderr)
         return 2
-    backend = (OpenAIChatBackend(args.endpoint, args.model, args.api_key) if args.endpoint
-               else TransformersBackend(args.local_model))
-    rewriter = Rewriter(backend, RewriteCache(args.cache), Sampling(args.temperature, args.top_p, args.max_new_tokens),
-                        share=args.share, seed=args.seed)
+    backend = (
+        OpenAIChatBackend(args.endpoint, args.model, args.api_key)
+        if args.endpoint
+        else TransformersBackend(args.local_model)
+    )
+    rewriter = Rewriter(
+        backend,
+        RewriteCache(args.cache),
+        Sampling(args.temperature, args.top_p, args.max_new_tokens),
+        share=args.share,
+        seed=args.seed,
+    )
     try:
         stats = rewriter.rewrite_corpus(args.corpus, args.out)
     except TrainingError as error:
         print(f"rewrite: error: {error}", file=sys.stderr)
         return 1
-    print(f"rewrote {stats.rewritten} of {stats.users} users; fallbacks {stats.fallbacks} (failed {stats.failed}, "
-          f"empty {stats.empty}, rejected {stats.rejected}); cache hits {stats.cache_hits}")
+    print(
+        f"rewrote {stats.rewritten} of {stats.users} users; fallbacks {stats.fallbacks} (failed {stats.failed}, "
+        f"empty {stats.empty}, rejected {stats.rejected}); cache hits {stats.cache_hits}"
+    )
     return 0
 
 

@@ -30,8 +30,9 @@ SCRATCH_SIZES = {
 }
 
 
-def scratch_shape(size: str, hidden_size: int | None, layers: int | None, heads: int | None,
-                  vocab_size: int | None) -> ScratchShape:
+def scratch_shape(
+    size: str, hidden_size: int | None, layers: int | None, heads: int | None, vocab_size: int | None
+) -> ScratchShape:
     """A preset, with any explicitly given dimension replacing the preset's."""
     overrides = {"hidden_size": hidden_size, "layers": layers, "heads": heads, "vocab_size": vocab_size}
     return replace(SCRATCH_SIZES[size], **{k: v for k, v in overrides.items() if v is not None})
@@ -58,10 +59,12 @@ def train_bpe_tokenizer(texts: Iterable[str], vocab_size: int) -> Tokenizer:
     """Byte-level BPE (any text is encodable, no unknown token); digits are split one per token so
     amounts and dates are read digit by digit rather than as arbitrary merged chunks."""
     tokenizer = Tokenizer(models.BPE())
-    tokenizer.pre_tokenizer = pre_tokenizers.Sequence([
-        pre_tokenizers.Digits(individual_digits=True),
-        pre_tokenizers.ByteLevel(add_prefix_space=False),
-    ])
+    tokenizer.pre_tokenizer = pre_tokenizers.Sequence(
+        [
+            pre_tokenizers.Digits(individual_digits=True),
+            pre_tokenizers.ByteLevel(add_prefix_space=False),
+        ]
+    )
     tokenizer.decoder = decoders.ByteLevel()
     trainer = trainers.BpeTrainer(
         vocab_size=vocab_size,

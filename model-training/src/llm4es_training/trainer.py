@@ -92,19 +92,29 @@ class _StopRequest:
 
 
 class Trainer:
-    def __init__(self, model: nn.Module, train: list[list[int]], heldout: list[list[int]], pad_id: int,
-                 settings: LoopSettings, processes: Processes, run_dir: Path):
+    def __init__(
+        self,
+        model: nn.Module,
+        train: list[list[int]],
+        heldout: list[list[int]],
+        pad_id: int,
+        settings: LoopSettings,
+        processes: Processes,
+        run_dir: Path,
+    ):
         self.settings, self.processes, self.run_dir = settings, processes, run_dir
         self.train, self.heldout, self.pad_id = train, heldout, pad_id
         self.model = model.to(processes.device)
-        self.ddp = (DistributedDataParallel(self.model) if processes.world_size > 1 else None)
+        self.ddp = DistributedDataParallel(self.model) if processes.world_size > 1 else None
         self.autocast = autocast_dtype(settings.precision, processes.device)
         parameters = [p for p in self.model.parameters() if p.requires_grad]
         decay = [p for p in parameters if p.ndim >= 2]  # no weight decay on norms and biases
         no_decay = [p for p in parameters if p.ndim < 2]
         self.optimizer = torch.optim.AdamW(
             [{"params": decay, "weight_decay": settings.weight_decay}, {"params": no_decay, "weight_decay": 0.0}],
-            lr=settings.lr, betas=(0.9, 0.95), eps=1e-8,
+            lr=settings.lr,
+            betas=(0.9, 0.95),
+            eps=1e-8,
         )
         self.scheduler = torch.optim.lr_scheduler.LambdaLR(
             self.optimizer,
@@ -127,8 +137,14 @@ class Trainer:
             self._log(log, {"kind": "heldout", "step": 0, "loss": heldout_before})
         last_train_loss = state.get("last_train_loss") if state else None
 
-        bar = tqdm(total=s.total_steps, initial=step, desc="training", unit="step", dynamic_ncols=True,
-                   disable=not (s.progress and processes.is_main))
+        bar = tqdm(
+            total=s.total_steps,
+            initial=step,
+            desc="training",
+            unit="step",
+            dynamic_ncols=True,
+            disable=not (s.progress and processes.is_main),
+        )
         finished = True
         with _StopRequest() as stop:
             while step < s.total_steps:
@@ -144,20 +160,35 @@ class Trainer:
                 bar.set_postfix(loss=f"{loss_sum / targets:.4f}", tok_s=f"{rate:,.0f}")
                 if step % s.log_every == 0 or step == s.total_steps:
                     last_train_loss = interval["loss_sum"] / interval["targets"]
-                    self._log(log, {
-                        "kind": "train", "step": step, "epoch": round(step / self.steps_per_epoch, 4),
-                        "loss": last_train_loss, "lr": self.scheduler.get_last_lr()[0], "grad_norm": grad_norm,
-                        "tokens": tokens_seen, "tokens_per_s": round(rate, 1), "elapsed_s": round(seconds, 3),
-                    })
+                    self._log(
+                        log,
+                        {
+                            "kind": "train",
+                            "step": step,
+                            "epoch": round(step / self.steps_per_epoch, 4),
+                            "loss": last_train_loss,
+                            "lr": self.scheduler.get_last_lr()[0],
+                            "grad_norm": grad_norm,
+                            "tokens": tokens_seen,
+                            "tokens_per_s": round(rate, 1),
+                            "elapsed_s": round(seconds, 3),
+                        },
+                    )
                     interval = {"loss_sum": 0.0, "targets": 0}
                 if s.eval_every and step % s.eval_every == 0 and step < s.total_steps:
                     self._log(log, {"kind": "heldout", "step": step, "loss": self.heldout_loss()})
                 stopping = step < s.total_steps and (step == s.stop_at_step or self._agree(stop.requested))
                 if step % s.checkpoint_every == 0 or stopping:
-                    self._checkpoint(step, {
-                        "heldout_before": heldout_before, "tokens_seen": tokens_seen, "train_seconds": seconds,
-                        "interval": interval, "last_train_loss": last_train_loss,
-                    })
+                    self._checkpoint(
+                        step,
+                        {
+                            "heldout_before": heldout_before,
+                            "tokens_seen": tokens_seen,
+                            "train_seconds": seconds,
+                            "interval": interval,
+                            "last_train_loss": last_train_loss,
+                        },
+                    )
                 if stopping:
                     finished = False
                     break
@@ -179,8 +210,7 @@ class Trainer:
         # of the mean loss over the whole batch, whatever the number of processes.
         targets = target_tokens(self.train, indices)
         scale = processes.world_size / targets
-        share = micro_batches(rank_share(indices, self.train, processes.rank, processes.world_size),
-                              s.micro_batch_size)
+        share = micro_batches(rank_share(indices, self.train, processes.rank, processes.world_size), s.micro_batch_size)
         self.model.train()
         local_loss = 0.0
         for number, micro in enumerate(share):
@@ -203,13 +233,18 @@ class Trainer:
         input_ids, attention_mask, targets = (
             t.to(self.processes.device) for t in collate([(sequences or self.train)[i] for i in indices], self.pad_id)
         )
-        precision = (contextlib.nullcontext() if self.autocast is None
-                     else torch.autocast(self.processes.device.type, dtype=self.autocast))
+        precision = (
+            contextlib.nullcontext()
+            if self.autocast is None
+            else torch.autocast(self.processes.device.type, dtype=self.autocast)
+        )
         with precision:
             logits = model(input_ids=input_ids, attention_mask=attention_mask, use_cache=False).logits
         return F.cross_entropy(
-            logits[:, :-1].float().reshape(-1, logits.shape[-1]), targets[:, 1:].reshape(-1),
-            ignore_index=IGNORE_INDEX, reduction="sum",
+            logits[:, :-1].float().reshape(-1, logits.shape[-1]),
+            targets[:, 1:].reshape(-1),
+            ignore_index=IGNORE_INDEX,
+            reduction="sum",
         )
 
     @torch.no_grad()
@@ -219,8 +254,10 @@ class Trainer:
             return None
         self.model.eval()
         mine = rank_share(list(range(len(self.heldout))), self.heldout, self.processes.rank, self.processes.world_size)
-        loss_sum = sum(self._loss_sum(self.model, micro, self.heldout).item()
-                       for micro in micro_batches(mine, self.settings.micro_batch_size))
+        loss_sum = sum(
+            self._loss_sum(self.model, micro, self.heldout).item()
+            for micro in micro_batches(mine, self.settings.micro_batch_size)
+        )
         total_loss, total_targets = self.processes.sum(loss_sum, target_tokens(self.heldout, mine))
         return total_loss / total_targets
 
@@ -230,10 +267,19 @@ class Trainer:
 
     def _checkpoint(self, step: int, progress: dict) -> None:
         if self.processes.is_main:
-            save_checkpoint(self.run_dir, step, {
-                "step": step, "weights": trainable_state(self.model), "optimizer": self.optimizer.state_dict(),
-                "scheduler": self.scheduler.state_dict(), "scaler": self.scaler.state_dict(), **progress,
-            }, keep=self.settings.keep_checkpoints)
+            save_checkpoint(
+                self.run_dir,
+                step,
+                {
+                    "step": step,
+                    "weights": trainable_state(self.model),
+                    "optimizer": self.optimizer.state_dict(),
+                    "scheduler": self.scheduler.state_dict(),
+                    "scaler": self.scaler.state_dict(),
+                    **progress,
+                },
+                keep=self.settings.keep_checkpoints,
+            )
         self.processes.barrier()
 
     def _restore(self, path: Path) -> dict:

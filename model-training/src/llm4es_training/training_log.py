@@ -38,11 +38,16 @@ def plot_loss_curves(runs: dict[str, list[dict]], destination: Path, title: str 
     figure, axes = plt.subplots(figsize=(7, 4.2))
     for label, records in runs.items():
         steps = [r for r in records if r.get("kind") == "train"]
-        line, = axes.plot([r["step"] for r in steps], [r["loss"] for r in steps], lw=1.2, label=f"{label}: train")
+        (line,) = axes.plot([r["step"] for r in steps], [r["loss"] for r in steps], lw=1.2, label=f"{label}: train")
         evaluations = [r for r in records if r.get("kind") == "heldout"]
         if evaluations:
-            axes.plot([r["step"] for r in evaluations], [r["loss"] for r in evaluations], "o--",
-                      color=line.get_color(), label=f"{label}: held-out")
+            axes.plot(
+                [r["step"] for r in evaluations],
+                [r["loss"] for r in evaluations],
+                "o--",
+                color=line.get_color(),
+                label=f"{label}: held-out",
+            )
     axes.set_xlabel("optimizer step")
     axes.set_ylabel("next-token loss (nats)")
     axes.set_yscale("log")

@@ -32,9 +32,27 @@ from .training_log import CURVE_FILE, LOG_FILE, plot_loss_curves, read_log
 RUN_FILE, SUMMARY_FILE, MODEL_DIR, TOKENIZER_FILE = "run.json", "summary.json", "model", "tokenizer.json"
 DEFAULT_CONTEXT = 512
 # Settings that define the run's result; a resume must not change them.
-_RESULT_DEFINING = ("init", "scratch_size", "hidden_size", "layers", "heads", "vocab_size", "lora", "context",
-                    "epochs", "max_steps", "batch_size", "lr", "weight_decay", "warmup_ratio", "min_lr_ratio",
-                    "grad_clip", "precision", "seed", "heldout_fraction")
+_RESULT_DEFINING = (
+    "init",
+    "scratch_size",
+    "hidden_size",
+    "layers",
+    "heads",
+    "vocab_size",
+    "lora",
+    "context",
+    "epochs",
+    "max_steps",
+    "batch_size",
+    "lr",
+    "weight_decay",
+    "warmup_ratio",
+    "min_lr_ratio",
+    "grad_clip",
+    "precision",
+    "seed",
+    "heldout_fraction",
+)
 
 
 @dataclass(frozen=True)
@@ -99,7 +117,8 @@ def _run(request: TrainRequest, processes: Processes) -> dict:
     if request.export_bundle and serializer_path is None:
         raise TrainingError(
             f"--export-bundle needs the corpus's serializer config: pass --serializer or put it at "
-            f"{request.corpus}.serializer.json")
+            f"{request.corpus}.serializer.json"
+        )
     serializer = read_serializer(serializer_path) or {}
     train_records, heldout_records = split_heldout(records, request.heldout_fraction, request.seed)
 
@@ -122,35 +141,74 @@ def _run(request: TrainRequest, processes: Processes) -> dict:
 
     resume_from = _start_run_dir(request, run_dir, processes, initial)
     try:
-        trainer = Trainer(model, train.sequences, heldout.sequences, initial.pad_id, LoopSettings(
-            batch_size=batch_size, micro_batch_size=request.micro_batch_size, total_steps=total_steps,
-            lr=request.peak_lr, weight_decay=request.weight_decay,
-            warmup_steps=max(1, round(request.warmup_ratio * total_steps)), min_lr_ratio=request.min_lr_ratio,
-            grad_clip=request.grad_clip, precision=request.precision, seed=request.seed,
-            checkpoint_every=request.checkpoint_every, keep_checkpoints=request.keep_checkpoints,
-            log_every=request.log_every, eval_every=request.eval_every, stop_at_step=request.stop_at_step,
-            progress=request.progress,
-        ), processes, run_dir)
+        trainer = Trainer(
+            model,
+            train.sequences,
+            heldout.sequences,
+            initial.pad_id,
+            LoopSettings(
+                batch_size=batch_size,
+                micro_batch_size=request.micro_batch_size,
+                total_steps=total_steps,
+                lr=request.peak_lr,
+                weight_decay=request.weight_decay,
+                warmup_steps=max(1, round(request.warmup_ratio * total_steps)),
+                min_lr_ratio=request.min_lr_ratio,
+                grad_clip=request.grad_clip,
+                precision=request.precision,
+                seed=request.seed,
+                checkpoint_every=request.checkpoint_every,
+                keep_checkpoints=request.keep_checkpoints,
+                log_every=request.log_every,
+                eval_every=request.eval_every,
+                stop_at_step=request.stop_at_step,
+                progress=request.progress,
+            ),
+            processes,
+            run_dir,
+        )
         result = trainer.run(resume_from)
     except BaseException:
         if not request.resume and processes.is_main and not checkpoint_paths(run_dir):
             shutil.rmtree(run_dir, ignore_errors=True)
         raise
-    summary = _summary(request, initial, parameters, serializer_path, train, heldout, len(train_records),
-                       len(heldout_records), context, batch_size, per_epoch, result, processes)
+    summary = _summary(
+        request,
+        initial,
+        parameters,
+        serializer_path,
+        train,
+        heldout,
+        len(train_records),
+        len(heldout_records),
+        context,
+        batch_size,
+        per_epoch,
+        result,
+        processes,
+    )
     if processes.is_main:
         (run_dir / SUMMARY_FILE).write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
         if result.finished:
             _save_model(trainer.model, initial, run_dir / MODEL_DIR)
-            plot_loss_curves({request.init: read_log(run_dir / LOG_FILE)}, run_dir / CURVE_FILE,
-                             title=f"{request.init} on {request.corpus.name}")
+            plot_loss_curves(
+                {request.init: read_log(run_dir / LOG_FILE)},
+                run_dir / CURVE_FILE,
+                title=f"{request.init} on {request.corpus.name}",
+            )
             if request.export_bundle:
                 export_bundle(
-                    model=str(run_dir / MODEL_DIR), serializer=serializer_path, name=request.name,
-                    version=request.version, out=request.export_bundle, max_tokens=context,
-                    add_bos=initial.bos_id is not None, base_name=initial.reference, training=summary["training"],
+                    model=str(run_dir / MODEL_DIR),
+                    serializer=serializer_path,
+                    name=request.name,
+                    version=request.version,
+                    out=request.export_bundle,
+                    max_tokens=context,
+                    add_bos=initial.bos_id is not None,
+                    base_name=initial.reference,
+                    training=summary["training"],
                     description=f"{request.init} fine-tuned on {request.corpus.name} "
-                                f"({summary['training']['method']}, {result.steps} steps)",
+                    f"({summary['training']['method']}, {result.steps} steps)",
                 )
     processes.barrier()
     return summary
@@ -169,9 +227,13 @@ def _check_request(request: TrainRequest, processes: Processes, run_dir: Path) -
             raise TrainingError(f"--resume: {run_dir} holds no run to resume ({RUN_FILE} missing)")
     elif run_dir.exists() and (not run_dir.is_dir() or any(run_dir.iterdir())):
         raise TrainingError(f"run directory {run_dir} already exists: pass --resume or choose another --out")
-    for label, value in (("batch-size", request.batch_size), ("micro-batch-size", request.micro_batch_size),
-                         ("checkpoint-every", request.checkpoint_every), ("log-every", request.log_every),
-                         ("keep-checkpoints", request.keep_checkpoints)):
+    for label, value in (
+        ("batch-size", request.batch_size),
+        ("micro-batch-size", request.micro_batch_size),
+        ("checkpoint-every", request.checkpoint_every),
+        ("log-every", request.log_every),
+        ("keep-checkpoints", request.keep_checkpoints),
+    ):
         if value < 1:
             raise TrainingError(f"--{label} must be at least 1, got {value}")
 
@@ -181,8 +243,7 @@ def _initial_model(request: TrainRequest, train_texts: list[str], run_dir: Path)
         return load_initial_model(request.init)
     if request.scratch_size not in ("tiny", "small", "medium"):
         raise TrainingError(f"unknown --scratch-size {request.scratch_size!r}")
-    shape = scratch_shape(request.scratch_size, request.hidden_size, request.layers, request.heads,
-                          request.vocab_size)
+    shape = scratch_shape(request.scratch_size, request.hidden_size, request.layers, request.heads, request.vocab_size)
     if shape.hidden_size % shape.heads:
         raise TrainingError(f"hidden size {shape.hidden_size} is not a multiple of {shape.heads} heads")
     saved = run_dir / TOKENIZER_FILE if request.resume else None
@@ -202,8 +263,7 @@ def _with_lora(model, lora: tuple[int, float]):
 
     rank, alpha = lora
     # Every linear layer of the blocks (not the output head); no dropout, so runs are reproducible.
-    config = LoraConfig(r=rank, lora_alpha=alpha, lora_dropout=0.0, target_modules="all-linear",
-                        task_type="CAUSAL_LM")
+    config = LoraConfig(r=rank, lora_alpha=alpha, lora_dropout=0.0, target_modules="all-linear", task_type="CAUSAL_LM")
     return get_peft_model(model, config)
 
 
@@ -242,9 +302,21 @@ def _save_model(model, initial: InitialModel, destination: Path) -> None:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _summary(request: TrainRequest, initial: InitialModel, parameters: int, serializer_path: Path | None, train: EncodedCorpus,
-             heldout: EncodedCorpus, train_users: int, heldout_users: int, context: int, batch_size: int,
-             per_epoch: int, result: LoopResult, processes: Processes) -> dict:
+def _summary(
+    request: TrainRequest,
+    initial: InitialModel,
+    parameters: int,
+    serializer_path: Path | None,
+    train: EncodedCorpus,
+    heldout: EncodedCorpus,
+    train_users: int,
+    heldout_users: int,
+    context: int,
+    batch_size: int,
+    per_epoch: int,
+    result: LoopResult,
+    processes: Processes,
+) -> dict:
     training = {
         "base_model": initial.reference,
         "init": initial.kind,

@@ -27,14 +27,16 @@ def make_synthetic_task(n_entities: int = 200, positive_share: float = 0.3, seed
     entity = np.repeat(ids, counts)
     dates = pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.integers(0, 700, size=len(entity)), unit="D")
     ts = dates.strftime("%Y-%m-%d")
-    events = pd.DataFrame({
-        "entity_id": entity,
-        "ts": ts,
-        "date": ts,
-        "kind": rng.choice(["a", "b", "c"], size=len(entity)),
-        "note": rng.choice(['plain', 'has, comma', 'has "quotes"', ''], size=len(entity)),
-        "amount": rng.normal(100, 30, size=len(entity)).round(2),
-    })
+    events = pd.DataFrame(
+        {
+            "entity_id": entity,
+            "ts": ts,
+            "date": ts,
+            "kind": rng.choice(["a", "b", "c"], size=len(entity)),
+            "note": rng.choice(["plain", "has, comma", 'has "quotes"', ""], size=len(entity)),
+            "amount": rng.normal(100, 30, size=len(entity)).round(2),
+        }
+    )
     return Task(id="synthetic", dataset="none", metric="roc_auc", events=events, labels=labels, fields=FIELDS)
 
 

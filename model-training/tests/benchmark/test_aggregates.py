@@ -9,22 +9,26 @@ import pytest
 from llm4es_training.benchmark.aggregates import aggregate_features, run_aggregate_baseline
 from llm4es_training.benchmark.task_folder import write_task_folder
 
-TASK = {"fields": [
-    {"name": "date", "role": "time"},
-    {"name": "kind", "role": "category"},
-    {"name": "tags", "role": "category", "multi_value_separator": "|"},
-    {"name": "note", "role": "text"},
-    {"name": "amount", "role": "number"},
-]}
-EVENTS = pd.DataFrame({
-    "entity_id": ["a", "a", "a", "b"],
-    "ts": ["2020-01-01", "2020-01-03", "2020-01-05", "2020-01-11"],
-    "date": ["2020-01-01", "2020-01-03", "2020-01-05", "2020-01-11"],
-    "kind": ["x", "y", "x", ""],
-    "tags": ["t1|t2", "t2", "t3", "t1"],
-    "note": ["n", "n", "n", "n"],
-    "amount": [10.0, 20.0, 30.0, np.nan],
-})
+TASK = {
+    "fields": [
+        {"name": "date", "role": "time"},
+        {"name": "kind", "role": "category"},
+        {"name": "tags", "role": "category", "multi_value_separator": "|"},
+        {"name": "note", "role": "text"},
+        {"name": "amount", "role": "number"},
+    ]
+}
+EVENTS = pd.DataFrame(
+    {
+        "entity_id": ["a", "a", "a", "b"],
+        "ts": ["2020-01-01", "2020-01-03", "2020-01-05", "2020-01-11"],
+        "date": ["2020-01-01", "2020-01-03", "2020-01-05", "2020-01-11"],
+        "kind": ["x", "y", "x", ""],
+        "tags": ["t1|t2", "t2", "t3", "t1"],
+        "note": ["n", "n", "n", "n"],
+        "amount": [10.0, 20.0, 30.0, np.nan],
+    }
+)
 
 
 def test_counts_sums_and_times_per_entity():

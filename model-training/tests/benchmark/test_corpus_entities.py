@@ -7,7 +7,9 @@ from llm4es_training.benchmark.llm_models import corpus_entities
 
 
 def _labels(train, test):
-    return pd.DataFrame({"entity_id": [*train, *test], "label": 0, "split": ["train"] * len(train) + ["test"] * len(test)})
+    return pd.DataFrame(
+        {"entity_id": [*train, *test], "label": 0, "split": ["train"] * len(train) + ["test"] * len(test)}
+    )
 
 
 def test_a_test_entity_of_a_sibling_task_is_left_out():

@@ -8,16 +8,32 @@ from llm4es_training.benchmark.java_cli import context_facts, read_embedding_res
 
 
 def _row(entity, embedding, events, dropped, tokens, status="ok"):
-    result = {"embedding": embedding, "status": status, "model_version": "m:1", "events": events,
-              "tokens": tokens, "dropped_events": dropped, "message": None}
+    result = {
+        "embedding": embedding,
+        "status": status,
+        "model_version": "m:1",
+        "events": events,
+        "tokens": tokens,
+        "dropped_events": dropped,
+        "message": None,
+    }
     return f'{entity},"{json.dumps(result).replace(chr(34), chr(34) * 2)}"'
 
 
 def test_results_give_features_and_context_medians(tmp_path):
     csv = tmp_path / "results.csv"
-    csv.write_text("\n".join(["ENTITY_ID,RESULT", _row("a", [0.5, 1.0], 10, 0, 101),
-                              _row("b", [0.25, -1.0], 40, 30, 511, "truncated"), _row("c", [0.0, 2.0], 4, 0, 41)]) + "\n",
-                   encoding="utf-8")
+    csv.write_text(
+        "\n".join(
+            [
+                "ENTITY_ID,RESULT",
+                _row("a", [0.5, 1.0], 10, 0, 101),
+                _row("b", [0.25, -1.0], 40, 30, 511, "truncated"),
+                _row("c", [0.0, 2.0], 4, 0, 41),
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     features, counts = read_embedding_results(csv)
     assert list(features.index) == ["a", "b", "c"] and features.loc["b"].tolist() == [0.25, -1.0]
     facts = context_facts(counts)

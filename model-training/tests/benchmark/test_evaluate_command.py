@@ -25,8 +25,9 @@ def test_evaluate_scores_a_features_file_under_both_names(synthetic_task, tmp_pa
     assert printed == json.loads((tmp_path / "result.json").read_text(encoding="utf-8"))
     assert printed["method"] == "signal" and printed["mean"] > 0.8 and len(printed["fold_test_scores"]) == 5
 
-    alias = subprocess.run([sys.executable, "-m", "llm4es_training.benchmark.evaluate", *args],
-                           capture_output=True, text=True, timeout=300)
+    alias = subprocess.run(
+        [sys.executable, "-m", "llm4es_training.benchmark.evaluate", *args], capture_output=True, text=True, timeout=300
+    )
     assert alias.returncode == 0, alias.stderr
     same = {k: v for k, v in json.loads(alias.stdout).items() if k != "seconds"}
     assert same == {k: v for k, v in printed.items() if k != "seconds"}

@@ -41,11 +41,16 @@ def rendered(real_task, tmp_path_factory):
         write_task_folder(real_task(task_id), folder, max_entities=20)
         task = read_task(folder)
         sample = read_events(folder, task).head(SAMPLE_EVENTS)
-        (folder / "sample.jsonl").write_text("\n".join(_event_json(r, task) for _, r in sample.iterrows()) + "\n",
-                                             encoding="utf-8")
+        (folder / "sample.jsonl").write_text(
+            "\n".join(_event_json(r, task) for _, r in sample.iterrows()) + "\n", encoding="utf-8"
+        )
         samples[task_id] = sample
-    run = subprocess.run(["java", "-cp", str(jar), str(HELPER), *(str(out / t) for t in TASK_IDS)],
-                         capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        ["java", "-cp", str(jar), str(HELPER), *(str(out / t) for t in TASK_IDS)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 0, run.stderr
     return {t: ((out / t / "rendered.txt").read_text(encoding="utf-8").splitlines(), samples[t]) for t in TASK_IDS}
 

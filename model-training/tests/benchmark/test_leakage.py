@@ -22,8 +22,12 @@ def test_bpic_keeps_the_first_five_events_of_cases_with_five_before_the_outcome(
     assert (per_case == 5).all()
     assert not task.events["activity"].isin(OUTCOME_ACTIVITIES).any()
 
-    kept = task.events.merge(log, left_on=["entity_id", "time", "activity", "lifecycle"],
-                             right_on=["case_id", "timestamp", "activity", "lifecycle"], how="left")
+    kept = task.events.merge(
+        log,
+        left_on=["entity_id", "time", "activity", "lifecycle"],
+        right_on=["case_id", "timestamp", "activity", "lifecycle"],
+        how="left",
+    )
     assert len(kept) == len(task.events) and kept["event_idx"].notna().all()
     assert (kept["event_idx"] < 5).all()
     assert (kept["event_idx"] < kept["entity_id"].map(cases["outcome_event_idx"])).all()
@@ -63,8 +67,9 @@ def test_synthea_has_no_event_at_or_after_the_cutoff(real_task, datasets):
     last = pd.to_datetime(task.events.groupby("entity_id")["ts"].max(), utc=True)
     assert (last < cut.loc[last.index, "cutoff"]).all()
     # (A "urine screening test for diabetes" procedure may precede the diagnosis; it is no leak.)
-    kept_positive = task.events[(task.events["entity_id"].map(task.labels) == 1)
-                                & (task.events["table"] == "condition")]
+    kept_positive = task.events[
+        (task.events["entity_id"].map(task.labels) == 1) & (task.events["table"] == "condition")
+    ]
     assert not kept_positive["description"].str.lower().str.contains("diabet", na=False).any()
 
     # Entities are exactly the patients with at least one event before their cut-off.
@@ -74,8 +79,9 @@ def test_synthea_has_no_event_at_or_after_the_cutoff(real_task, datasets):
 
 def test_synthea_negative_cutoff_ages_are_drawn_from_the_positives(datasets):
     patients = pd.read_csv(datasets / "synthea_ma_1k" / "patients.csv")
-    raw = pd.read_csv(datasets / "synthea_ma_1k" / "events.csv.gz", usecols=["patient_id", "timestamp", "table",
-                                                                            "description"])
+    raw = pd.read_csv(
+        datasets / "synthea_ma_1k" / "events.csv.gz", usecols=["patient_id", "timestamp", "table", "description"]
+    )
     raw["ts"] = pd.to_datetime(raw["timestamp"], utc=True)
     cut = cutoffs(patients, raw)
     pos_ages = cut.loc[cut["label"] == 1, "cutoff_age_days"]

@@ -2,8 +2,8 @@
 
 import pytest
 
-from llm4es_training.checkout import REPO_ROOT
 from llm4es_training.benchmark.prepare import main, refuse_tracked_output
+from llm4es_training.checkout import REPO_ROOT
 
 
 def test_refuses_an_output_folder_git_would_track(tmp_path):
@@ -17,4 +17,8 @@ def test_refuses_an_output_folder_git_would_track(tmp_path):
 def test_writes_one_folder_per_task(tmp_path, datasets):
     assert main(["--out", str(tmp_path), "--tasks", "berka-default", "--max-entities", "50"]) == 0
     assert sorted(p.name for p in (tmp_path / "berka-default").iterdir()) == [
-        "events.csv", "labels.csv", "serializer.json", "task.json"]
+        "events.csv",
+        "labels.csv",
+        "serializer.json",
+        "task.json",
+    ]

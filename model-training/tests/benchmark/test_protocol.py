@@ -11,8 +11,9 @@ from llm4es_training.benchmark.split import fixed_split
 
 def _labels(y: np.ndarray) -> pd.DataFrame:
     labels = pd.Series(y, index=[f"u{i:04d}" for i in range(len(y))])
-    return pd.DataFrame({"entity_id": labels.index, "label": labels.to_numpy(),
-                         "split": fixed_split(labels).to_numpy()})
+    return pd.DataFrame(
+        {"entity_id": labels.index, "label": labels.to_numpy(), "split": fixed_split(labels).to_numpy()}
+    )
 
 
 def _informative(y: np.ndarray, rng, noise: float) -> np.ndarray:

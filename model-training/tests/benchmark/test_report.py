@@ -21,13 +21,18 @@ def test_paired_difference_cancels_shared_fold_noise():
 
 def test_standings_name_winner_loser_and_tie():
     results = {
-        "loses": {"aggregates": _result([0.80, 0.82, 0.81, 0.79, 0.80]), "minilm": _result([0.60] * 5),
-                  "llm4es-stories260k-ft": _result([0.70, 0.71, 0.69, 0.70, 0.72]),
-                  "llm4es-random": _result([0.95] * 5),
-                  "llm4es+aggregates": _result([0.80, 0.82, 0.81, 0.79, 0.80])},
+        "loses": {
+            "aggregates": _result([0.80, 0.82, 0.81, 0.79, 0.80]),
+            "minilm": _result([0.60] * 5),
+            "llm4es-stories260k-ft": _result([0.70, 0.71, 0.69, 0.70, 0.72]),
+            "llm4es-random": _result([0.95] * 5),
+            "llm4es+aggregates": _result([0.80, 0.82, 0.81, 0.79, 0.80]),
+        },
         "wins": {"aggregates": _result([0.60] * 5), "llm4es-scratch-ft": _result([0.70, 0.72, 0.70, 0.71, 0.69])},
-        "ties": {"minilm": _result([0.70, 0.60, 0.70, 0.60, 0.70]),
-                 "llm4es-stories260k": _result([0.60, 0.70, 0.60, 0.70, 0.71])},
+        "ties": {
+            "minilm": _result([0.70, 0.60, 0.70, 0.60, 0.70]),
+            "llm4es-stories260k": _result([0.60, 0.70, 0.60, 0.70, 0.71]),
+        },
     }
     lines = standings(results)
     assert lines[0].startswith("- loses: llm4es-stories260k-ft loses to aggregates")  # random weights never count
@@ -40,36 +45,75 @@ def test_standings_name_winner_loser_and_tie():
 
 METHODS = ["aggregates", "minilm", "llm4es-stories260k-ft", "llm4es+aggregates"]
 SPEED = {
-    "model": "berka-age-llm4es-stories260k", "task": "berka-age", "users": 120, "tokens": 50_000, "threads": 2,
-    "repeats": 1, "method": "differential timing",
-    "paths": {"sql_aggregate_h2": {"tokens_per_s": 9000.0, "users_per_s": 21.5, "peak_rss_mb": 800.0},
-              "java_embedder": {"tokens_per_s": 12000.0, "users_per_s": 30.1, "peak_rss_mb": 600.0},
-              "pytorch_eager": {"tokens_per_s": 7000.0, "users_per_s": 17.0, "peak_rss_mb": 1200.0}},
+    "model": "berka-age-llm4es-stories260k",
+    "task": "berka-age",
+    "users": 120,
+    "tokens": 50_000,
+    "threads": 2,
+    "repeats": 1,
+    "method": "differential timing",
+    "paths": {
+        "sql_aggregate_h2": {"tokens_per_s": 9000.0, "users_per_s": 21.5, "peak_rss_mb": 800.0},
+        "java_embedder": {"tokens_per_s": 12000.0, "users_per_s": 30.1, "peak_rss_mb": 600.0},
+        "pytorch_eager": {"tokens_per_s": 7000.0, "users_per_s": 17.0, "peak_rss_mb": 1200.0},
+    },
     "ratios": {"java_over_pytorch": 1.7, "sql_over_java": 0.75, "sql_over_pytorch": 1.3},
-    "java_embedder_gflops": 3.2, "matmul_peak_gflops": 80.0, "java_share_of_peak": 0.04, "forward_gflop": 1.1,
+    "java_embedder_gflops": 3.2,
+    "matmul_peak_gflops": 80.0,
+    "java_share_of_peak": 0.04,
+    "forward_gflop": 1.1,
     "serializer_events_per_s": 150_000.0,
 }
 
 
 def _run(quick: bool) -> dict:
     train = {"max_steps": 30 if quick else 500}
-    return {"quick": quick, "command": "llm4es-train benchmark --out /tmp/b" + (" --quick" if quick else ""),
-            "mode": {"max_entities": 120 if quick else None, "max_events_per_entity": 48 if quick else None,
-                     "train": train},
-            "date": "2026-12-01T22:00:00+00:00", "machine": "box, x86_64, 2 CPUs, 3.11.2", "jar": "/r/llm4es.jar",
-            "methods": {m: f"the {m} method" for m in METHODS},
-            "training": {"llm4es-stories260k-ft": {"base_model": "stories260K", "parameters": 260_000, "steps": 30,
-                                                   "tokens_seen": 10_000, "heldout_loss_before": 6.5,
-                                                   "heldout_loss_after": 2.1, "train_seconds": 40.0}},
-            "context": {"berka-default": {"llm4es-stories260k-ft": {
-                "median_tokens_per_event": 21.25, "median_share_of_events_kept": 0.4, "median_tokens_per_user": 511.0,
-                "users_truncated": 80, "users": 120}}}}
+    return {
+        "quick": quick,
+        "command": "llm4es-train benchmark --out /tmp/b" + (" --quick" if quick else ""),
+        "mode": {
+            "max_entities": 120 if quick else None,
+            "max_events_per_entity": 48 if quick else None,
+            "train": train,
+        },
+        "date": "2026-12-01T22:00:00+00:00",
+        "machine": "box, x86_64, 2 CPUs, 3.11.2",
+        "jar": "/r/llm4es.jar",
+        "methods": {m: f"the {m} method" for m in METHODS},
+        "training": {
+            "llm4es-stories260k-ft": {
+                "base_model": "stories260K",
+                "parameters": 260_000,
+                "steps": 30,
+                "tokens_seen": 10_000,
+                "heldout_loss_before": 6.5,
+                "heldout_loss_after": 2.1,
+                "train_seconds": 40.0,
+            }
+        },
+        "context": {
+            "berka-default": {
+                "llm4es-stories260k-ft": {
+                    "median_tokens_per_event": 21.25,
+                    "median_share_of_events_kept": 0.4,
+                    "median_tokens_per_user": 511.0,
+                    "users_truncated": 80,
+                    "users": 120,
+                }
+            }
+        },
+    }
 
 
 def _results() -> dict:
-    return {"berka-default": {"aggregates": _result([0.80, 0.82, 0.81, 0.79, 0.80]), "minilm": _result([0.6] * 5),
-                              "llm4es-stories260k-ft": _result([0.70, 0.71, 0.69, 0.70, 0.72]),
-                              "llm4es+aggregates": _result([0.85, 0.86, 0.84, 0.85, 0.86])}}
+    return {
+        "berka-default": {
+            "aggregates": _result([0.80, 0.82, 0.81, 0.79, 0.80]),
+            "minilm": _result([0.6] * 5),
+            "llm4es-stories260k-ft": _result([0.70, 0.71, 0.69, 0.70, 0.72]),
+            "llm4es+aggregates": _result([0.85, 0.86, 0.84, 0.85, 0.86]),
+        }
+    }
 
 
 def _write(tmp_path, quick: bool) -> tuple[str, str]:
@@ -84,14 +128,20 @@ def test_every_markdown_table_is_an_html_table(tmp_path):
     assert page.count("<table>") == len(rules)
     assert "<pre>" not in page and "|---" not in page and "| path |" not in page
     assert "<td>java_embedder</td><td class=num>12,000</td>" in page
-    assert ("<td>berka-default</td><td>llm4es-stories260k-ft</td><td class=num>21.2</td><td class=num>40 %</td>"
-            "<td class=num>511</td><td class=num>80 of 120</td>") in page
+    assert (
+        "<td>berka-default</td><td>llm4es-stories260k-ft</td><td class=num>21.2</td><td class=num>40 %</td>"
+        "<td class=num>511</td><td class=num>80 of 120</td>"
+    ) in page
 
 
 def test_the_header_says_when_where_how_and_which_mode(tmp_path):
     markdown, page = _write(tmp_path, quick=False)
-    for text in ("2026-12-01T22:00:00+00:00", "box, x86_64, 2 CPUs, 3.11.2",
-                 "<code>llm4es-train benchmark --out /tmp/b</code>", "full: every entity, every event, 500 fine-tuning steps"):
+    for text in (
+        "2026-12-01T22:00:00+00:00",
+        "box, x86_64, 2 CPUs, 3.11.2",
+        "<code>llm4es-train benchmark --out /tmp/b</code>",
+        "full: every entity, every event, 500 fine-tuning steps",
+    ):
         assert text in page
     assert "| mode | full: every entity" in markdown
 
@@ -124,7 +174,9 @@ def test_pca_legend_says_what_each_label_means():
     rng = np.random.default_rng(0)
     features = pd.DataFrame(rng.normal(size=(40, 4)), index=[f"e{i}" for i in range(40)])
     labels = pd.Series([i % 2 for i in range(40)], index=features.index)
-    named = projection_figure("berka-default", "m", features, labels, {"class_names": {"0": "repaid", "1": "defaulted"}})
+    named = projection_figure(
+        "berka-default", "m", features, labels, {"class_names": {"0": "repaid", "1": "defaulted"}}
+    )
     assert [t.get_text() for t in named.axes[0].get_legend().get_texts()] == ["repaid", "defaulted"]
     unnamed = projection_figure("old-folder", "m", features, labels, {})
     assert [t.get_text() for t in unnamed.axes[0].get_legend().get_texts()] == ["label 0", "label 1"]

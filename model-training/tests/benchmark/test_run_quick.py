@@ -17,8 +17,15 @@ from llm4es_training.checkout import find_jar, missing_jar_message
 from llm4es_training.cli import main
 from llm4es_training.manifest import MANIFEST_FILE
 
-METHODS = ["aggregates", "minilm", "llm4es-random", "llm4es-stories260k", "llm4es-stories260k-ft",
-           "llm4es-scratch-ft", "llm4es+aggregates"]
+METHODS = [
+    "aggregates",
+    "minilm",
+    "llm4es-random",
+    "llm4es-stories260k",
+    "llm4es-stories260k-ft",
+    "llm4es-scratch-ft",
+    "llm4es+aggregates",
+]
 LLM_METHODS = [m for m in METHODS if m.startswith("llm4es-")]
 
 

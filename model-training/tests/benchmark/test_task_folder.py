@@ -11,8 +11,16 @@ from llm4es_training.benchmark.task import Field, Task
 from llm4es_training.benchmark.task_folder import class_name, read_events, read_labels, read_task, write_task_folder
 from llm4es_training.benchmark.tasks import TASK_IDS
 
-SERIALIZER_KEYS = {"format_version", "fields", "header", "header_separator", "value_separator", "rendering",
-                   "max_tokens", "truncation"}
+SERIALIZER_KEYS = {
+    "format_version",
+    "fields",
+    "header",
+    "header_separator",
+    "value_separator",
+    "rendering",
+    "max_tokens",
+    "truncation",
+}
 FIELD_KEYS = {"name", "role", "label", "format", "dictionary", "unknown"}
 
 
@@ -74,9 +82,12 @@ def test_event_cap_keeps_the_most_recent_and_says_so(tmp_path, synthetic_task):
     events = pd.read_csv(tmp_path / "events.csv", dtype={"entity_id": str})
     assert events.groupby("entity_id").size().max() == 3
     per_entity = task.events.groupby("entity_id").size()
-    assert info["event_cap"] == {"max_events_per_entity": 3, "keeps": "most recent",
-                                 "entities_capped": int((per_entity > 3).sum()),
-                                 "events_dropped": int((per_entity - 3).clip(lower=0).sum())}
+    assert info["event_cap"] == {
+        "max_events_per_entity": 3,
+        "keeps": "most recent",
+        "entities_capped": int((per_entity > 3).sum()),
+        "events_dropped": int((per_entity - 3).clip(lower=0).sum()),
+    }
     newest = task.events.sort_values(["entity_id", "ts"], kind="stable").groupby("entity_id").tail(3)
     assert sorted(events["ts"]) == sorted(newest["ts"])
 
@@ -84,11 +95,23 @@ def test_event_cap_keeps_the_most_recent_and_says_so(tmp_path, synthetic_task):
 def test_a_task_refuses_entities_without_events_or_labels(synthetic_task):
     task = synthetic_task()
     with pytest.raises(ValueError, match="have no events"):
-        Task(id="t", dataset="d", metric="roc_auc", events=task.events,
-             labels=pd.concat([task.labels, pd.Series([1], index=[1])]), fields=task.fields)
+        Task(
+            id="t",
+            dataset="d",
+            metric="roc_auc",
+            events=task.events,
+            labels=pd.concat([task.labels, pd.Series([1], index=[1])]),
+            fields=task.fields,
+        )
     with pytest.raises(ValueError, match="event columns"):
-        Task(id="t", dataset="d", metric="roc_auc", events=task.events.drop(columns="note"),
-             labels=task.labels, fields=task.fields)
+        Task(
+            id="t",
+            dataset="d",
+            metric="roc_auc",
+            events=task.events.drop(columns="note"),
+            labels=task.labels,
+            fields=task.fields,
+        )
     with pytest.raises(ValueError, match="role"):
         Field("x", "date")
 
@@ -106,8 +129,15 @@ def test_real_split_is_stratified_and_fixed(real_task, task_id):
 
 def test_class_names_go_into_task_json_and_must_cover_every_label(tmp_path, synthetic_task):
     task = synthetic_task()
-    named = Task(task.id, task.dataset, task.metric, task.events, task.labels, task.fields,
-                 class_names={0: "repaid", 1: "defaulted"})
+    named = Task(
+        task.id,
+        task.dataset,
+        task.metric,
+        task.events,
+        task.labels,
+        task.fields,
+        class_names={0: "repaid", 1: "defaulted"},
+    )
     write_task_folder(named, tmp_path)
     info = read_task(tmp_path)
     assert info["class_names"] == {"0": "repaid", "1": "defaulted"}
@@ -119,7 +149,11 @@ def test_class_names_go_into_task_json_and_must_cover_every_label(tmp_path, synt
 def test_berka_age_groups_name_whole_years_without_overlap():
     ages = pd.Series([17, 20, 31, 32, 44, 45, 57, 58, 81])
     assert age_groups(ages, [17.0, 31.0, 44.0, 57.0, 81.0]) == {
-        0: "age group 0 (17–31)", 1: "age group 1 (32–44)", 2: "age group 2 (45–57)", 3: "age group 3 (58–81)"}
+        0: "age group 0 (17–31)",
+        1: "age group 1 (32–44)",
+        2: "age group 2 (45–57)",
+        3: "age group 3 (58–81)",
+    }
 
 
 @pytest.mark.parametrize("task_id", TASK_IDS)

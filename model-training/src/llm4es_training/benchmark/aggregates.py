@@ -34,13 +34,15 @@ def _time_features(entity: pd.Series, ts: pd.Series) -> pd.DataFrame:
     g = days.groupby(entity)
     first, last, count = g.min(), g.max(), g.size()
     span = last - first
-    return pd.DataFrame({
-        "n_events": count,
-        "span_days": span,
-        # Days from the entity's last event to the task's last event: one reference for all.
-        "recency_days": days.max() - last,
-        "mean_gap_days": span / (count - 1).where(count > 1),
-    })
+    return pd.DataFrame(
+        {
+            "n_events": count,
+            "span_days": span,
+            # Days from the entity's last event to the task's last event: one reference for all.
+            "recency_days": days.max() - last,
+            "mean_gap_days": span / (count - 1).where(count > 1),
+        }
+    )
 
 
 def _category_values(values: pd.Series, separator: str | None, top_values: int) -> pd.Series:
@@ -92,8 +94,11 @@ def run_aggregate_baseline(task_dir: Path, features_path: Path | None = None) ->
 
 
 def main(argv: list[str] | None = None) -> list[dict]:
-    parser = argparse.ArgumentParser(prog="python -m llm4es_training.benchmark.aggregates", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m llm4es_training.benchmark.aggregates",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--task-dir", type=Path, nargs="+", required=True, help="folders written by prepare-tasks")
     args = parser.parse_args(argv)
     results = []

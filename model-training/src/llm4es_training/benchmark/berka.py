@@ -64,7 +64,7 @@ def load_berka_age(root: Path) -> Task:
         notes={
             "entity": "account with n_transactions > 0",
             "label": "quartile of owner_age_at_1999 over these accounts (0 = youngest); a class holds ages "
-                     "in (lower edge, upper edge], the first also its lower edge",
+            "in (lower edge, upper edge], the first also its lower edge",
             "label_bin_edges": [float(e) for e in edges],
         },
     )

@@ -61,15 +61,17 @@ def load_bpic_approved(root: Path) -> Task:
     # The log mixes +01:00 and +02:00 (DST); ts in UTC sorts correctly as text. The time field
     # keeps the local time the log recorded.
     utc = pd.to_datetime(kept["timestamp"], utc=True, format="ISO8601")
-    events = pd.DataFrame({
-        "entity_id": kept["case_id"],
-        "ts": utc.dt.strftime("%Y-%m-%dT%H:%M:%S.%f").str[:-3] + "Z",
-        "time": kept["timestamp"],
-        "activity": kept["activity"],
-        "lifecycle": kept["lifecycle"],
-        "resource": kept["resource"],
-        "amount_req": kept["case_id"].map(cases.set_index("case_id")["amount_req"]),
-    }).reset_index(drop=True)
+    events = pd.DataFrame(
+        {
+            "entity_id": kept["case_id"],
+            "ts": utc.dt.strftime("%Y-%m-%dT%H:%M:%S.%f").str[:-3] + "Z",
+            "time": kept["timestamp"],
+            "activity": kept["activity"],
+            "lifecycle": kept["lifecycle"],
+            "resource": kept["resource"],
+            "amount_req": kept["case_id"].map(cases.set_index("case_id")["amount_req"]),
+        }
+    ).reset_index(drop=True)
     labels = cases.set_index("case_id")["label_approved"].rename("label")
     return Task(
         id="bpic-approved",
@@ -83,7 +85,7 @@ def load_bpic_approved(root: Path) -> Task:
             "entity": f"case with outcome != running and at least {PREFIX_EVENTS} events before outcome_event_idx",
             "label": "label_approved (the trace has A_APPROVED)",
             "leakage_rule": f"only the first {PREFIX_EVENTS} events (event_idx < {PREFIX_EVENTS}), all before "
-                            "the outcome event; amount_req is a case attribute repeated on each event",
+            "the outcome event; amount_req is a case attribute repeated on each event",
             "cases_running_excluded": len(all_cases) - len(finished),
             "cases_excluded_too_few_events_before_outcome": len(finished) - len(cases),
         },

@@ -58,8 +58,10 @@ def to_markdown(blocks: list[Block]) -> str:
         elif isinstance(b, Banner):
             out.append(f"> **{b.text}**")
         elif isinstance(b, Table):
+
             def cells(row):
                 return "| " + " | ".join(c.replace("|", "\\|") for c in row) + " |"
+
             rule = "|" + "|".join("---:" if i in b.right_aligned else "---" for i in range(len(b.header))) + "|"
             out.append("\n".join([cells(b.header), rule, *map(cells, b.rows)]))
         elif isinstance(b, Bullets):
@@ -91,17 +93,29 @@ def to_html(title: str, blocks: list[Block]) -> str:
         elif isinstance(b, Banner):
             body.append(f'<p class="banner"><b>{inline_html(b.text)}</b></p>')
         elif isinstance(b, Table):
+
             def row(cells, tag):
-                return "<tr>" + "".join(
-                    f'<{tag}{" class=num" if i in b.right_aligned else ""}>{inline_html(c)}</{tag}>'
-                    for i, c in enumerate(cells)) + "</tr>"
+                return (
+                    "<tr>"
+                    + "".join(
+                        f"<{tag}{' class=num' if i in b.right_aligned else ''}>{inline_html(c)}</{tag}>"
+                        for i, c in enumerate(cells)
+                    )
+                    + "</tr>"
+                )
+
             body.append("<table>" + row(b.header, "th") + "".join(row(r, "td") for r in b.rows) + "</table>")
         elif isinstance(b, Bullets):
             body.append("<ul>" + "".join(f"<li>{inline_html(item)}</li>" for item in b.items) + "</ul>")
         elif isinstance(b, Image):
             body.append(f'<img src="{html.escape(b.src)}" alt="{html.escape(b.alt)}">')
-    style = ("body{font-family:sans-serif;max-width:75em;margin:1em auto}table{border-collapse:collapse;margin:.5em 0}"
-             "td,th{border:1px solid #999;padding:.25em .5em}.num{text-align:right}"
-             ".banner{background:#fff3cd;border:1px solid #d39e00;padding:.5em}")
-    return (f"<!doctype html><meta charset=utf-8><title>{html.escape(title)}</title><style>{style}</style>\n"
-            + "\n".join(body) + "\n")
+    style = (
+        "body{font-family:sans-serif;max-width:75em;margin:1em auto}table{border-collapse:collapse;margin:.5em 0}"
+        "td,th{border:1px solid #999;padding:.25em .5em}.num{text-align:right}"
+        ".banner{background:#fff3cd;border:1px solid #d39e00;padding:.5em}"
+    )
+    return (
+        f"<!doctype html><meta charset=utf-8><title>{html.escape(title)}</title><style>{style}</style>\n"
+        + "\n".join(body)
+        + "\n"
+    )

@@ -75,13 +75,21 @@ class JavaCli:
         self.jar, self.models_dir, self.threads, self.heap = Path(jar), Path(models_dir), threads, heap
 
     def run(self, *args: str) -> Measured:
-        command = ["java", *([f"-Xmx{self.heap}"] if self.heap else []), f"-Dllm4es.models.dir={self.models_dir}",
-                   *([f"-Dllm4es.threads={self.threads}"] if self.threads else []), "-jar", str(self.jar), *args]
+        command = [
+            "java",
+            *([f"-Xmx{self.heap}"] if self.heap else []),
+            f"-Dllm4es.models.dir={self.models_dir}",
+            *([f"-Dllm4es.threads={self.threads}"] if self.threads else []),
+            "-jar",
+            str(self.jar),
+            *args,
+        ]
         return run_measured(command)
 
     def export_text(self, source_sql: str, serializer: Path, out: Path) -> Measured:
-        return self.run("export-text", "--db", DB_URL, "--sql", source_sql, "--serializer", str(serializer),
-                        "--out", str(out))
+        return self.run(
+            "export-text", "--db", DB_URL, "--sql", source_sql, "--serializer", str(serializer), "--out", str(out)
+        )
 
     def query(self, sql: str, out: Path) -> Measured:
         return self.run("query", "--db", DB_URL, "--sql", sql, "--out", str(out))
@@ -121,25 +129,32 @@ def _entity_filter(entity: str | None) -> str:
 
 def source_sql(task_dir: Path, serializer: dict, entity: str | None = None) -> str:
     """export-text's source: user id, event JSON, order key."""
-    return (f"SELECT {_column('entity_id')}, {event_json(serializer)}, {_column('ts')} "
-            f"FROM {_csv(Path(task_dir) / 'events.csv')}{_entity_filter(entity)}")
+    return (
+        f"SELECT {_column('entity_id')}, {event_json(serializer)}, {_column('ts')} "
+        f"FROM {_csv(Path(task_dir) / 'events.csv')}{_entity_filter(entity)}"
+    )
 
 
-def embedding_sql(task_dir: Path, serializer: dict, model: str, entity: str | None = None,
-                  function: str = "user_embedding") -> str:
+def embedding_sql(
+    task_dir: Path, serializer: dict, model: str, entity: str | None = None, function: str = "user_embedding"
+) -> str:
     """The product path: the SQL aggregate over the task's events, one embedding per entity
     (`function="serialize_events"`: the text the model sees, after its token budget)."""
-    return (f"SELECT {_column('entity_id')} AS entity_id, {function}({event_json(serializer)}, "
-            f"{_column('ts')}, {_literal(model)}) AS embedding FROM {_csv(Path(task_dir) / 'events.csv')}"
-            f"{_entity_filter(entity)} GROUP BY {_column('entity_id')}")
+    return (
+        f"SELECT {_column('entity_id')} AS entity_id, {function}({event_json(serializer)}, "
+        f"{_column('ts')}, {_literal(model)}) AS embedding FROM {_csv(Path(task_dir) / 'events.csv')}"
+        f"{_entity_filter(entity)} GROUP BY {_column('entity_id')}"
+    )
 
 
 def embedding_result_sql(task_dir: Path, serializer: dict, model: str) -> str:
     """`user_embedding_result` per entity: the embedding with its event, token and dropped counts
     (H2 returns JSON; CAST makes the CLI write it as text)."""
-    return (f"SELECT {_column('entity_id')} AS entity_id, CAST(user_embedding_result({event_json(serializer)}, "
-            f"{_column('ts')}, {_literal(model)}) AS VARCHAR) AS result FROM {_csv(Path(task_dir) / 'events.csv')} "
-            f"GROUP BY {_column('entity_id')}")
+    return (
+        f"SELECT {_column('entity_id')} AS entity_id, CAST(user_embedding_result({event_json(serializer)}, "
+        f"{_column('ts')}, {_literal(model)}) AS VARCHAR) AS result FROM {_csv(Path(task_dir) / 'events.csv')} "
+        f"GROUP BY {_column('entity_id')}"
+    )
 
 
 def read_embedding_results(query_csv: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -152,8 +167,9 @@ def read_embedding_results(query_csv: Path) -> tuple[pd.DataFrame, pd.DataFrame]
     if failed:
         raise ValueError(f"{query_csv}: {len(failed)} entities got no embedding, e.g. {failed[:3]}")
     features = features_frame(table["entity_id"], np.array([r["embedding"] for r in results], dtype=float), prefix="e")
-    counts = pd.DataFrame([{k: r[k] for k in ("events", "dropped_events", "tokens")} for r in results],
-                          index=features.index)
+    counts = pd.DataFrame(
+        [{k: r[k] for k in ("events", "dropped_events", "tokens")} for r in results], index=features.index
+    )
     return features, counts
 
 
@@ -161,7 +177,10 @@ def context_facts(counts: pd.DataFrame) -> dict:
     """What the model saw of the users, as medians over them: tokens per kept event (the header's
     share included), the share of a user's events that fit the context, tokens per user."""
     kept = counts["events"] - counts["dropped_events"]
-    return {"median_tokens_per_event": float((counts["tokens"] / kept).median()),
-            "median_share_of_events_kept": float((kept / counts["events"]).median()),
-            "median_tokens_per_user": float(counts["tokens"].median()),
-            "users_truncated": int((counts["dropped_events"] > 0).sum()), "users": len(counts)}
+    return {
+        "median_tokens_per_event": float((counts["tokens"] / kept).median()),
+        "median_share_of_events_kept": float((kept / counts["events"]).median()),
+        "median_tokens_per_user": float(counts["tokens"].median()),
+        "users_truncated": int((counts["dropped_events"] > 0).sum()),
+        "users": len(counts),
+    }

@@ -58,8 +58,9 @@ def bundle_name(task_id: str, method: str) -> str:
     return f"{task_id}-{method}"
 
 
-def export_task_bundle(model_dir: Path, serializer: Path, name: str, models_dir: Path, description: str,
-                       base_bundle: Path) -> Path:
+def export_task_bundle(
+    model_dir: Path, serializer: Path, name: str, models_dir: Path, description: str, base_bundle: Path
+) -> Path:
     """The bundle `name` in `models_dir`: `model_dir` exported once into `base_bundle` (ONNX export
     and its verification take seconds), then copied with the task's serializer (`rebundle`). Both
     are built in staging folders and renamed into place, so the Java model registry never sees half
@@ -70,8 +71,9 @@ def export_task_bundle(model_dir: Path, serializer: Path, name: str, models_dir:
     from ..bundle import export_bundle, rebundle  # Deferred: torch and the ONNX exporter load slowly.
 
     if not (base_bundle / MANIFEST_FILE).is_file():
-        export_bundle(model=str(model_dir), serializer=serializer, name=base_bundle.name, out=base_bundle,
-                      description=description)
+        export_bundle(
+            model=str(model_dir), serializer=serializer, name=base_bundle.name, out=base_bundle, description=description
+        )
     rebundle(source=base_bundle, serializer=serializer, name=name, out=target, description=description)
     return target
 
@@ -82,10 +84,27 @@ def fine_tune(init: str, corpus: Path, run_dir: Path, training: Training) -> Pat
     summary = run_dir / "summary.json"
     if summary.is_file() and read_json(summary)["finished"] and (run_dir / "model").is_dir():
         return run_dir / "model"
-    command = [sys.executable, "-m", "llm4es_training.cli", "train", "--corpus", str(corpus), "--init", init,
-               "--out", str(run_dir), "--max-steps", str(training.max_steps), "--context", str(training.context),
-               "--batch-size", str(training.batch_size), "--checkpoint-every", str(max(1, training.max_steps // 4)),
-               "--no-progress"]
+    command = [
+        sys.executable,
+        "-m",
+        "llm4es_training.cli",
+        "train",
+        "--corpus",
+        str(corpus),
+        "--init",
+        init,
+        "--out",
+        str(run_dir),
+        "--max-steps",
+        str(training.max_steps),
+        "--context",
+        str(training.context),
+        "--batch-size",
+        str(training.batch_size),
+        "--checkpoint-every",
+        str(max(1, training.max_steps // 4)),
+        "--no-progress",
+    ]
     if init == "scratch":
         command += ["--scratch-size", training.scratch_size]
     elif training.finetune_lr is not None:
@@ -100,8 +119,19 @@ def fine_tune(init: str, corpus: Path, run_dir: Path, training: Training) -> Pat
 
 def training_facts(run_dir: Path) -> dict:
     t = read_json(run_dir / "summary.json")["training"]
-    return {k: t[k] for k in ("base_model", "parameters", "steps", "tokens_seen", "final_train_loss",
-                              "heldout_loss_before", "heldout_loss_after", "train_seconds")}
+    return {
+        k: t[k]
+        for k in (
+            "base_model",
+            "parameters",
+            "steps",
+            "tokens_seen",
+            "final_train_loss",
+            "heldout_loss_before",
+            "heldout_loss_after",
+            "train_seconds",
+        )
+    }
 
 
 def corpus_entities(labels: dict[str, pd.DataFrame], datasets: dict[str, str]) -> dict[str, set[str]]:
@@ -113,8 +143,10 @@ def corpus_entities(labels: dict[str, pd.DataFrame], datasets: dict[str, str]) -
     for task_id, table in labels.items():
         test = set(table.loc[table["split"] == "test", "entity_id"].astype(str))
         held_out.setdefault(datasets[task_id], set()).update(test)
-    return {task_id: set(table.loc[table["split"] == "train", "entity_id"].astype(str)) - held_out[datasets[task_id]]
-            for task_id, table in labels.items()}
+    return {
+        task_id: set(table.loc[table["split"] == "train", "entity_id"].astype(str)) - held_out[datasets[task_id]]
+        for task_id, table in labels.items()
+    }
 
 
 def merge_corpora(parts: dict[str, tuple[Path, set[str]]], out: Path) -> None:

@@ -21,8 +21,7 @@ def _movies(root: Path) -> pd.DataFrame:
     genres = pd.read_csv(dataset_file(root, DATASET, "u.genre"), sep="|", header=None, names=["genre", "id"])
     genre_names = genres.sort_values("id")["genre"].tolist()
     columns = ["movie_id", "title", "release_date", "video_release_date", "url", *genre_names]
-    movies = pd.read_csv(dataset_file(root, DATASET, "u.item"), sep="|", header=None, names=columns,
-                         encoding="latin-1")
+    movies = pd.read_csv(dataset_file(root, DATASET, "u.item"), sep="|", header=None, names=columns, encoding="latin-1")
     flags = movies[genre_names].to_numpy().astype(bool)
     movies["genres"] = [GENRE_SEPARATOR.join(g for g, on in zip(genre_names, row) if on) for row in flags]
     movies["year"] = pd.to_datetime(movies["release_date"], format="%d-%b-%Y").dt.year.astype("Int64")
@@ -31,10 +30,15 @@ def _movies(root: Path) -> pd.DataFrame:
 
 def load_movielens_gender(root: Path) -> Task:
     movies = _movies(root)
-    ratings = pd.read_csv(dataset_file(root, DATASET, "u.data"), sep="\t", header=None,
-                          names=["user_id", "movie_id", "rating", "unix_ts"])
-    users = pd.read_csv(dataset_file(root, DATASET, "u.user"), sep="|", header=None,
-                        names=["user_id", "age", "gender", "occupation", "zip"])
+    ratings = pd.read_csv(
+        dataset_file(root, DATASET, "u.data"), sep="\t", header=None, names=["user_id", "movie_id", "rating", "unix_ts"]
+    )
+    users = pd.read_csv(
+        dataset_file(root, DATASET, "u.user"),
+        sep="|",
+        header=None,
+        names=["user_id", "age", "gender", "occupation", "zip"],
+    )
     ts = pd.to_datetime(ratings["unix_ts"], unit="s", utc=True).dt.strftime("%Y-%m-%dT%H:%M:%SZ")
     fields = [
         Field("date", "time", format="yyyy-MM-dd"),
@@ -44,17 +48,18 @@ def load_movielens_gender(root: Path) -> Task:
         Field("genres", "category", multi_value_separator=GENRE_SEPARATOR),
         Field("rating", "number", format="0"),
     ]
-    events = pd.DataFrame({
-        "entity_id": ratings["user_id"],
-        "ts": ts,
-        "date": ts,
-        "movie": ratings["movie_id"],
-        "year": ratings["movie_id"].map(movies["year"]).astype("Int64"),
-        "genres": ratings["movie_id"].map(movies["genres"]),
-        "rating": ratings["rating"],
-    })
-    labels = pd.Series((users["gender"] == "F").astype(int).to_numpy(), index=users["user_id"].to_numpy(),
-                       name="label")
+    events = pd.DataFrame(
+        {
+            "entity_id": ratings["user_id"],
+            "ts": ts,
+            "date": ts,
+            "movie": ratings["movie_id"],
+            "year": ratings["movie_id"].map(movies["year"]).astype("Int64"),
+            "genres": ratings["movie_id"].map(movies["genres"]),
+            "rating": ratings["rating"],
+        }
+    )
+    labels = pd.Series((users["gender"] == "F").astype(int).to_numpy(), index=users["user_id"].to_numpy(), name="label")
     return Task(
         id="movielens-gender",
         dataset=DATASET,
@@ -63,6 +68,5 @@ def load_movielens_gender(root: Path) -> Task:
         labels=labels,
         fields=fields,
         class_names={0: "male", 1: "female"},
-        notes={"entity": "user", "label": "1 = female (F), 0 = male (M)",
-               "ts": "rating time, UTC"},
+        notes={"entity": "user", "label": "1 = female (F), 0 = male (M)", "ts": "rating time, UTC"},
     )

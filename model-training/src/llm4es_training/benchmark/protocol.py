@@ -50,8 +50,11 @@ def features_frame(ids, matrix: np.ndarray, prefix: str = "f") -> pd.DataFrame:
     matrix = np.asarray(matrix, dtype=float)
     if matrix.ndim != 2 or len(matrix) != len(ids):
         raise ValueError(f"features must be [n_entities={len(ids)}, n_features], got shape {matrix.shape}")
-    return pd.DataFrame(matrix, index=pd.Index([str(i) for i in ids], name="entity_id"),
-                        columns=[f"{prefix}{j}" for j in range(matrix.shape[1])])
+    return pd.DataFrame(
+        matrix,
+        index=pd.Index([str(i) for i in ids], name="entity_id"),
+        columns=[f"{prefix}{j}" for j in range(matrix.shape[1])],
+    )
 
 
 def load_features(path: Path) -> pd.DataFrame:
@@ -71,8 +74,10 @@ def _aligned(features: pd.DataFrame, labels: pd.DataFrame) -> pd.DataFrame:
     missing = ids.difference(features.index)
     unknown = features.index.difference(ids)
     if len(missing) or len(unknown):
-        raise ValueError(f"features cover the wrong entities: {len(missing)} labelled entities missing "
-                         f"(e.g. {list(missing[:3])}), {len(unknown)} unknown (e.g. {list(unknown[:3])})")
+        raise ValueError(
+            f"features cover the wrong entities: {len(missing)} labelled entities missing "
+            f"(e.g. {list(missing[:3])}), {len(unknown)} unknown (e.g. {list(unknown[:3])})"
+        )
     return features.loc[ids]
 
 
@@ -124,5 +129,7 @@ def evaluate_task(task_dir: Path, features: pd.DataFrame, name: str) -> dict:
 
 
 def describe(result: dict) -> str:
-    return (f"{result['task']} {result['method']}: {result['metric']} {result['mean']:.4f} ± {result['std']:.4f} "
-            f"(cv {result['cv_mean']:.4f}, {result['n_features']} features, {result['seconds']} s)")
+    return (
+        f"{result['task']} {result['method']}: {result['metric']} {result['mean']:.4f} ± {result['std']:.4f} "
+        f"(cv {result['cv_mean']:.4f}, {result['n_features']} features, {result['seconds']} s)"
+    )

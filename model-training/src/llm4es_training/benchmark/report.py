@@ -106,8 +106,10 @@ def standings(results: dict[str, dict[str, dict]]) -> list[str]:
         llm = max(alone, key=lambda m: by_method[m]["mean"])
         base = max(baselines, key=lambda m: by_method[m]["mean"])
         delta, spread = paired_difference(by_method[llm], by_method[base])
-        text = (f"{task_id}: {llm} {_verdict(delta, spread)} {base} "
-                f"({by_method[llm]['mean']:.3f} vs {by_method[base]['mean']:.3f}, paired Δ {delta:+.3f} ± {spread:.3f})")
+        text = (
+            f"{task_id}: {llm} {_verdict(delta, spread)} {base} "
+            f"({by_method[llm]['mean']:.3f} vs {by_method[base]['mean']:.3f}, paired Δ {delta:+.3f} ± {spread:.3f})"
+        )
         if "llm4es+aggregates" in by_method and "aggregates" in by_method:
             d, sd = paired_difference(by_method["llm4es+aggregates"], by_method["aggregates"])
             effect = {"ties with": "no effect beyond noise", "beats": "helps", "loses to": "hurts"}[_verdict(d, sd)]
@@ -118,79 +120,144 @@ def standings(results: dict[str, dict[str, dict]]) -> list[str]:
 
 def speed_blocks(speed: dict) -> list:
     r = speed["ratios"]
-    rows = [[name, f"{v['tokens_per_s']:,.0f}", f"{v['users_per_s']:,.1f}", f"{v['peak_rss_mb']:,.0f}"]
-            for name, v in speed["paths"].items()]
+    rows = [
+        [name, f"{v['tokens_per_s']:,.0f}", f"{v['users_per_s']:,.1f}", f"{v['peak_rss_mb']:,.0f}"]
+        for name, v in speed["paths"].items()
+    ]
     return [
-        Paragraph(f"Model `{speed['model']}` on `{speed['task']}`: {speed['users']} users, {speed['tokens']} tokens, "
-                  f"{speed['threads']} inference threads, median of {speed['repeats']}."),
+        Paragraph(
+            f"Model `{speed['model']}` on `{speed['task']}`: {speed['users']} users, {speed['tokens']} tokens, "
+            f"{speed['threads']} inference threads, median of {speed['repeats']}."
+        ),
         Table(["path", "tokens/s", "users/s", "peak RSS (MB)"], rows, (1, 2, 3)),
-        Paragraph(f"Ratios (tokens/s): Java / PyTorch {r['java_over_pytorch']:.2f}, SQL / Java {r['sql_over_java']:.2f}, "
-                  f"SQL / PyTorch {r['sql_over_pytorch']:.2f}. "
-                  f"Java embedder: {speed['java_embedder_gflops']:.2f} GFLOP/s achieved against a numpy float32 matmul "
-                  f"peak of {speed['matmul_peak_gflops']:.1f} GFLOP/s on the same threads "
-                  f"({100 * speed['java_share_of_peak']:.2f} % of peak; {speed['forward_gflop']:.2f} GFLOP of forward "
-                  f"pass). Serializer (export-text): {speed['serializer_events_per_s']:,.0f} events/s."),
+        Paragraph(
+            f"Ratios (tokens/s): Java / PyTorch {r['java_over_pytorch']:.2f}, SQL / Java {r['sql_over_java']:.2f}, "
+            f"SQL / PyTorch {r['sql_over_pytorch']:.2f}. "
+            f"Java embedder: {speed['java_embedder_gflops']:.2f} GFLOP/s achieved against a numpy float32 matmul "
+            f"peak of {speed['matmul_peak_gflops']:.1f} GFLOP/s on the same threads "
+            f"({100 * speed['java_share_of_peak']:.2f} % of peak; {speed['forward_gflop']:.2f} GFLOP of forward "
+            f"pass). Serializer (export-text): {speed['serializer_events_per_s']:,.0f} events/s."
+        ),
         Paragraph(f"How: {speed['method']}."),
     ]
 
 
 def context_table(context: dict[str, dict[str, dict]]) -> Table:
-    rows = [[task_id, method, f"{c['median_tokens_per_event']:.1f}", f"{100 * c['median_share_of_events_kept']:.0f} %",
-             f"{c['median_tokens_per_user']:.0f}", f"{c['users_truncated']} of {c['users']}"]
-            for task_id, by_method in context.items() for method, c in by_method.items()]
-    return Table(["task", "method", "tokens per event", "share of events kept", "tokens per user",
-                  "users truncated"], rows, (2, 3, 4, 5))
+    rows = [
+        [
+            task_id,
+            method,
+            f"{c['median_tokens_per_event']:.1f}",
+            f"{100 * c['median_share_of_events_kept']:.0f} %",
+            f"{c['median_tokens_per_user']:.0f}",
+            f"{c['users_truncated']} of {c['users']}",
+        ]
+        for task_id, by_method in context.items()
+        for method, c in by_method.items()
+    ]
+    return Table(
+        ["task", "method", "tokens per event", "share of events kept", "tokens per user", "users truncated"],
+        rows,
+        (2, 3, 4, 5),
+    )
 
 
 def mode_text(run: dict) -> str:
     mode, train = run["mode"], run["mode"].get("train")
     entities = f"{mode['max_entities']} entities per task" if mode.get("max_entities") else "every entity"
-    events = (f"at most {mode['max_events_per_entity']} events each" if mode.get("max_events_per_entity")
-              else "every event")
+    events = (
+        f"at most {mode['max_events_per_entity']} events each" if mode.get("max_events_per_entity") else "every event"
+    )
     steps = f"{train['max_steps']} fine-tuning steps" if train else "no fine-tuning"
     return f"{'quick' if run['quick'] else 'full'}: {entities}, {events}, {steps}"
 
 
 def quick_banner(run: dict) -> str:
-    return (f"Quick mode ({mode_text(run)}): this run only proves that every path works. Its numbers are "
-            "noise, they rank nothing, and no verdicts are drawn from them; the full mode measures.")
+    return (
+        f"Quick mode ({mode_text(run)}): this run only proves that every path works. Its numbers are "
+        "noise, they rank nothing, and no verdicts are drawn from them; the full mode measures."
+    )
 
 
-def report_blocks(run: dict, results: dict[str, dict[str, dict]], methods: list[str], speed: dict | None,
-                  pictures: dict[str, list[Path]]) -> list:
+def report_blocks(
+    run: dict,
+    results: dict[str, dict[str, dict]],
+    methods: list[str],
+    speed: dict | None,
+    pictures: dict[str, list[Path]],
+) -> list:
     quick = run["quick"]
     blocks = [Heading(f"llm4es benchmark ({'quick' if quick else 'full'} mode)", 1)]
     if quick:
         blocks.append(Banner(quick_banner(run)))
     blocks += [
-        Table(["run", ""], [["date", run["date"]], ["machine", run["machine"]], ["command", f"`{run['command']}`"],
-                         ["mode", mode_text(run)], ["jar", f"`{run['jar']}`" if run.get("jar") else "none (Java "
-                                                    "methods skipped)"]]),
-        Paragraph("Test score of LightGBM on each method's features (fixed stratified 20 % test split, 5-fold CV on "
-                  "the rest, mean ± std over the folds' models). LLM4ES embeddings were computed through the SQL "
-                  "aggregate `user_embedding` on H2."),
+        Table(
+            ["run", ""],
+            [
+                ["date", run["date"]],
+                ["machine", run["machine"]],
+                ["command", f"`{run['command']}`"],
+                ["mode", mode_text(run)],
+                ["jar", f"`{run['jar']}`" if run.get("jar") else "none (Java methods skipped)"],
+            ],
+        ),
+        Paragraph(
+            "Test score of LightGBM on each method's features (fixed stratified 20 % test split, 5-fold CV on "
+            "the rest, mean ± std over the folds' models). LLM4ES embeddings were computed through the SQL "
+            "aggregate `user_embedding` on H2."
+        ),
         score_table(results, methods, mark_best=not quick),
     ]
     verdicts = [] if quick else standings(results)
     if verdicts:
-        blocks += [Heading("Where LLM4ES stands"),
-                   Paragraph("Best LLM4ES embedding alone (random weights excluded) against the best baseline; Δ is "
-                             "the mean ± std over the 5 folds of the paired test-score difference, a tie when "
-                             "|Δ| ≤ std."),
-                   Bullets([v[2:] for v in verdicts])]
+        blocks += [
+            Heading("Where LLM4ES stands"),
+            Paragraph(
+                "Best LLM4ES embedding alone (random weights excluded) against the best baseline; Δ is "
+                "the mean ± std over the 5 folds of the paired test-score difference, a tie when "
+                "|Δ| ≤ std."
+            ),
+            Bullets([v[2:] for v in verdicts]),
+        ]
     blocks += [Heading("Methods"), Bullets([f"`{m}`: {run['methods'][m]}" for m in methods])]
     if run.get("training"):
-        blocks += [Heading("Fine-tuning"), Table(
-            ["method", "base model", "parameters", "steps", "tokens seen", "held-out loss before → after", "seconds"],
-            [[m, t["base_model"], f"{t['parameters']:,}", str(t["steps"]), f"{t['tokens_seen']:,}",
-              f"{t['heldout_loss_before']:.3f} → {t['heldout_loss_after']:.3f}", f"{t['train_seconds']:,.0f}"]
-             for m, t in run["training"].items()], (2, 3, 4, 6))]
+        blocks += [
+            Heading("Fine-tuning"),
+            Table(
+                [
+                    "method",
+                    "base model",
+                    "parameters",
+                    "steps",
+                    "tokens seen",
+                    "held-out loss before → after",
+                    "seconds",
+                ],
+                [
+                    [
+                        m,
+                        t["base_model"],
+                        f"{t['parameters']:,}",
+                        str(t["steps"]),
+                        f"{t['tokens_seen']:,}",
+                        f"{t['heldout_loss_before']:.3f} → {t['heldout_loss_after']:.3f}",
+                        f"{t['train_seconds']:,.0f}",
+                    ]
+                    for m, t in run["training"].items()
+                ],
+                (2, 3, 4, 6),
+            ),
+        ]
     if run.get("context"):
-        blocks += [Heading("What the models saw"),
-                   Paragraph("Per LLM4ES method, from `user_embedding_result`: medians over the task's users of the "
-                             "tokens per kept event (the header's share included), of the share of a user's events "
-                             "that fit the model's token budget (the oldest are dropped), and of the tokens per user."),
-                   context_table(run["context"])]
+        blocks += [
+            Heading("What the models saw"),
+            Paragraph(
+                "Per LLM4ES method, from `user_embedding_result`: medians over the task's users of the "
+                "tokens per kept event (the header's share included), of the share of a user's events "
+                "that fit the model's token budget (the oldest are dropped), and of the tokens per user."
+            ),
+            context_table(run["context"]),
+        ]
     if speed:
         blocks += [Heading("Speed"), *speed_blocks(speed)]
     blocks.append(Heading("Pictures"))
@@ -199,10 +266,15 @@ def report_blocks(run: dict, results: dict[str, dict[str, dict]], methods: list[
     return blocks
 
 
-def write_report(out: Path, run: dict, results: dict[str, dict[str, dict]], methods: list[str], speed: dict | None,
-                 pictures: dict[str, list[Path]]) -> None:
+def write_report(
+    out: Path,
+    run: dict,
+    results: dict[str, dict[str, dict]],
+    methods: list[str],
+    speed: dict | None,
+    pictures: dict[str, list[Path]],
+) -> None:
     write_json(out / "results.json", {**run, "results": results, "speed": speed})
     blocks = report_blocks(run, results, methods, speed, pictures)
     write_atomic(out / "report.md", lambda tmp: tmp.write_text(to_markdown(blocks), encoding="utf-8"))
-    write_atomic(out / "report.html", lambda tmp: tmp.write_text(to_html("llm4es benchmark", blocks),
-                                                                 encoding="utf-8"))
+    write_atomic(out / "report.html", lambda tmp: tmp.write_text(to_html("llm4es benchmark", blocks), encoding="utf-8"))

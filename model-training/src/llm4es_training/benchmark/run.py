@@ -22,12 +22,20 @@ from pathlib import Path
 
 import pandas as pd
 
-from .aggregates import aggregate_features
-from .artifacts import cached_file, cached_json, read_json, write_json
 from ..checkout import REPO_ROOT, find_jar
+from .aggregates import aggregate_features
+from .artifacts import cached_file, cached_json, read_json
 from .java_cli import JavaCli, context_facts, embedding_result_sql, read_embedding_results, source_sql
-from .llm_models import (Training, bundle_name, corpus_entities, export_task_bundle, fine_tune, merge_corpora,
-                         random_init_model, training_facts)
+from .llm_models import (
+    Training,
+    bundle_name,
+    corpus_entities,
+    export_task_bundle,
+    fine_tune,
+    merge_corpora,
+    random_init_model,
+    training_facts,
+)
 from .prepare import prepare
 from .protocol import describe, evaluate_task, features_frame, load_features
 from .report import bar_chart, projection, write_report
@@ -38,9 +46,9 @@ from .tasks import TASK_IDS
 STORIES = REPO_ROOT.parent / "shared" / "models" / "stories260K" / "hf"
 DESCRIPTIONS = {
     "aggregates": "hand-made aggregate features per entity (counts, shares and amount statistics per category, "
-                  "span, recency): the classic ptls baseline",
+    "span, recency): the classic ptls baseline",
     "minilm": "frozen all-MiniLM-L6-v2 (ONNX from its Maven Central jar) over the Java serializer's text, "
-              "mean-pooled; header + newest events within 256 tokens",
+    "mean-pooled; header + newest events within 256 tokens",
     "llm4es-random": "LLM4ES with stories260K's architecture and tokenizer, random weights (no pretraining)",
     "llm4es-stories260k": "LLM4ES with stories260K as published (pretrained on TinyStories, no fine-tuning)",
     "llm4es-stories260k-ft": "LLM4ES, stories260K fine-tuned by `llm4es-train train` on the train entities' text",
@@ -60,16 +68,25 @@ class Mode:
 
 def mode_for(quick: bool, max_entities: int | None, train: bool) -> Mode:
     if quick:
-        return Mode(True, max_entities or 120, 48,
-                    Training(max_steps=30, context=256, batch_size=8, scratch_size="tiny") if train else None, 1)
+        return Mode(
+            True,
+            max_entities or 120,
+            48,
+            Training(max_steps=30, context=256, batch_size=8, scratch_size="tiny") if train else None,
+            1,
+        )
     # Full: every entity and event (the aggregates see whole histories; the serializer keeps the
     # newest events that fit 512 tokens). Scratch preset `small` (3.4M parameters): `medium` (27M)
     # trains at 750 tokens/s against small's 4,650, about 80 more minutes, no margin under the
     # 150-minute budget on 2 cores. lr 2e-3 for stories260K, as in the README's Berka figure
     # (held-out loss 6.50 -> 0.44).
-    return Mode(False, max_entities, None,
-                Training(max_steps=500, context=512, batch_size=16, scratch_size="small", finetune_lr=2e-3)
-                if train else None, 3)
+    return Mode(
+        False,
+        max_entities,
+        None,
+        Training(max_steps=500, context=512, batch_size=16, scratch_size="small", finetune_lr=2e-3) if train else None,
+        3,
+    )
 
 
 class Benchmark:
@@ -97,15 +114,19 @@ class Benchmark:
         path = self.out / "text" / f"{task_id}.jsonl"
 
         def export(tmp: Path) -> None:
-            self.java.export_text(source_sql(task_dir, read_json(task_dir / "serializer.json")),
-                                  task_dir / "serializer.json", tmp)
+            self.java.export_text(
+                source_sql(task_dir, read_json(task_dir / "serializer.json")), task_dir / "serializer.json", tmp
+            )
             os.replace(f"{tmp}.serializer.json", f"{path}.serializer.json")
+
         return cached_file(path, export)
 
     def corpus_ids(self) -> dict[str, set[str]]:
         """Per task, the entities whose text trains the language models (see corpus_entities)."""
-        return corpus_entities({t: read_labels(self.tasks_dir / t) for t in self.task_ids},
-                               {t: read_task(self.tasks_dir / t)["dataset"] for t in self.task_ids})
+        return corpus_entities(
+            {t: read_labels(self.tasks_dir / t) for t in self.task_ids},
+            {t: read_task(self.tasks_dir / t)["dataset"] for t in self.task_ids},
+        )
 
     # --- methods -------------------------------------------------------------------------------
     def features_path(self, task_id: str, method: str) -> Path:
@@ -113,13 +134,15 @@ class Benchmark:
 
     def score(self, task_id: str, method: str, produce) -> dict:
         """The protocol's result for (task, method); features produced once, scored once."""
-        features = cached_file(self.features_path(task_id, method),
-                               lambda tmp: produce().to_csv(tmp, lineterminator="\n"))
+        features = cached_file(
+            self.features_path(task_id, method), lambda tmp: produce().to_csv(tmp, lineterminator="\n")
+        )
 
         def evaluate():
             result = evaluate_task(self.tasks_dir / task_id, load_features(features), method)
             print(describe(result), file=sys.stderr, flush=True)
             return result
+
         return cached_json(self.out / "results" / task_id / f"{method}.json", evaluate)
 
     def aggregates(self, task_id: str) -> pd.DataFrame:
@@ -136,11 +159,21 @@ class Benchmark:
         """Bundle for this task, then one embedding per entity through the SQL aggregate."""
         task_dir = self.tasks_dir / task_id
         name = bundle_name(task_id, method)
-        export_task_bundle(hf_model, task_dir / "serializer.json", name, self.out / "models",
-                           f"{method} for benchmark task {task_id}", self.out / "base-bundles" / method)
+        export_task_bundle(
+            hf_model,
+            task_dir / "serializer.json",
+            name,
+            self.out / "models",
+            f"{method} for benchmark task {task_id}",
+            self.out / "base-bundles" / method,
+        )
         query_csv = self.embedding_results(task_id, method)
-        cached_file(query_csv, lambda tmp: self.java.query(
-            embedding_result_sql(task_dir, read_json(task_dir / "serializer.json"), name), tmp))
+        cached_file(
+            query_csv,
+            lambda tmp: self.java.query(
+                embedding_result_sql(task_dir, read_json(task_dir / "serializer.json"), name), tmp
+            ),
+        )
         return read_embedding_results(query_csv)[0]
 
     def embedding_results(self, task_id: str, method: str) -> Path:
@@ -148,12 +181,16 @@ class Benchmark:
 
     def language_models(self) -> dict[str, Path]:
         """The Hugging Face folder behind each LLM4ES method of this run."""
-        models = {"llm4es-random": random_init_model(STORIES, self.out / "hf" / "random-init"),
-                  "llm4es-stories260k": STORIES}
+        models = {
+            "llm4es-random": random_init_model(STORIES, self.out / "hf" / "random-init"),
+            "llm4es-stories260k": STORIES,
+        }
         if self.mode.train:
             corpus = self.out / "text" / "train-corpus.jsonl"
-            cached_file(corpus, lambda tmp: merge_corpora(
-                {t: (self.texts(t), ids) for t, ids in self.corpus_ids().items()}, tmp))
+            cached_file(
+                corpus,
+                lambda tmp: merge_corpora({t: (self.texts(t), ids) for t, ids in self.corpus_ids().items()}, tmp),
+            )
             for method, init in (("llm4es-stories260k-ft", str(STORIES)), ("llm4es-scratch-ft", "scratch")):
                 models[method] = fine_tune(init, corpus, self.out / "train" / method, self.mode.train)
         return models
@@ -174,24 +211,45 @@ class Benchmark:
                 results[t]["minilm"] = self.score(t, "minilm", lambda t=t: self.minilm(t))
                 for method, hf in models.items():
                     results[t][method] = self.score(t, method, lambda t=t, m=method, h=hf: self.llm4es(t, m, h))
-                results[t]["llm4es+aggregates"] = self.score(t, "llm4es+aggregates", lambda t=t: pd.concat(
-                    [load_features(self.features_path(t, best)), load_features(self.features_path(t, "aggregates"))],
-                    axis=1))
+                results[t]["llm4es+aggregates"] = self.score(
+                    t,
+                    "llm4es+aggregates",
+                    lambda t=t: pd.concat(
+                        [
+                            load_features(self.features_path(t, best)),
+                            load_features(self.features_path(t, "aggregates")),
+                        ],
+                        axis=1,
+                    ),
+                )
             speed = self.speed(models)
-            context = {t: {m: context_facts(read_embedding_results(self.embedding_results(t, m))[1]) for m in models}
-                       for t in self.task_ids}
+            context = {
+                t: {m: context_facts(read_embedding_results(self.embedding_results(t, m))[1]) for m in models}
+                for t in self.task_ids
+            }
         for t in self.task_ids:
             ordered = [results[t][m] for m in methods]
             pictures[t] = [bar_chart(t, ordered[0]["metric"], ordered, self.out / "pictures" / f"{t}-scores.png")]
             if self.java:
                 labels = read_labels(self.tasks_dir / t).set_index("entity_id")["label"]
-                pictures[t].append(projection(t, best, load_features(self.features_path(t, best)), labels,
-                                              read_task(self.tasks_dir / t), self.out / "pictures" / f"{t}-{best}-pca.png"))
+                pictures[t].append(
+                    projection(
+                        t,
+                        best,
+                        load_features(self.features_path(t, best)),
+                        labels,
+                        read_task(self.tasks_dir / t),
+                        self.out / "pictures" / f"{t}-{best}-pca.png",
+                    )
+                )
         run = {
-            "quick": self.mode.quick, "command": command, "mode": asdict(self.mode),
+            "quick": self.mode.quick,
+            "command": command,
+            "mode": asdict(self.mode),
             "date": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
             "machine": f"{platform.node()}, {platform.machine()}, {os.cpu_count()} CPUs, {platform.python_version()}",
-            "jar": str(self.jar) if self.jar else None, "tasks": self.task_ids,
+            "jar": str(self.jar) if self.jar else None,
+            "tasks": self.task_ids,
             "task_facts": {t: read_task(self.tasks_dir / t) for t in self.task_ids},
             "methods": {m: DESCRIPTIONS[m] for m in methods},
             "training": {m: training_facts(self.out / "train" / m) for m in models if m.endswith("-ft")},
@@ -204,17 +262,29 @@ class Benchmark:
         from .speed import measure_speed
 
         task_id, method = self.task_ids[0], "llm4es-stories260k"
-        return cached_json(self.out / "results" / "speed.json", lambda: measure_speed(
-            self.java, self.tasks_dir / task_id, self.out / "models" / bundle_name(task_id, method), models[method],
-            self.texts(task_id), self.out / "speed", self.mode.speed_repeats))
+        return cached_json(
+            self.out / "results" / "speed.json",
+            lambda: measure_speed(
+                self.java,
+                self.tasks_dir / task_id,
+                self.out / "models" / bundle_name(task_id, method),
+                models[method],
+                self.texts(task_id),
+                self.out / "speed",
+                self.mode.speed_repeats,
+            ),
+        )
 
 
 def main(argv: list[str] | None = None, prog: str = "python -m llm4es_training.benchmark.run") -> int:
-    parser = argparse.ArgumentParser(prog=prog, description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog=prog, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--out", type=Path, required=True, help="report folder (outside git or git-ignored)")
     parser.add_argument("--quick", action="store_true", help="a subset of entities, tiny models, few training steps")
-    parser.add_argument("--datasets", type=Path, help="datasets folder (default $LLM4ES_DATASETS or ../shared/datasets)")
+    parser.add_argument(
+        "--datasets", type=Path, help="datasets folder (default $LLM4ES_DATASETS or ../shared/datasets)"
+    )
     parser.add_argument("--tasks", nargs="+", choices=TASK_IDS, default=TASK_IDS)
     parser.add_argument("--max-entities", type=int, help="entities per task (quick default 120; full: all)")
     parser.add_argument("--no-train", dest="train", action="store_false", help="skip the fine-tuned methods")

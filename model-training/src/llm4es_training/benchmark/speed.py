@@ -34,7 +34,7 @@ def matmul_peak_gflops(threads: int, repeats: int = 5) -> float:
             started = time.perf_counter()
             a @ a
             best = min(best, time.perf_counter() - started)
-    return 2 * MATMUL_SIZE ** 3 / best / 1e9
+    return 2 * MATMUL_SIZE**3 / best / 1e9
 
 
 def _differential(run_all, run_one, repeats: int) -> tuple[float, float]:
@@ -47,8 +47,9 @@ def _differential(run_all, run_one, repeats: int) -> tuple[float, float]:
     return statistics.median(deltas), rss
 
 
-def measure_speed(java: JavaCli, task_dir: Path, bundle: Path, hf_model: Path, corpus: Path, work: Path,
-                  repeats: int) -> dict:
+def measure_speed(
+    java: JavaCli, task_dir: Path, bundle: Path, hf_model: Path, corpus: Path, work: Path, repeats: int
+) -> dict:
     work.mkdir(parents=True, exist_ok=True)
     serializer = read_json(task_dir / "serializer.json")
     manifest = read_json(bundle / MANIFEST_FILE)
@@ -65,23 +66,46 @@ def measure_speed(java: JavaCli, task_dir: Path, bundle: Path, hf_model: Path, c
     one_text.write_text(lines[0], encoding="utf-8")
 
     tokens_file = work / "tokens.jsonl"
-    java_s, java_rss = _differential(lambda: java.embed_texts(bundle, texts, tokens_file),
-                                     lambda: java.embed_texts(bundle, one_text, work / "one-token.jsonl"), repeats)
+    java_s, java_rss = _differential(
+        lambda: java.embed_texts(bundle, texts, tokens_file),
+        lambda: java.embed_texts(bundle, one_text, work / "one-token.jsonl"),
+        repeats,
+    )
     lengths = [len(json.loads(line)["token_ids"]) for line in tokens_file.read_text(encoding="utf-8").splitlines()]
     tokens = sum(lengths)
     model = manifest["name"]
-    sql_s, sql_rss = _differential(lambda: java.query(embedding_sql(task_dir, serializer, model), work / "sql.csv"),
-                                   lambda: java.query(embedding_sql(task_dir, serializer, model, first),
-                                                      work / "sql-one.csv"), repeats)
-    ser_s, _ = _differential(lambda: java.export_text(source_sql(task_dir, serializer), task_dir / "serializer.json",
-                                                      work / "text.jsonl"),
-                             lambda: java.export_text(source_sql(task_dir, serializer, entity=first),
-                                                      task_dir / "serializer.json", work / "text-one.jsonl"), repeats)
+    sql_s, sql_rss = _differential(
+        lambda: java.query(embedding_sql(task_dir, serializer, model), work / "sql.csv"),
+        lambda: java.query(embedding_sql(task_dir, serializer, model, first), work / "sql-one.csv"),
+        repeats,
+    )
+    ser_s, _ = _differential(
+        lambda: java.export_text(source_sql(task_dir, serializer), task_dir / "serializer.json", work / "text.jsonl"),
+        lambda: java.export_text(
+            source_sql(task_dir, serializer, entity=first), task_dir / "serializer.json", work / "text-one.jsonl"
+        ),
+        repeats,
+    )
     pooling = manifest["pooling"]
-    torch_run = run_measured([sys.executable, "-m", "llm4es_training.benchmark.torch_speed", "--model", str(hf_model),
-                              "--tokens", str(tokens_file), "--threads", str(java.threads),
-                              "--layers-from", str(pooling["layers_from"]), "--layers-to", str(pooling["layers_to"]),
-                              "--repeats", str(repeats)])
+    torch_run = run_measured(
+        [
+            sys.executable,
+            "-m",
+            "llm4es_training.benchmark.torch_speed",
+            "--model",
+            str(hf_model),
+            "--tokens",
+            str(tokens_file),
+            "--threads",
+            str(java.threads),
+            "--layers-from",
+            str(pooling["layers_from"]),
+            "--layers-to",
+            str(pooling["layers_to"]),
+            "--repeats",
+            str(repeats),
+        ]
+    )
     torch_result = json.loads(torch_run.stdout.strip().splitlines()[-1])
     peak = matmul_peak_gflops(java.threads)
     java_gflops = torch_result["flops"] / java_s / 1e9
@@ -112,5 +136,5 @@ def measure_speed(java: JavaCli, task_dir: Path, bundle: Path, hf_model: Path, c
         "java_share_of_peak": java_gflops / peak,
         "serializer_events_per_s": events / ser_s,
         "method": "Java paths: median over repeats of (process over all entities - process over one entity); "
-                  "PyTorch: median of timed passes after a warm-up, same token ids, same pooling",
+        "PyTorch: median of timed passes after a warm-up, same token ids, same pooling",
     }

@@ -16,8 +16,9 @@ def fixed_split(labels: pd.Series) -> pd.Series:
     """'train' or 'test' per entity: stratified 20 % test, seed 42, over entities in id order, so
     the same ids land in the test part on every run."""
     labels = labels.sort_index()
-    _, test_ids = train_test_split(labels.index.to_numpy(), test_size=TEST_SIZE, stratify=labels.to_numpy(),
-                                   random_state=SEED)
+    _, test_ids = train_test_split(
+        labels.index.to_numpy(), test_size=TEST_SIZE, stratify=labels.to_numpy(), random_state=SEED
+    )
     return pd.Series(np.where(labels.index.isin(test_ids), "test", "train"), index=labels.index, name="split")
 
 

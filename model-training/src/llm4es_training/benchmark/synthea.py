@@ -40,18 +40,22 @@ def cutoffs(patients: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
     pos_ids = patients["patient_id"][positive]
     undiagnosed = pos_ids[~pos_ids.isin(first_mention.index)]
     if len(undiagnosed):
-        raise ValueError(f"{len(undiagnosed)} positive patients have no diabetes condition event, e.g. "
-                         f"{undiagnosed.iloc[0]}: the cut-off rule cannot place them")
+        raise ValueError(
+            f"{len(undiagnosed)} positive patients have no diabetes condition event, e.g. "
+            f"{undiagnosed.iloc[0]}: the cut-off rule cannot place them"
+        )
     pos_cutoff = first_mention[pos_ids].to_numpy()
     pos_age = pos_cutoff - birth[pos_ids].to_numpy()
     neg_ids = patients["patient_id"][~positive]
     neg_age = np.random.default_rng(SEED).choice(pos_age, size=len(neg_ids), replace=True)
-    return pd.DataFrame({
-        "patient_id": np.concatenate([pos_ids.to_numpy(), neg_ids.to_numpy()]),
-        "label": np.concatenate([np.ones(len(pos_ids), int), np.zeros(len(neg_ids), int)]),
-        "cutoff": np.concatenate([pos_cutoff, birth[neg_ids].to_numpy() + neg_age]),
-        "cutoff_age_days": np.concatenate([pos_age, neg_age]) / pd.Timedelta(days=1),
-    }).set_index("patient_id")
+    return pd.DataFrame(
+        {
+            "patient_id": np.concatenate([pos_ids.to_numpy(), neg_ids.to_numpy()]),
+            "label": np.concatenate([np.ones(len(pos_ids), int), np.zeros(len(neg_ids), int)]),
+            "cutoff": np.concatenate([pos_cutoff, birth[neg_ids].to_numpy() + neg_age]),
+            "cutoff_age_days": np.concatenate([pos_age, neg_age]) / pd.Timedelta(days=1),
+        }
+    ).set_index("patient_id")
 
 
 def load_synthea_diabetes(root: Path) -> Task:
@@ -63,12 +67,14 @@ def load_synthea_diabetes(root: Path) -> Task:
     kept = raw[before]
     with_history = cut.index.isin(kept["patient_id"])
     labels = cut["label"][with_history]
-    events = pd.DataFrame({
-        "entity_id": kept["patient_id"],
-        "ts": kept["timestamp"],
-        "date": kept["timestamp"],
-        **{f.name: kept[f.name] for f in FIELDS if f.role != "time"},
-    }).reset_index(drop=True)
+    events = pd.DataFrame(
+        {
+            "entity_id": kept["patient_id"],
+            "ts": kept["timestamp"],
+            "date": kept["timestamp"],
+            **{f.name: kept[f.name] for f in FIELDS if f.role != "time"},
+        }
+    ).reset_index(drop=True)
     mentioning = set(events[mentions_diabetes(events)]["entity_id"])
     negatives_mentioning = int(labels[labels.index.isin(mentioning)].eq(0).sum())
     return Task(
@@ -83,20 +89,23 @@ def load_synthea_diabetes(root: Path) -> Task:
             "entity": "patient with at least one event before their cut-off",
             "label": "dx_diabetes_t2 or dx_prediabetes",
             "leakage_rule": "events strictly before the cut-off: for positives the first condition whose "
-                            "description mentions diabetes; for negatives birth date + an age drawn with "
-                            f"numpy default_rng({SEED}), with replacement, from all positives' cut-off ages "
-                            "(patients sorted by patient_id)",
+            "description mentions diabetes; for negatives birth date + an age drawn with "
+            f"numpy default_rng({SEED}), with replacement, from all positives' cut-off ages "
+            "(patients sorted by patient_id)",
             "events_removed_by_leakage_rule": int((~before).sum()),
             "patients_excluded_no_event_before_cutoff": {
-                str(k): int(v) for k, v in cut["label"][~with_history].value_counts().sort_index().items()},
+                str(k): int(v) for k, v in cut["label"][~with_history].value_counts().sort_index().items()
+            },
             "cutoff_age_years_quartiles": {
                 str(k): [round(float(q) / 365.25, 1) for q in g.quantile([0.25, 0.5, 0.75])]
-                for k, g in cut["cutoff_age_days"][with_history].groupby(cut["label"][with_history])},
+                for k, g in cut["cutoff_age_days"][with_history].groupby(cut["label"][with_history])
+            },
             # Negatives' cut-offs often fall after the data ends (young patients), positives' before
             # the 10-year export window: history length and dates differ by label, by this rule.
             "cutoff_year_quartiles": {
                 str(k): [round(float(q), 1) for q in g.dt.year.quantile([0.25, 0.5, 0.75])]
-                for k, g in cut["cutoff"][with_history].groupby(cut["label"][with_history])},
+                for k, g in cut["cutoff"][with_history].groupby(cut["label"][with_history])
+            },
             # Some negatives have diabetic complications (e.g. kidney disorder due to diabetes) whose
             # diagnosis predates Synthea's 10-year export window: label noise kept as TASKS.md defines it.
             "negatives_with_diabetes_condition_before_cutoff": negatives_mentioning,

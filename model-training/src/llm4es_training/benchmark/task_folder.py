@@ -34,17 +34,25 @@ def cap_events(events: pd.DataFrame, max_events: int) -> pd.DataFrame:
     return events[from_newest < max_events]
 
 
-def write_task_folder(task: Task, out: Path, max_entities: int | None = None,
-                      max_events_per_entity: int | None = None,
-                      max_tokens: int = DEFAULT_MAX_TOKENS) -> dict:
+def write_task_folder(
+    task: Task,
+    out: Path,
+    max_entities: int | None = None,
+    max_events_per_entity: int | None = None,
+    max_tokens: int = DEFAULT_MAX_TOKENS,
+) -> dict:
     """Writes the four files into `out` and returns task.json's content."""
     labels = task.labels.sort_index()
     splits = split.fixed_split(labels)
     subsample = None
     if max_entities is not None:
         keep = split.stratified_subsample(splits + "/" + labels.astype(str), max_entities)
-        subsample = {"max_entities": max_entities, "entities_before": len(labels), "seed": split.SEED,
-                     "stratified_by": "split and label"}
+        subsample = {
+            "max_entities": max_entities,
+            "entities_before": len(labels),
+            "seed": split.SEED,
+            "stratified_by": "split and label",
+        }
         labels, splits = labels[keep], splits[keep]
     events = task.events[task.events["entity_id"].isin(labels.index)]
     events = events.sort_values(["entity_id", "ts"], kind="stable").reset_index(drop=True)
@@ -52,16 +60,19 @@ def write_task_folder(task: Task, out: Path, max_entities: int | None = None,
     if max_events_per_entity is not None:
         capped = cap_events(events, max_events_per_entity)
         per_entity = events.groupby("entity_id").size()
-        cap |= {"entities_capped": int((per_entity > max_events_per_entity).sum()),
-                "events_dropped": len(events) - len(capped)}
+        cap |= {
+            "entities_capped": int((per_entity > max_events_per_entity).sum()),
+            "events_dropped": len(events) - len(capped),
+        }
         events = capped
 
     out.mkdir(parents=True, exist_ok=True)
     events.to_csv(out / "events.csv", index=False, lineterminator="\n", encoding="utf-8")
     label_table = pd.DataFrame({"entity_id": labels.index, "label": labels.to_numpy(), "split": splits.to_numpy()})
     label_table.to_csv(out / "labels.csv", index=False, lineterminator="\n", encoding="utf-8")
-    (out / "serializer.json").write_text(json.dumps(serializer_config(task, max_tokens), indent=2,
-                                                    ensure_ascii=False) + "\n", encoding="utf-8")
+    (out / "serializer.json").write_text(
+        json.dumps(serializer_config(task, max_tokens), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     counts = events.groupby("entity_id").size()
     info = {
         "id": task.id,
@@ -73,8 +84,10 @@ def write_task_folder(task: Task, out: Path, max_entities: int | None = None,
         "n_test": int((splits == "test").sum()),
         "classes": sorted(labels.unique().tolist()),
         "class_names": None if task.class_names is None else {str(k): v for k, v in sorted(task.class_names.items())},
-        "label_distribution": {part: _distribution(labels[splits == part] if part != "all" else labels)
-                               for part in ("all", "train", "test")},
+        "label_distribution": {
+            part: _distribution(labels[splits == part] if part != "all" else labels)
+            for part in ("all", "train", "test")
+        },
         "events_per_entity": {"min": int(counts.min()), "median": float(counts.median()), "max": int(counts.max())},
         "fields": [f.task_entry() for f in task.fields],
         "split": {"test_size": split.TEST_SIZE, "seed": split.SEED, "stratified_by": "label"},
@@ -109,5 +122,9 @@ def read_events(task_dir: Path, task: dict) -> pd.DataFrame:
     dtypes = {"entity_id": str, "ts": str}
     for f in task["fields"]:
         dtypes[f["name"]] = float if f["role"] == "number" else str
-    return pd.read_csv(Path(task_dir) / "events.csv", dtype=dtypes, keep_default_na=False,
-                       na_values={f["name"]: [""] for f in task["fields"] if f["role"] == "number"})
+    return pd.read_csv(
+        Path(task_dir) / "events.csv",
+        dtype=dtypes,
+        keep_default_na=False,
+        na_values={f["name"]: [""] for f in task["fields"] if f["role"] == "number"},
+    )

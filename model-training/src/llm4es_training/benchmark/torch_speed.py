@@ -43,14 +43,14 @@ def main(argv: list[str] | None = None) -> dict:
 
     def embed_all():
         for start in range(0, len(order), BATCH):
-            batch = [ids[i] for i in order[start:start + BATCH]]
+            batch = [ids[i] for i in order[start : start + BATCH]]
             width = max(len(b) for b in batch)
             input_ids = torch.zeros((len(batch), width), dtype=torch.long)
             mask = torch.zeros_like(input_ids)
             for row, b in enumerate(batch):
-                input_ids[row, :len(b)], mask[row, :len(b)] = torch.tensor(b), 1
+                input_ids[row, : len(b)], mask[row, : len(b)] = torch.tensor(b), 1
             hidden = model.model(input_ids=input_ids, attention_mask=mask, output_hidden_states=True).hidden_states
-            layers = torch.stack(hidden[args.layers_from:args.layers_to + 1]).mean(0)
+            layers = torch.stack(hidden[args.layers_from : args.layers_to + 1]).mean(0)
             (layers * mask[..., None]).sum(1) / mask.sum(1, keepdim=True)
 
     seconds = []
@@ -60,8 +60,13 @@ def main(argv: list[str] | None = None) -> dict:
             started = time.perf_counter()
             embed_all()
             seconds.append(time.perf_counter() - started)
-    result = {"seconds": sorted(seconds)[len(seconds) // 2], "texts": len(ids), "tokens": sum(map(len, ids)),
-              "flops": forward_flops(model.config, [len(i) for i in ids]), "torch_threads": torch.get_num_threads()}
+    result = {
+        "seconds": sorted(seconds)[len(seconds) // 2],
+        "texts": len(ids),
+        "tokens": sum(map(len, ids)),
+        "flops": forward_flops(model.config, [len(i) for i in ids]),
+        "torch_threads": torch.get_num_threads(),
+    }
     print(json.dumps(result))
     return result
 
