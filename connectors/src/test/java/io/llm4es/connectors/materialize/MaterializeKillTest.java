@@ -58,7 +58,8 @@ class MaterializeKillTest {
         try (BufferedReader err = new BufferedReader(new InputStreamReader(job.getErrorStream(), StandardCharsets.UTF_8))) {
             int batches = 0;
             for (String line; batches < 3 && (line = err.readLine()) != null; ) {
-                if (line.startsWith("llm4es materialize ")) {
+                // a line per committed batch, after the start lines ("counting ...", "0/N users")
+                if (line.startsWith("llm4es materialize ") && line.contains(" users (") && !line.contains(": 0/")) {
                     batches++;
                 }
             }
