@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Creates model-training/.venv (if missing) and installs llm4es-training with its [train,dev,bench]
-# extras (dev: pytest and ruff) and CPU torch. Uses the local PyPI mirror when this machine has one.
-# Safe to re-run: it does nothing when pyproject.toml and this script are unchanged since the last install.
+# Creates model-training/.venv (if missing) and installs llm4es-training with its
+# [train,dev,bench,notebook] extras (dev: pytest and ruff) and CPU torch. Uses the local PyPI mirror
+# when this machine has one. Safe to re-run: it does nothing when pyproject.toml and this script are
+# unchanged since the last install.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -29,6 +30,6 @@ fi
 if ! "$venv/bin/python" -c "import torch, sys; sys.exit(torch.__version__.split('+')[0] != '$torch_version')" 2>/dev/null; then
   "$venv/bin/pip" install --quiet "${torch_source[@]}" "torch==$torch_version"
 fi
-"$venv/bin/pip" install --quiet -e "$here[train,dev,bench]"
+"$venv/bin/pip" install --quiet -e "$here[train,dev,bench,notebook]"
 echo "$fingerprint" > "$stamp"
 echo "model-training: installed into $venv"

@@ -83,6 +83,9 @@ public final class Main {
             err.println(failure(e.getSQLState(), e.getMessage()));
         } catch (IllegalArgumentException | IOException e) {
             err.println("llm4es: " + e.getMessage());
+        } catch (RuntimeException e) {
+            // a driver's or library's own failure: one line, never a stack trace
+            err.println(failure(null, e.toString()));
         }
         return 2;
     }

@@ -31,12 +31,18 @@ public final class Materialize {
              HikariDataSource targetPool = pool(targetUrl, "llm4es-target");
              Connection source = sourcePool.getConnection();
              Connection target = targetPool.getConnection()) {
-            // PostgreSQL streams a result only outside auto-commit
-            source.setAutoCommit(false);
+            // PostgreSQL streams a result only outside auto-commit (other sources, such as the
+            // jdbc:llm4es: driver, may have no transactions at all)
+            boolean streamInTransaction = sourceUrl.startsWith("jdbc:postgresql:");
+            if (streamInTransaction) {
+                source.setAutoCommit(false);
+            }
             try {
                 return new MaterializeJob(source, target, progress).run(sourceSql, table, modelRef, options);
             } finally {
-                source.rollback();
+                if (streamInTransaction) {
+                    source.rollback();
+                }
             }
         } catch (SQLException e) {
             throw ExistingDatabase.explain(e, sourceUrl);
