@@ -11,8 +11,7 @@ import java.sql.SQLException;
 
 /** Opens a JDBC connection on which the llm4es functions are registered, for the engines that have a binding. */
 public final class Databases {
-    private Databases() {
-    }
+    private Databases() {}
 
     public static Connection open(String url) throws SQLException {
         if (url.startsWith("jdbc:h2:")) {
@@ -24,8 +23,10 @@ public final class Databases {
         if (url.startsWith(Llm4esDriver.PREFIX)) {
             return DriverManager.getConnection(url);
         }
-        throw new Llm4esException(SqlState.FEATURE_NOT_SUPPORTED, "no llm4es binding for "
-                + url + " (engines: jdbc:h2:, jdbc:duckdb:, jdbc:llm4es:)").toSqlException();
+        throw new Llm4esException(
+                        SqlState.FEATURE_NOT_SUPPORTED,
+                        "no llm4es binding for " + url + " (engines: jdbc:h2:, jdbc:duckdb:, jdbc:llm4es:)")
+                .toSqlException();
     }
 
     /** As {@link #open}, for a database that must exist: a mistyped file path is an error, not a new database. */

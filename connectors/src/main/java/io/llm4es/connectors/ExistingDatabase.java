@@ -15,8 +15,7 @@ public final class ExistingDatabase {
     /** H2's error code for "database not found" (its SQLSTATE is the same number, kept). */
     private static final int H2_NOT_FOUND = 90146;
 
-    private ExistingDatabase() {
-    }
+    private ExistingDatabase() {}
 
     /** The URL to open, refusing to create: H2 file URLs get {@code IFEXISTS=TRUE}. */
     public static String url(String url) throws SQLException {
@@ -25,8 +24,9 @@ public final class ExistingDatabase {
         }
         String duck = duckDbFile(url);
         if (duck != null && !Files.exists(Path.of(duck))) {
-            throw new SQLException("llm4es: no DuckDB database file " + Path.of(duck).toAbsolutePath()
-                    + " (from " + url + "): check the path; this command opens an existing database and does not create one",
+            throw new SQLException(
+                    "llm4es: no DuckDB database file " + Path.of(duck).toAbsolutePath() + " (from " + url
+                            + "): check the path; this command opens an existing database and does not create one",
                     "08001");
         }
         return url;
@@ -35,8 +35,12 @@ public final class ExistingDatabase {
     /** H2's "not found" with the path and what to do, its state kept; anything else unchanged. */
     public static SQLException explain(SQLException e, String url) {
         if (isH2File(url) && e.getErrorCode() == H2_NOT_FOUND) {
-            return new SQLException("llm4es: no H2 database at " + url + ": check the path (H2 adds .mv.db to it); "
-                    + "this command opens an existing database and does not create one", e.getSQLState(), e.getErrorCode(), e);
+            return new SQLException(
+                    "llm4es: no H2 database at " + url + ": check the path (H2 adds .mv.db to it); "
+                            + "this command opens an existing database and does not create one",
+                    e.getSQLState(),
+                    e.getErrorCode(),
+                    e);
         }
         return e;
     }

@@ -68,8 +68,13 @@ class PackageCyclesTest {
         return found;
     }
 
-    private static void connect(String v, Map<String, Set<String>> graph, Map<String, Integer> index,
-                                Map<String, Integer> low, Deque<String> stack, List<Set<String>> found) {
+    private static void connect(
+            String v,
+            Map<String, Set<String>> graph,
+            Map<String, Integer> index,
+            Map<String, Integer> low,
+            Deque<String> stack,
+            List<Set<String>> found) {
         index.put(v, index.size());
         low.put(v, index.get(v));
         stack.push(v);

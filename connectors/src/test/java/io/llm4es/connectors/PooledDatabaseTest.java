@@ -25,8 +25,8 @@ class PooledDatabaseTest {
                 }
                 for (Connection c : held) {
                     try (Statement st = c.createStatement();
-                         ResultSet rs = st.executeQuery("SELECT CARDINALITY(user_embedding("
-                                 + "JSON_OBJECT('date': d, 'amount': amount), d)) FROM tx")) {
+                            ResultSet rs = st.executeQuery("SELECT CARDINALITY(user_embedding("
+                                    + "JSON_OBJECT('date': d, 'amount': amount), d)) FROM tx")) {
                         assertTrue(rs.next());
                         assertEquals(64, rs.getInt(1));
                     }

@@ -18,8 +18,7 @@ import java.util.Map;
  * computed by the SQL aggregate and stored in {@code user_embeddings}.
  */
 public final class Demo {
-    private Demo() {
-    }
+    private Demo() {}
 
     public static void run(Map<String, String> opts) throws SQLException {
         int users = Integer.parseInt(opts.getOrDefault("users", "1000"));
@@ -28,14 +27,19 @@ public final class Demo {
         String model = opts.get("model");
         String modelArg = model == null ? "" : ", '" + model.replace("'", "''") + "'";
         EmbeddingModel loaded = ModelCache.byName(model);
-        try (PooledDatabase db = PooledDatabase.h2(url, 2); Connection conn = db.connection()) {
+        try (PooledDatabase db = PooledDatabase.h2(url, 2);
+                Connection conn = db.connection()) {
             int rows = DemoTransactions.create(conn, users, seed);
             System.out.printf(Locale.ROOT, "database %s: %d transactions of %d users%n", url, rows, users);
-            System.out.printf(Locale.ROOT, "model %s (%s, dim %d, device %s)%n", loaded.versionTag(),
-                    loaded.bundle().source().describe(), loaded.manifest().embeddingDim(),
+            System.out.printf(
+                    Locale.ROOT,
+                    "model %s (%s, dim %d, device %s)%n",
+                    loaded.versionTag(),
+                    loaded.bundle().source().describe(),
+                    loaded.manifest().embeddingDim(),
                     loaded.device().name().toLowerCase(Locale.ROOT));
-            String sql = "INSERT INTO user_embeddings SELECT user_id, user_embedding(" + DemoTransactions.EVENT
-                    + ", ts" + modelArg + "), '" + loaded.versionTag() + "' FROM transactions GROUP BY user_id";
+            String sql = "INSERT INTO user_embeddings SELECT user_id, user_embedding(" + DemoTransactions.EVENT + ", ts"
+                    + modelArg + "), '" + loaded.versionTag() + "' FROM transactions GROUP BY user_id";
             System.out.println(sql);
             try (Statement st = conn.createStatement()) {
                 st.execute("CREATE TABLE user_embeddings(user_id INT PRIMARY KEY, embedding REAL ARRAY NOT NULL, "
@@ -44,8 +48,12 @@ public final class Demo {
                 int embedded = st.executeUpdate(sql);
                 double seconds = (System.nanoTime() - start) / 1e9;
                 printNeighbourCheck(conn, seed);
-                System.out.printf(Locale.ROOT, "embedded %d users (dim %d) in %.1f s%n", embedded,
-                        loaded.manifest().embeddingDim(), seconds);
+                System.out.printf(
+                        Locale.ROOT,
+                        "embedded %d users (dim %d) in %.1f s%n",
+                        embedded,
+                        loaded.manifest().embeddingDim(),
+                        seconds);
             }
         }
     }
@@ -55,7 +63,7 @@ public final class Demo {
         List<Integer> ids = new ArrayList<>();
         List<float[]> vectors = new ArrayList<>();
         try (Statement st = conn.createStatement();
-             ResultSet rs = st.executeQuery("SELECT user_id, embedding FROM user_embeddings ORDER BY user_id")) {
+                ResultSet rs = st.executeQuery("SELECT user_id, embedding FROM user_embeddings ORDER BY user_id")) {
             while (rs.next()) {
                 ids.add(rs.getInt(1));
                 vectors.add(Vectors.fromObjects((Object[]) rs.getArray(2).getArray()));
@@ -83,7 +91,10 @@ public final class Demo {
         for (int n : perPersona) {
             chance += (double) n / ids.size() * n / ids.size();
         }
-        System.out.printf(Locale.ROOT, "nearest neighbour shares the user's spending persona: %.1f %% (chance %.1f %%)%n",
-                100.0 * same / ids.size(), 100 * chance);
+        System.out.printf(
+                Locale.ROOT,
+                "nearest neighbour shares the user's spending persona: %.1f %% (chance %.1f %%)%n",
+                100.0 * same / ids.size(),
+                100 * chance);
     }
 }

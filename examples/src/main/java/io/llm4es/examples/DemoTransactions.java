@@ -36,12 +36,12 @@ public final class DemoTransactions {
     /** The event as the bundled model's serializer expects it. */
     public static final String EVENT = "JSON_OBJECT('date': ts, 'type': type, 'mcc': mcc, 'amount': amount)";
 
-    private DemoTransactions() {
-    }
+    private DemoTransactions() {}
 
     public static Persona personaOf(int user, long seed) {
         // SplittableRandom mixes its seed: consecutive user ids give independent draws
-        return Persona.values()[new java.util.SplittableRandom(seed * 1_000_003L + user).nextInt(Persona.values().length)];
+        return Persona.values()[
+                new java.util.SplittableRandom(seed * 1_000_003L + user).nextInt(Persona.values().length)];
     }
 
     /** Creates {@code transactions} and fills it; returns the number of rows. */
@@ -59,7 +59,8 @@ public final class DemoTransactions {
                 for (int e = 0; e < events; e++) {
                     boolean salary = rnd.nextInt(12) == 0;
                     String mcc = salary ? "6012" : p.mcc[rnd.nextInt(p.mcc.length)];
-                    double amount = salary ? 1500 + rnd.nextInt(2000) : Math.exp(p.logAmount + 0.6 * rnd.nextGaussian());
+                    double amount =
+                            salary ? 1500 + rnd.nextInt(2000) : Math.exp(p.logAmount + 0.6 * rnd.nextGaussian());
                     ps.setInt(1, user);
                     ps.setObject(2, day);
                     ps.setString(3, salary ? "C" : "D");

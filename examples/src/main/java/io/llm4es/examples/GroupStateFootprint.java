@@ -24,8 +24,7 @@ import java.util.Map;
  * minus without them, divided by events.
  */
 final class GroupStateFootprint {
-    private GroupStateFootprint() {
-    }
+    private GroupStateFootprint() {}
 
     static void run(Map<String, String> opts) throws Exception {
         int users = Integer.parseInt(opts.getOrDefault("users", "20000"));
@@ -33,8 +32,9 @@ final class GroupStateFootprint {
         List<Object[]> rows = new ArrayList<>();
         try (Connection conn = DriverManager.getConnection("jdbc:h2:mem:footprint")) {
             DemoTransactions.create(conn, users, seed);
-            try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery("SELECT user_id, "
-                    + DemoTransactions.EVENT + ", ts FROM transactions")) {
+            try (Statement st = conn.createStatement();
+                    ResultSet rs =
+                            st.executeQuery("SELECT user_id, " + DemoTransactions.EVENT + ", ts FROM transactions")) {
                 while (rs.next()) {
                     rows.add(new Object[] {rs.getInt(1), rs.getString(2), rs.getObject(3)});
                 }
@@ -45,7 +45,8 @@ final class GroupStateFootprint {
 
         Map<Integer, Object> held = new LinkedHashMap<>();
         for (Object[] r : rows) {
-            ((GroupState) held.computeIfAbsent((Integer) r[0], u -> new GroupState(Variant.STRICT))).add(r[1], r[2], null);
+            ((GroupState) held.computeIfAbsent((Integer) r[0], u -> new GroupState(Variant.STRICT)))
+                    .add(r[1], r[2], null);
         }
         report("GroupState (user_embedding)", footprint(held), users, rows.size());
         for (Object[] r : rows) {
@@ -63,7 +64,8 @@ final class GroupStateFootprint {
     }
 
     private static void report(String what, long bytes, int groups, int events) {
-        System.out.printf("%-30s %,12d bytes live = %6.1f bytes/event (%.1f events/user, map entries included)%n",
+        System.out.printf(
+                "%-30s %,12d bytes live = %6.1f bytes/event (%.1f events/user, map entries included)%n",
                 what, bytes, (double) bytes / events, (double) events / groups);
     }
 

@@ -14,8 +14,7 @@ public final class Main {
               bench-memory heap bytes per event held by the aggregates' group states (demo data)
                            --users 20000 --seed 42""";
 
-    private Main() {
-    }
+    private Main() {}
 
     public static void main(String[] args) throws Exception {
         if (args.length == 0) {

@@ -21,8 +21,7 @@ import java.util.Map;
  * since this machine is noisy.
  */
 public final class SpeedBenchmark {
-    private SpeedBenchmark() {
-    }
+    private SpeedBenchmark() {}
 
     public static void run(Map<String, String> opts) throws SQLException {
         int users = Integer.parseInt(opts.getOrDefault("users", "1000"));
@@ -31,18 +30,20 @@ public final class SpeedBenchmark {
         EmbeddingModel m = ModelCache.byName(model);
         String modelArg = model == null ? "" : ", '" + model.replace("'", "''") + "'";
         try (PooledDatabase db = PooledDatabase.h2("jdbc:h2:mem:llm4es-bench;DB_CLOSE_DELAY=-1", 2);
-             Connection conn = db.connection()) {
+                Connection conn = db.connection()) {
             DemoTransactions.create(conn, users, 7);
             String sql = "SELECT user_id, user_embedding(" + DemoTransactions.EVENT + ", ts" + modelArg
                     + ") FROM transactions GROUP BY user_id";
             List<List<String>> events = eventsPerUser(conn);
             List<SerializedHistory> prepared = serializeAll(m, events);
-            long tokens = prepared.stream().mapToLong(h -> h.tokenIds().length + m.manifest().specialTokens()).sum();
+            long tokens = prepared.stream()
+                    .mapToLong(h -> h.tokenIds().length + m.manifest().specialTokens())
+                    .sum();
             Map<String, double[]> seconds = new LinkedHashMap<>();
             seconds.put("SQL aggregate (H2)", new double[repeats]);
             seconds.put("Java: serialize + embed", new double[repeats]);
             seconds.put("Java: embed only (pre-tokenized)", new double[repeats]);
-            timeSql(conn, sql);                       // warm-up: model load, JIT
+            timeSql(conn, sql); // warm-up: model load, JIT
             m.embed(prepared);
             for (int r = 0; r < repeats; r++) {
                 seconds.get("SQL aggregate (H2)")[r] = timeSql(conn, sql);
@@ -53,15 +54,21 @@ public final class SpeedBenchmark {
                 m.embed(prepared);
                 seconds.get("Java: embed only (pre-tokenized)")[r] = (System.nanoTime() - t) / 1e9;
             }
-            System.out.printf(Locale.ROOT, "model %s, %d users, %d tokens, ORT threads %d, %d cores, median of %d%n",
-                    m.versionTag(), users, tokens, ModelCache.threads(), Runtime.getRuntime().availableProcessors(),
+            System.out.printf(
+                    Locale.ROOT,
+                    "model %s, %d users, %d tokens, ORT threads %d, %d cores, median of %d%n",
+                    m.versionTag(),
+                    users,
+                    tokens,
+                    ModelCache.threads(),
+                    Runtime.getRuntime().availableProcessors(),
                     repeats);
             double base = median(seconds.get("Java: embed only (pre-tokenized)"));
             System.out.printf(Locale.ROOT, "%-34s %12s %10s %16s%n", "path", "tokens/s", "users/s", "time vs embed");
             for (Map.Entry<String, double[]> e : seconds.entrySet()) {
                 double s = median(e.getValue());
-                System.out.printf(Locale.ROOT, "%-34s %12.0f %10.1f %15.2fx%n", e.getKey(), tokens / s, users / s,
-                        s / base);
+                System.out.printf(
+                        Locale.ROOT, "%-34s %12.0f %10.1f %15.2fx%n", e.getKey(), tokens / s, users / s, s / base);
             }
         }
     }
@@ -69,7 +76,8 @@ public final class SpeedBenchmark {
     static double timeSql(Connection conn, String sql) throws SQLException {
         long t = System.nanoTime();
         int n = 0;
-        try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+        try (Statement st = conn.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
             while (rs.next()) {
                 if (rs.getArray(2) != null) {
                     n++;
@@ -87,8 +95,8 @@ public final class SpeedBenchmark {
         List<List<String>> out = new ArrayList<>();
         int current = -1;
         try (Statement st = conn.createStatement();
-             ResultSet rs = st.executeQuery("SELECT user_id, CAST(" + DemoTransactions.EVENT
-                     + " AS VARCHAR) FROM transactions ORDER BY user_id, ts")) {
+                ResultSet rs = st.executeQuery("SELECT user_id, CAST(" + DemoTransactions.EVENT
+                        + " AS VARCHAR) FROM transactions ORDER BY user_id, ts")) {
             while (rs.next()) {
                 if (rs.getInt(1) != current) {
                     current = rs.getInt(1);

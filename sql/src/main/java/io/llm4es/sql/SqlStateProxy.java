@@ -42,12 +42,14 @@ public final class SqlStateProxy implements InvocationHandler {
     }
 
     private static final Class<?>[] WRAPPED = {
-            CallableStatement.class, PreparedStatement.class, Statement.class, ResultSet.class, DatabaseMetaData.class};
+        CallableStatement.class, PreparedStatement.class, Statement.class, ResultSet.class, DatabaseMetaData.class
+    };
 
     /** The current execution of one statement, shared by the statement and its result sets. */
     private static final class Execution {
         /** the text a PreparedStatement was prepared with */
         final String preparedSql;
+
         StatementScope scope;
 
         Execution(String preparedSql) {
@@ -61,8 +63,12 @@ public final class SqlStateProxy implements InvocationHandler {
     private final Session session;
     private final Execution execution;
 
-    private SqlStateProxy(Object target, UnaryOperator<Throwable> translate, List<AutoCloseable> closeWith,
-                          Session session, Execution execution) {
+    private SqlStateProxy(
+            Object target,
+            UnaryOperator<Throwable> translate,
+            List<AutoCloseable> closeWith,
+            Session session,
+            Execution execution) {
         this.target = target;
         this.translate = translate;
         this.closeWith = closeWith;
@@ -74,14 +80,21 @@ public final class SqlStateProxy implements InvocationHandler {
         return wrap(conn, translate, closeWith, Session.PLAIN);
     }
 
-    public static Connection wrap(Connection conn, UnaryOperator<Throwable> translate, List<AutoCloseable> closeWith,
-                                  Session session) {
+    public static Connection wrap(
+            Connection conn, UnaryOperator<Throwable> translate, List<AutoCloseable> closeWith, Session session) {
         return (Connection) proxy(conn, Connection.class, translate, closeWith, session, null);
     }
 
-    private static Object proxy(Object target, Class<?> type, UnaryOperator<Throwable> translate,
-                                List<AutoCloseable> closeWith, Session session, Execution execution) {
-        return Proxy.newProxyInstance(SqlStateProxy.class.getClassLoader(), new Class<?>[] {type},
+    private static Object proxy(
+            Object target,
+            Class<?> type,
+            UnaryOperator<Throwable> translate,
+            List<AutoCloseable> closeWith,
+            Session session,
+            Execution execution) {
+        return Proxy.newProxyInstance(
+                SqlStateProxy.class.getClassLoader(),
+                new Class<?>[] {type},
                 new SqlStateProxy(target, translate, closeWith, session, execution));
     }
 
@@ -108,7 +121,8 @@ public final class SqlStateProxy implements InvocationHandler {
         if (execution != null && target instanceof Statement && name.startsWith("execute")) {
             TruncationLog.drain(); // what this thread logged outside any statement is no part of this one
             try {
-                String sql = args != null && args.length > 0 && args[0] instanceof String text ? text
+                String sql = args != null && args.length > 0 && args[0] instanceof String text
+                        ? text
                         : name.contains("Batch") ? null : execution.preparedSql;
                 execution.scope = session.begin(sql);
             } catch (RuntimeException e) {
@@ -125,8 +139,13 @@ public final class SqlStateProxy implements InvocationHandler {
             for (Class<?> type : WRAPPED) {
                 if (type.isAssignableFrom(method.getReturnType())) {
                     Execution shared = Statement.class.isAssignableFrom(type)
-                            ? new Execution(target instanceof Connection && args != null && args.length > 0
-                                    && args[0] instanceof String sql ? sql : null)
+                            ? new Execution(
+                                    target instanceof Connection
+                                                    && args != null
+                                                    && args.length > 0
+                                                    && args[0] instanceof String sql
+                                            ? sql
+                                            : null)
                             : type == ResultSet.class ? execution : null;
                     return proxy(result, type, translate, List.of(), session, shared);
                 }

@@ -18,6 +18,7 @@ import java.util.Map;
 public final class StatementScope {
     /** SQLSTATE of the truncation warning: string data, right truncation. */
     public static final String TRUNCATION_STATE = "01004";
+
     private static final ThreadLocal<StatementScope> CURRENT = new ThreadLocal<>();
 
     private final ModelResolver resolver;
@@ -70,9 +71,10 @@ public final class StatementScope {
         SQLWarning first = null;
         synchronized (truncations) {
             for (TruncationLog.Entry e : truncations.values()) {
-                SQLWarning w = new SQLWarning("llm4es: model " + e.modelVersion() + " truncated the histories of "
-                        + e.users() + " user(s) to its token budget, dropping " + e.droppedEvents()
-                        + " oldest event(s) in all; user_embedding_result shows which (status 'truncated')",
+                SQLWarning w = new SQLWarning(
+                        "llm4es: model " + e.modelVersion() + " truncated the histories of "
+                                + e.users() + " user(s) to its token budget, dropping " + e.droppedEvents()
+                                + " oldest event(s) in all; user_embedding_result shows which (status 'truncated')",
                         TRUNCATION_STATE);
                 if (first == null) {
                     first = w;

@@ -78,9 +78,17 @@ public final class BadBundles {
         manifest("bad-serializer-no-fields", m -> serializer(m).putArray("fields"));
         manifest("bad-serializer-rendering", m -> serializer(m).put("rendering", "poem"));
         manifest("bad-serializer-truncation", m -> serializer(m).put("truncation", "sometimes"));
-        manifest("bad-serializer-role", m -> ((ObjectNode) serializer(m).get("fields").get(0)).put("role", "colour"));
-        manifest("bad-serializer-format", m -> ((ObjectNode) serializer(m).get("fields").get(0)).put("format", "yyyy-MM-dd'"));
-        manifest("bad-serializer-twice", m -> serializer(m).withArray("fields").add(serializer(m).get("fields").get(0)));
+        manifest(
+                "bad-serializer-role",
+                m -> ((ObjectNode) serializer(m).get("fields").get(0)).put("role", "colour"));
+        manifest(
+                "bad-serializer-format",
+                m -> ((ObjectNode) serializer(m).get("fields").get(0)).put("format", "yyyy-MM-dd'"));
+        manifest(
+                "bad-serializer-twice",
+                m -> serializer(m)
+                        .withArray("fields")
+                        .add(serializer(m).get("fields").get(0)));
         manifest("bad-no-pooling", m -> m.remove("pooling"));
         manifest("bad-pooling-array", m -> m.putArray("pooling"));
         manifest("bad-no-files", m -> m.remove("files"));
@@ -91,7 +99,9 @@ public final class BadBundles {
         manifest("bad-sha-number", m -> files(m).put("model.onnx", 5));
         // escapes by name
         manifest("esc-onnx-dotdot", m -> onnx(m, "../../outside/stories/model.onnx"));
-        manifest("esc-onnx-absolute", m -> onnx(m, outside.resolve("stories/model.onnx").toString()));
+        manifest(
+                "esc-onnx-absolute",
+                m -> onnx(m, outside.resolve("stories/model.onnx").toString()));
         manifest("esc-onnx-empty", m -> onnx(m, ""));
         manifest("esc-onnx-dot", m -> onnx(m, "."));
         manifest("esc-onnx-backslash", m -> onnx(m, "..\\..\\outside\\stories\\model.onnx"));
@@ -114,13 +124,16 @@ public final class BadBundles {
         raw("bad-manifest-array", text -> "[" + text + "]");
         raw("bad-manifest-empty", text -> "");
         raw("bad-manifest-truncated", text -> text.substring(0, text.length() / 2));
-        raw("bad-manifest-deep", text -> text.replaceFirst("\\{", "{\"deep\": " + "[".repeat(200) + "]".repeat(200) + ", "));
+        raw(
+                "bad-manifest-deep",
+                text -> text.replaceFirst("\\{", "{\"deep\": " + "[".repeat(200) + "]".repeat(200) + ", "));
         // tokenizers
         tokenizer("bad-tokenizer-not-json", "not json".getBytes(StandardCharsets.UTF_8));
         tokenizer("bad-tokenizer-empty", new byte[0]);
         tokenizer("bad-tokenizer-no-model", "{\"version\": \"1.0\"}".getBytes(StandardCharsets.UTF_8));
-        tokenizer("bad-tokenizer-bad-type", "{\"version\": \"1.0\", \"model\": {\"type\": \"Nope\"}}"
-                .getBytes(StandardCharsets.UTF_8));
+        tokenizer(
+                "bad-tokenizer-bad-type",
+                "{\"version\": \"1.0\", \"model\": {\"type\": \"Nope\"}}".getBytes(StandardCharsets.UTF_8));
         // a model file that is not a model, with a matching sha256: native failure
         withFile("bad-onnx-garbage", "model.onnx", "garbage".getBytes(StandardCharsets.UTF_8));
         withFile("bad-onnx-empty", "model.onnx", new byte[0]);
@@ -170,8 +183,9 @@ public final class BadBundles {
         Path dir = copy(name);
         ObjectNode m = (ObjectNode) JSON.readTree(resource("llm4es-model.json"));
         m.put("name", name);
-        Files.writeString(dir.resolve("llm4es-model.json"), change.apply(JSON.writerWithDefaultPrettyPrinter()
-                .writeValueAsString(m)));
+        Files.writeString(
+                dir.resolve("llm4es-model.json"),
+                change.apply(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(m)));
     }
 
     private void linked(String name, String file, Path target) throws IOException {
@@ -196,7 +210,7 @@ public final class BadBundles {
     }
 
     private void missing(String name, String file) throws IOException {
-        manifest(name, m -> { });
+        manifest(name, m -> {});
         Files.delete(models.resolve(name).resolve(file));
     }
 

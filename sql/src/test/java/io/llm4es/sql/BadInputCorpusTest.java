@@ -26,7 +26,6 @@ import java.time.Duration;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -58,7 +57,11 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code {lone}} a lone surrogate, {@code {nul}}, {@code {outside}} the directory beside the models.
  */
 class BadInputCorpusTest {
-    enum Target { H2, DUCKDB, CALCITE }
+    enum Target {
+        H2,
+        DUCKDB,
+        CALCITE
+    }
 
     record Case(int line, String kind, Map<Target, String> expected, String fragment, String sql) {
         String expect(Target t) {
@@ -73,6 +76,7 @@ class BadInputCorpusTest {
 
     @TempDir
     static Path tmp;
+
     static Path models;
     static Path outside;
     static String previousModelsDir;
@@ -93,8 +97,10 @@ class BadInputCorpusTest {
         try (Connection c = DriverManager.getConnection(h2)) {
             Transactions.create(c, rows);
         }
-        CONNECTIONS.put(Target.CALCITE, DriverManager.getConnection(
-                Llm4esDriver.PREFIX + "schema.bank='" + h2 + ";IFEXISTS=TRUE';schema=bank"));
+        CONNECTIONS.put(
+                Target.CALCITE,
+                DriverManager.getConnection(
+                        Llm4esDriver.PREFIX + "schema.bank='" + h2 + ";IFEXISTS=TRUE';schema=bank"));
         Transactions.create(CONNECTIONS.get(Target.H2), rows);
         Transactions.create(CONNECTIONS.get(Target.DUCKDB), rows);
     }
@@ -125,8 +131,13 @@ class BadInputCorpusTest {
         StringBuilder sb = new StringBuilder("bad-input corpus, cases run per kind (H2 / DuckDB / Calcite):\n");
         int[] total = new int[3];
         sorted.forEach((kind, m) -> {
-            sb.append(String.format(Locale.ROOT, "  %-12s %3d / %3d / %3d%n", kind, m.getOrDefault(Target.H2, 0),
-                    m.getOrDefault(Target.DUCKDB, 0), m.getOrDefault(Target.CALCITE, 0)));
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "  %-12s %3d / %3d / %3d%n",
+                    kind,
+                    m.getOrDefault(Target.H2, 0),
+                    m.getOrDefault(Target.DUCKDB, 0),
+                    m.getOrDefault(Target.CALCITE, 0)));
             for (Target t : Target.values()) {
                 total[t.ordinal()] += m.getOrDefault(t, 0);
             }
@@ -178,7 +189,8 @@ class BadInputCorpusTest {
     /** A lone surrogate reaches each engine differently (UTF-16 in H2 and Calcite, UTF-8 in DuckDB): one vector. */
     @Test
     void aLoneSurrogateGivesOneVectorInEveryEngine() throws SQLException {
-        for (String event : new String[] {"{\"type\":\"\uD800\"}", "{\"type\":\"\\ud800\"}", "{\"type\":\"x\uDC00\"}"}) {
+        for (String event :
+                new String[] {"{\"type\":\"\uD800\"}", "{\"type\":\"\\ud800\"}", "{\"type\":\"x\uDC00\"}"}) {
             String sql = "SELECT user_embedding('" + event + "', ts) FROM tx WHERE u = 1";
             Map<Target, float[]> vectors = new EnumMap<>(Target.class);
             for (Target t : Target.values()) {
@@ -203,12 +215,14 @@ class BadInputCorpusTest {
         for (Target t : Target.values()) {
             List<DynamicTest> tests = new ArrayList<>();
             for (Case c : cases) {
-                if (c.expect(t).equals("n/a") || !System.getProperty("llm4es.corpus.engines", "H2,DUCKDB,CALCITE")
-                        .contains(t.name())) {
+                if (c.expect(t).equals("n/a")
+                        || !System.getProperty("llm4es.corpus.engines", "H2,DUCKDB,CALCITE")
+                                .contains(t.name())) {
                     continue;
                 }
                 tests.add(DynamicTest.dynamicTest(c.line() + " " + c.kind() + ": " + abbreviate(c.sql()), () -> {
-                    COUNTS.computeIfAbsent(c.kind(), k -> new ConcurrentHashMap<>()).merge(t, 1, Integer::sum);
+                    COUNTS.computeIfAbsent(c.kind(), k -> new ConcurrentHashMap<>())
+                            .merge(t, 1, Integer::sum);
                     assertTimeoutPreemptively(LIMIT, () -> run(t, c), "line " + c.line() + " ran past " + LIMIT);
                 }));
             }
@@ -232,7 +246,8 @@ class BadInputCorpusTest {
             assertEquals(expected, e.getSQLState(), where + ": " + abbreviate(message));
             // a fragment names the problem as the contract's engines report it; an engine's own
             // exception (0A000: not in this engine) names the portable form instead
-            String fragment = expected.equals(c.expect(Target.H2)) ? c.fragment()
+            String fragment = expected.equals(c.expect(Target.H2))
+                    ? c.fragment()
                     : expected.equals("0A000") ? "(event, order_key" : "-";
             checkMessage(where, fragment, message, sql);
             return;
@@ -245,7 +260,9 @@ class BadInputCorpusTest {
             assertNull(value, where);
         } else if (expected.startsWith("text~")) {
             assertNotNull(value, where);
-            assertTrue(String.valueOf(value).contains(expected.substring(5)), where + ": " + abbreviate(String.valueOf(value)));
+            assertTrue(
+                    String.valueOf(value).contains(expected.substring(5)),
+                    where + ": " + abbreviate(String.valueOf(value)));
         } else {
             fail(where + ": unknown expectation " + expected);
         }
@@ -292,13 +309,17 @@ class BadInputCorpusTest {
             said = said.substring(0, echo);
         }
         said = said.replace(sql, "<sql>");
-        assertTrue(said.length() < 1500, where + ": a message of " + said.length() + " characters: " + abbreviate(said));
-        assertFalse(STACK_TRACE.matcher(said).find(), where + ": a stack trace or class name in: " + abbreviate(said, 600));
+        assertTrue(
+                said.length() < 1500, where + ": a message of " + said.length() + " characters: " + abbreviate(said));
+        assertFalse(
+                STACK_TRACE.matcher(said).find(), where + ": a stack trace or class name in: " + abbreviate(said, 600));
         String fragment = expand(expectedFragment);
         if (fragment.startsWith("!")) {
-            assertFalse(said.contains(fragment.substring(1)), where + ": reveals " + fragment.substring(1) + ": " + said);
+            assertFalse(
+                    said.contains(fragment.substring(1)), where + ": reveals " + fragment.substring(1) + ": " + said);
         } else if (!fragment.equals("-")) {
-            assertTrue(said.toLowerCase(Locale.ROOT).contains(fragment.toLowerCase(Locale.ROOT)),
+            assertTrue(
+                    said.toLowerCase(Locale.ROOT).contains(fragment.toLowerCase(Locale.ROOT)),
                     where + ": the message does not name '" + fragment + "': " + abbreviate(said, 600));
         }
     }

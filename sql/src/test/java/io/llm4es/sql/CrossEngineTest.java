@@ -28,7 +28,7 @@ class CrossEngineTest {
     static Map<Integer, String> texts(Connection c) throws SQLException {
         Map<Integer, String> out = new LinkedHashMap<>();
         try (Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT u, serialize_events(ev, ts) FROM tx GROUP BY u ORDER BY u")) {
+                ResultSet rs = st.executeQuery("SELECT u, serialize_events(ev, ts) FROM tx GROUP BY u ORDER BY u")) {
             while (rs.next()) {
                 out.put(rs.getInt(1), rs.getString(2));
             }
@@ -39,16 +39,19 @@ class CrossEngineTest {
     @Test
     void sameTextAndEmbeddingsInEveryEngine() throws SQLException {
         List<Transactions.Row> rows = rowsWithTies();
-        try (Connection h2 = Engine.H2.open(); Connection duck = Engine.DUCKDB.open()) {
+        try (Connection h2 = Engine.H2.open();
+                Connection duck = Engine.DUCKDB.open()) {
             Transactions.create(h2, rows);
             Transactions.create(duck, rows);
             Map<Integer, String> h2Text = texts(h2);
             assertEquals(41, h2Text.size());
             assertEquals(h2Text, texts(duck));
-            assertEquals("date|type|merchant category|amount\n"
-                    + "2024-05-04, debit, Local Commuter Transport, 2.50\n"
-                    + "2024-05-05, credit, Cash Withdrawal (ATM), 50.00\n"
-                    + "2024-05-05, debit, Grocery Stores, Supermarkets, 9.99", h2Text.get(41));
+            assertEquals(
+                    "date|type|merchant category|amount\n"
+                            + "2024-05-04, debit, Local Commuter Transport, 2.50\n"
+                            + "2024-05-05, credit, Cash Withdrawal (ATM), 50.00\n"
+                            + "2024-05-05, debit, Grocery Stores, Supermarkets, 9.99",
+                    h2Text.get(41));
             String sql = "SELECT u, user_embedding(ev, ts) FROM tx GROUP BY u ORDER BY u";
             Map<Integer, float[]> a = EngineContractTest.byUser(h2, sql);
             Map<Integer, float[]> b = EngineContractTest.byUser(duck, sql);

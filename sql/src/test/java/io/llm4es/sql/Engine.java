@@ -35,9 +35,16 @@ public enum Engine {
             try {
                 JsonNode n = JSON.readTree(json);
                 Map<String, Object> out = new LinkedHashMap<>();
-                n.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().isNull() ? null
-                        : e.getKey().equals("embedding") ? floats(e.getValue())
-                        : e.getValue().isNumber() ? (Object) e.getValue().asInt() : e.getValue().asText()));
+                n.fields()
+                        .forEachRemaining(e -> out.put(
+                                e.getKey(),
+                                e.getValue().isNull()
+                                        ? null
+                                        : e.getKey().equals("embedding")
+                                                ? floats(e.getValue())
+                                                : e.getValue().isNumber()
+                                                        ? (Object) e.getValue().asInt()
+                                                        : e.getValue().asText()));
                 return out;
             } catch (java.io.IOException e) {
                 throw new SQLException(e);

@@ -29,8 +29,10 @@ import org.junit.jupiter.params.provider.EnumSource;
 /** The SQL surface of DESIGN.md, run unchanged in every engine. */
 class EngineContractTest {
     static final LocalDateTime T0 = LocalDateTime.of(2024, 3, 1, 9, 0);
+
     @TempDir
     static Path models;
+
     static String previousModelsDir;
 
     @BeforeAll
@@ -69,7 +71,8 @@ class EngineContractTest {
 
     static Map<Integer, float[]> byUser(Connection c, String sql) throws SQLException {
         Map<Integer, float[]> out = new LinkedHashMap<>();
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
             while (rs.next()) {
                 out.put(rs.getInt(1), Engine.floats(rs, 2));
             }
@@ -86,13 +89,17 @@ class EngineContractTest {
     }
 
     static SQLException assertState(Connection c, String state, String sql) {
-        SQLException e = assertThrows(SQLException.class, () -> {
-            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-                while (rs.next()) {
-                    rs.getObject(1);
-                }
-            }
-        }, sql);
+        SQLException e = assertThrows(
+                SQLException.class,
+                () -> {
+                    try (Statement st = c.createStatement();
+                            ResultSet rs = st.executeQuery(sql)) {
+                        while (rs.next()) {
+                            rs.getObject(1);
+                        }
+                    }
+                },
+                sql);
         assertEquals(state, e.getSQLState(), sql + " -> " + e.getMessage());
         return e;
     }
@@ -104,22 +111,27 @@ class EngineContractTest {
             Transactions.create(c, mixed());
             String user1 = " FROM tx WHERE u = 1";
             assertTrue(assertState(c, "42704", "SELECT user_embedding(ev, ts, 'no-such-model')" + user1)
-                    .getMessage().contains("no-such-model"));
+                    .getMessage()
+                    .contains("no-such-model"));
             assertState(c, "22023", "SELECT user_embedding(ev, ts) FROM tx WHERE u = 2");
             assertState(c, "22023", "SELECT user_embedding('not json', ts)" + user1);
             assertState(c, "22023", "SELECT user_embedding(ev, ts, '../stories260k')" + user1);
             assertState(c, "22023", "SELECT cosine_similarity(ARRAY[1.0, 2.0], ARRAY[1.0, 2.0, 3.0])");
             assertTrue(assertState(c, "54000", "SELECT user_embedding(ev, ts, '" + TinyBundles.ERROR + "')" + user1)
-                    .getMessage().contains("truncation=error"));
-            SQLException ordered = assertState(c, "0A000",
-                    "SELECT " + engine.orderedCall("user_embedding", "ev", "ts") + user1);
+                    .getMessage()
+                    .contains("truncation=error"));
+            SQLException ordered =
+                    assertState(c, "0A000", "SELECT " + engine.orderedCall("user_embedding", "ev", "ts") + user1);
             assertTrue(ordered.getMessage().contains("user_embedding(event, order_key"), ordered.getMessage());
-            SQLException natives = assertState(c, "58000", "SELECT user_embedding(ev, ts, '" + TinyBundles.BROKEN + "')" + user1);
+            SQLException natives =
+                    assertState(c, "58000", "SELECT user_embedding(ev, ts, '" + TinyBundles.BROKEN + "')" + user1);
             assertTrue(natives.getMessage().contains("ONNX Runtime cannot load"), natives.getMessage());
-            SQLException oom = assertState(c, "53200", "SELECT user_embedding(ev, ts, '" + TinyBundles.OOM + "')" + user1);
+            SQLException oom =
+                    assertState(c, "53200", "SELECT user_embedding(ev, ts, '" + TinyBundles.OOM + "')" + user1);
             assertTrue(oom.getMessage().contains("out of memory embedding one user"), oom.getMessage());
             // the same truncation is not an error where the model drops old events
-            assertNotNull(byUser(c, "SELECT 1, user_embedding(ev, ts, '" + TinyBundles.DROP + "')" + user1).get(1));
+            assertNotNull(byUser(c, "SELECT 1, user_embedding(ev, ts, '" + TinyBundles.DROP + "')" + user1)
+                    .get(1));
         }
     }
 
@@ -150,7 +162,12 @@ class EngineContractTest {
                 // H2 embeds on the caller's thread, so its runs are visible: a failed batch, then smaller ones
                 assertTrue(runs.get(0).outOfMemory() && runs.get(0).rows() == 8, runs.toString());
                 assertTrue(runs.stream().filter(r -> !r.outOfMemory()).allMatch(r -> r.rows() < 8), runs.toString());
-                assertEquals(8, runs.stream().filter(r -> !r.outOfMemory()).mapToInt(OrtRuns.Run::rows).sum());
+                assertEquals(
+                        8,
+                        runs.stream()
+                                .filter(r -> !r.outOfMemory())
+                                .mapToInt(OrtRuns.Run::rows)
+                                .sum());
             }
         }
     }
@@ -160,13 +177,15 @@ class EngineContractTest {
     void tryGivesNullOnlyForTheFailingGroup(Engine engine) throws SQLException {
         try (Connection c = engine.open()) {
             Transactions.create(c, mixed());
-            Map<Integer, float[]> tried = byUser(c, "SELECT u, try_user_embedding(ev, ts) FROM tx GROUP BY u ORDER BY u");
+            Map<Integer, float[]> tried =
+                    byUser(c, "SELECT u, try_user_embedding(ev, ts) FROM tx GROUP BY u ORDER BY u");
             Map<Integer, float[]> strict = byUser(c, "SELECT u, user_embedding(ev, ts) FROM tx WHERE u = 1 GROUP BY u");
             assertEquals(List.of(1, 2, 3), new ArrayList<>(tried.keySet()));
             assertSameEmbedding(strict.get(1), tried.get(1));
             assertNull(tried.get(2), "malformed event");
             assertNull(tried.get(3), "empty group");
-            assertNull(byUser(c, "SELECT 1, try_user_embedding(ev, ts, 'no-such-model') FROM tx WHERE u = 1").get(1));
+            assertNull(byUser(c, "SELECT 1, try_user_embedding(ev, ts, 'no-such-model') FROM tx WHERE u = 1")
+                    .get(1));
         }
     }
 
@@ -175,10 +194,12 @@ class EngineContractTest {
     void resultReportsStatusVersionAndCounts(Engine engine) throws SQLException {
         try (Connection c = engine.open()) {
             Transactions.create(c, mixed());
-            float[] strict = byUser(c, "SELECT 1, user_embedding(ev, ts) FROM tx WHERE u = 1").get(1);
+            float[] strict = byUser(c, "SELECT 1, user_embedding(ev, ts) FROM tx WHERE u = 1")
+                    .get(1);
             Map<Integer, Map<String, Object>> results = new LinkedHashMap<>();
-            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
-                    "SELECT u, user_embedding_result(ev, ts) FROM tx GROUP BY u ORDER BY u")) {
+            try (Statement st = c.createStatement();
+                    ResultSet rs =
+                            st.executeQuery("SELECT u, user_embedding_result(ev, ts) FROM tx GROUP BY u ORDER BY u")) {
                 while (rs.next()) {
                     results.put(rs.getInt(1), engine.resultFields(rs, 2));
                 }
@@ -202,8 +223,9 @@ class EngineContractTest {
             assertEquals(0, ((Number) empty.get("events")).intValue());
             assertNull(empty.get("embedding"));
 
-            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
-                    "SELECT user_embedding_result(ev, ts, '" + TinyBundles.DROP + "') FROM tx WHERE u = 1")) {
+            try (Statement st = c.createStatement();
+                    ResultSet rs = st.executeQuery(
+                            "SELECT user_embedding_result(ev, ts, '" + TinyBundles.DROP + "') FROM tx WHERE u = 1")) {
                 rs.next();
                 Map<String, Object> cut = engine.resultFields(rs, 1);
                 assertEquals("truncated", cut.get("status"));
@@ -235,16 +257,18 @@ class EngineContractTest {
             Transactions.create(c, twoLongOneShort());
             String model = TinyBundles.DROP;
             int dropped = 0;
-            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
-                    "SELECT u, user_embedding_result(ev, ts, '" + model + "') FROM tx GROUP BY u")) {
+            try (Statement st = c.createStatement();
+                    ResultSet rs = st.executeQuery(
+                            "SELECT u, user_embedding_result(ev, ts, '" + model + "') FROM tx GROUP BY u")) {
                 while (rs.next()) {
                     dropped += ((Number) engine.resultFields(rs, 2).get("dropped_events")).intValue();
                 }
                 assertTruncationWarning(st.getWarnings(), model, 2, dropped);
             }
             assertTrue(dropped > 0);
-            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT u, user_embedding(ev, ts, '"
-                    + model + "'), user_embedding_result(ev, ts, '" + model + "') FROM tx GROUP BY u")) {
+            try (Statement st = c.createStatement();
+                    ResultSet rs = st.executeQuery("SELECT u, user_embedding(ev, ts, '" + model
+                            + "'), user_embedding_result(ev, ts, '" + model + "') FROM tx GROUP BY u")) {
                 while (rs.next()) {
                     rs.getObject(2);
                     rs.getObject(3);
@@ -253,8 +277,9 @@ class EngineContractTest {
                 assertTruncationWarning(st.getWarnings(), model, 2, dropped);
             }
             for (String f : List.of("user_embedding", "try_user_embedding")) {
-                try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
-                        "SELECT u, " + f + "(ev, ts, '" + model + "') FROM tx GROUP BY u ORDER BY u")) {
+                try (Statement st = c.createStatement();
+                        ResultSet rs = st.executeQuery(
+                                "SELECT u, " + f + "(ev, ts, '" + model + "') FROM tx GROUP BY u ORDER BY u")) {
                     while (rs.next()) {
                         assertNotNull(rs.getObject(2));
                     }
@@ -263,13 +288,13 @@ class EngineContractTest {
                 }
             }
             try (Statement st = c.createStatement()) {
-                try (ResultSet rs = st.executeQuery("SELECT u, user_embedding(ev, ts, '" + model + "') FROM tx "
-                        + "WHERE u = 4 GROUP BY u")) {
+                try (ResultSet rs = st.executeQuery(
+                        "SELECT u, user_embedding(ev, ts, '" + model + "') FROM tx " + "WHERE u = 4 GROUP BY u")) {
                     assertTrue(rs.next());
                     assertNull(st.getWarnings(), "one event fits the budget: no warning");
                 }
-                try (ResultSet rs = st.executeQuery("SELECT u, user_embedding(ev, ts, '" + model + "') FROM tx "
-                        + "WHERE u = 5 GROUP BY u")) {
+                try (ResultSet rs = st.executeQuery(
+                        "SELECT u, user_embedding(ev, ts, '" + model + "') FROM tx " + "WHERE u = 5 GROUP BY u")) {
                     assertTrue(rs.next());
                     assertTruncationWarning(st.getWarnings(), model, 1, dropped / 2);
                 }
@@ -288,7 +313,8 @@ class EngineContractTest {
     static void assertTruncationWarning(java.sql.SQLWarning w, String model, int users, int dropped) {
         assertNotNull(w, "no truncation warning");
         assertEquals("01004", w.getSQLState());
-        assertTrue(w.getMessage().contains("model " + model + ":1 truncated the histories of " + users + " user(s)"),
+        assertTrue(
+                w.getMessage().contains("model " + model + ":1 truncated the histories of " + users + " user(s)"),
                 w.getMessage());
         assertTrue(w.getMessage().contains("dropping " + dropped + " oldest event(s)"), w.getMessage());
         assertNull(w.getNextWarning(), "one model, one warning");
@@ -300,10 +326,14 @@ class EngineContractTest {
         try (Connection c = engine.open()) {
             List<Transactions.Row> rows = new ArrayList<>(mixed().subList(0, 6));
             Transactions.create(c, rows);
-            float[] clean = byUser(c, "SELECT 1, user_embedding(ev, ts) FROM tx WHERE u = 1").get(1);
-            Transactions.insert(c, List.of(new Transactions.Row(1, T0, null),
-                    new Transactions.Row(1, null, Transactions.event(T0, "C", "4111", "1")),
-                    new Transactions.Row(3, T0, null)));
+            float[] clean = byUser(c, "SELECT 1, user_embedding(ev, ts) FROM tx WHERE u = 1")
+                    .get(1);
+            Transactions.insert(
+                    c,
+                    List.of(
+                            new Transactions.Row(1, T0, null),
+                            new Transactions.Row(1, null, Transactions.event(T0, "C", "4111", "1")),
+                            new Transactions.Row(3, T0, null)));
             Map<Integer, float[]> got = byUser(c, "SELECT u, user_embedding(ev, ts) FROM tx GROUP BY u ORDER BY u");
             assertSameEmbedding(clean, got.get(1));
             assertTrue(got.containsKey(3));
@@ -314,7 +344,8 @@ class EngineContractTest {
     @ParameterizedTest
     @EnumSource(Engine.class)
     void vectorHelpers(Engine engine) throws SQLException {
-        try (Connection c = engine.open(); Statement st = c.createStatement()) {
+        try (Connection c = engine.open();
+                Statement st = c.createStatement()) {
             Transactions.create(c, mixed());
             try (ResultSet rs = st.executeQuery("SELECT cosine_similarity(ARRAY[1.0, 0.0], ARRAY[1.0, 1.0]), "
                     + "to_pgvector_text(ARRAY[1.5, 2.0, -0.25]), vector_dims(ARRAY[1.0, 2.0, 3.0]), "

@@ -33,13 +33,19 @@ class HeapExhaustionTest {
     @ParameterizedTest
     @ValueSource(strings = {"H2", "DUCKDB", "CALCITE"})
     void aMillionEventsInASmallHeapAre53200AndTheJvmLives(String engine) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                HEAP, "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-                HeapExhaustionTest.class.getName(), engine, tmp.toString()));
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                HEAP,
+                "-XX:TieredStopAtLevel=1",
+                "-cp",
+                System.getProperty("java.class.path"),
+                HeapExhaustionTest.class.getName(),
+                engine,
+                tmp.toString()));
         if (engine.equals("CALCITE")) {
             // the source table is written here: the child's small heap is for the statement
             try (Connection c = DriverManager.getConnection("jdbc:h2:" + tmp.resolve("bank"));
-                 Statement st = c.createStatement()) {
+                    Statement st = c.createStatement()) {
                 st.execute("CREATE TABLE T(k BIGINT, ev VARCHAR) AS SELECT X, '{\"amount\":' || X || '}' "
                         + "FROM SYSTEM_RANGE(1, " + EVENTS + ")");
             }
@@ -66,7 +72,8 @@ class HeapExhaustionTest {
         try {
             Statement st = c.createStatement();
             String huge = switch (engine) {
-                case "H2" -> "SELECT user_embedding('{\"amount\":' || X || '}', X) FROM SYSTEM_RANGE(1, " + EVENTS + ")";
+                case "H2" ->
+                    "SELECT user_embedding('{\"amount\":' || X || '}', X) FROM SYSTEM_RANGE(1, " + EVENTS + ")";
                 case "DUCKDB" -> "SELECT user_embedding('{\"amount\":' || i || '}', i) FROM range(" + EVENTS + ") t(i)";
                 default -> "SELECT user_embedding(ev, k) FROM bank.T";
             };
@@ -88,8 +95,10 @@ class HeapExhaustionTest {
         String small = engine.equals("CALCITE")
                 ? "SELECT user_embedding(e, k) FROM (VALUES ('{\"amount\":1}', 1)) AS t(e, k)"
                 : "SELECT user_embedding('{\"amount\":1}', 1)";
-        try (Connection fresh = engine.equals("CALCITE") ? DriverManager.getConnection(Llm4esDriver.PREFIX)
-                : open(engine, null); ResultSet rs = fresh.createStatement().executeQuery(small)) {
+        try (Connection fresh = engine.equals("CALCITE")
+                        ? DriverManager.getConnection(Llm4esDriver.PREFIX)
+                        : open(engine, null);
+                ResultSet rs = fresh.createStatement().executeQuery(small)) {
             rs.next();
             System.out.println("alive " + Engine.floats(rs, 1).length);
         }
@@ -99,8 +108,9 @@ class HeapExhaustionTest {
         return switch (engine) {
             case "H2" -> Engine.H2.open();
             case "DUCKDB" -> Engine.DUCKDB.open();
-            default -> DriverManager.getConnection(Llm4esDriver.PREFIX + "schema.bank='jdbc:h2:" + dir.resolve("bank")
-                    + ";IFEXISTS=TRUE'");
+            default ->
+                DriverManager.getConnection(
+                        Llm4esDriver.PREFIX + "schema.bank='jdbc:h2:" + dir.resolve("bank") + ";IFEXISTS=TRUE'");
         };
     }
 }

@@ -45,11 +45,33 @@ public final class LocalPostgres implements AutoCloseable {
         if (root) {
             exec(List.of("chown", "postgres:postgres", data.toString()), false);
         }
-        exec(List.of(bin.resolve("initdb").toString(), "-D", data.toString(), "-U", "postgres", "-A", "trust",
-                "-E", "UTF8", "--no-sync"), root);
-        exec(List.of(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-w", "-t", "60", "-l",
-                data.resolve("server.log").toString(), "-o",
-                "-p " + port + " -h 127.0.0.1 -k " + data + " -c fsync=off", "start"), root);
+        exec(
+                List.of(
+                        bin.resolve("initdb").toString(),
+                        "-D",
+                        data.toString(),
+                        "-U",
+                        "postgres",
+                        "-A",
+                        "trust",
+                        "-E",
+                        "UTF8",
+                        "--no-sync"),
+                root);
+        exec(
+                List.of(
+                        bin.resolve("pg_ctl").toString(),
+                        "-D",
+                        data.toString(),
+                        "-w",
+                        "-t",
+                        "60",
+                        "-l",
+                        data.resolve("server.log").toString(),
+                        "-o",
+                        "-p " + port + " -h 127.0.0.1 -k " + data + " -c fsync=off",
+                        "start"),
+                root);
         return new LocalPostgres(bin, data, port);
     }
 
@@ -59,7 +81,8 @@ public final class LocalPostgres implements AutoCloseable {
 
     @Override
     public void close() throws IOException, InterruptedException {
-        exec(List.of(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-m", "immediate", "-w", "stop"),
+        exec(
+                List.of(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-m", "immediate", "-w", "stop"),
                 "root".equals(System.getProperty("user.name")));
     }
 
@@ -69,8 +92,10 @@ public final class LocalPostgres implements AutoCloseable {
             return null;
         }
         try (var dirs = Files.list(versions)) {
-            return dirs.map(d -> d.resolve("bin")).filter(b -> Files.isExecutable(b.resolve("initdb")))
-                    .max(Path::compareTo).orElse(null);
+            return dirs.map(d -> d.resolve("bin"))
+                    .filter(b -> Files.isExecutable(b.resolve("initdb")))
+                    .max(Path::compareTo)
+                    .orElse(null);
         }
     }
 

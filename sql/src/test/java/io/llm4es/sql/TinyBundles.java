@@ -20,11 +20,11 @@ public final class TinyBundles {
     public static final String BROKEN = "tiny-broken";
     /** stories260k that runs out of memory above {@value #OOM_CAP_TOKENS} padded tokens per run. */
     public static final String OOM = "tiny-oom";
+
     public static final int OOM_CAP_TOKENS = 128;
     private static final String SOURCE = "io/llm4es/models/stories260k/";
 
-    private TinyBundles() {
-    }
+    private TinyBundles() {}
 
     /** Writes {@value #ERROR} (truncation=error), {@value #DROP} (drop_oldest), {@value #BROKEN} and {@value #OOM} into {@code modelsDir}. */
     public static void create(Path modelsDir) throws IOException {

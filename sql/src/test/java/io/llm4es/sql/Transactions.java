@@ -17,15 +17,13 @@ import java.util.Random;
 public final class Transactions {
     static final String[] MCC = {"5411", "5812", "5541", "6011", "4900", "7832"};
 
-    private Transactions() {
-    }
+    private Transactions() {}
 
-    public record Row(int user, LocalDateTime ts, String event) {
-    }
+    public record Row(int user, LocalDateTime ts, String event) {}
 
     public static String event(LocalDateTime ts, String type, String mcc, String amount) {
-        return "{\"date\":\"" + ts.toLocalDate() + "\",\"type\":\"" + type + "\",\"mcc\":\"" + mcc
-                + "\",\"amount\":" + amount + "}";
+        return "{\"date\":\"" + ts.toLocalDate() + "\",\"type\":\"" + type + "\",\"mcc\":\"" + mcc + "\",\"amount\":"
+                + amount + "}";
     }
 
     /** users 1..n, 1..maxEvents events each, deterministic for a seed. */
@@ -37,7 +35,8 @@ public final class Transactions {
             for (int e = 0; e < n; e++) {
                 LocalDateTime ts = LocalDateTime.of(2024, 1, 1, 0, 0).plusHours(rnd.nextInt(24 * 300));
                 String amount = (rnd.nextInt(100000) / 100) + "." + (10 + rnd.nextInt(90));
-                rows.add(new Row(u, ts, event(ts, rnd.nextInt(4) == 0 ? "C" : "D", MCC[rnd.nextInt(MCC.length)], amount)));
+                rows.add(new Row(
+                        u, ts, event(ts, rnd.nextInt(4) == 0 ? "C" : "D", MCC[rnd.nextInt(MCC.length)], amount)));
             }
         }
         return rows;

@@ -2,16 +2,15 @@ package io.llm4es.connectors.cli;
 
 import java.io.IOException;
 import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
-import java.nio.charset.StandardCharsets;
 
 /** A result set as RFC 4180 CSV; arrays as {@code [v1,v2,...]} (what pgvector and numpy readers take). */
 final class CsvResults {
-    private CsvResults() {
-    }
+    private CsvResults() {}
 
     static void write(ResultSet rs, Writer w) throws SQLException, IOException {
         ResultSetMetaData md = rs.getMetaData();
@@ -52,6 +51,7 @@ final class CsvResults {
 
     private static String quote(String s) {
         return s.contains(",") || s.contains("\"") || s.contains("\n") || s.contains("\r")
-                ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+                ? "\"" + s.replace("\"", "\"\"") + "\""
+                : s;
     }
 }

@@ -3,8 +3,6 @@ package io.llm4es.connectors.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.llm4es.udf.embed.EmbeddingModel;
-import io.llm4es.udf.embed.ModelCache;
 import io.llm4es.connectors.Databases;
 import io.llm4es.connectors.export.TextPreview;
 import io.llm4es.connectors.export.TrainingTextExport;
@@ -12,23 +10,25 @@ import io.llm4es.connectors.materialize.Materialize;
 import io.llm4es.connectors.materialize.MaterializeOptions;
 import io.llm4es.connectors.materialize.MaterializeReport;
 import io.llm4es.connectors.materialize.Shard;
+import io.llm4es.udf.embed.EmbeddingModel;
+import io.llm4es.udf.embed.ModelCache;
 import io.llm4es.udf.error.Llm4esException;
 import io.llm4es.udf.serialize.CorpusMix;
 import io.llm4es.udf.serialize.SerializerConfig;
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLWarning;
 import java.sql.Statement;
-import java.io.BufferedReader;
-import java.io.BufferedWriter;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,8 +63,7 @@ public final class Main {
             models are found by name in -Dllm4es.models.dir (or $LLM4ES_MODELS_DIR, default ./models)
             and among the models bundled in the jar""";
 
-    private Main() {
-    }
+    private Main() {}
 
     public static void main(String[] args) {
         System.exit(execute(args, System.err));
@@ -106,8 +105,8 @@ public final class Main {
         }
         Map<String, String> opts = options(args);
         switch (args[0]) {
-            case "embed-texts" -> embedTexts(model(opts), Path.of(required(opts, "input")),
-                    Path.of(required(opts, "output")));
+            case "embed-texts" ->
+                embedTexts(model(opts), Path.of(required(opts, "input")), Path.of(required(opts, "output")));
             case "describe" -> describe(model(opts));
             case "export-text" -> exportText(opts, err);
             case "preview" -> preview(opts);
@@ -149,7 +148,8 @@ public final class Main {
             for (int i = 0; i < texts.size(); i++) {
                 ObjectNode row = JSON.createObjectNode();
                 row.put("id", ids.get(i));
-                int[] tokens = model.tokenizer().withSpecialTokens(model.tokenizer().encode(texts.get(i)));
+                int[] tokens =
+                        model.tokenizer().withSpecialTokens(model.tokenizer().encode(texts.get(i)));
                 var tokenArray = row.putArray("token_ids");
                 for (int t : tokens) {
                     tokenArray.add(t);
@@ -170,7 +170,8 @@ public final class Main {
         Path out = Path.of(required(opts, "out"));
         SerializerConfig config = TrainingTextExport.resolveSerializer(serializer);
         if (opts.containsKey("mix")) {
-            config = config.withCorpusMix(CorpusMix.parse(opts.get("mix"), Long.parseLong(opts.getOrDefault("seed", "42"))));
+            config = config.withCorpusMix(
+                    CorpusMix.parse(opts.get("mix"), Long.parseLong(opts.getOrDefault("seed", "42"))));
         } else if (opts.containsKey("seed")) {
             throw new IllegalArgumentException("--seed goes with --mix\n" + USAGE);
         }
@@ -184,8 +185,13 @@ public final class Main {
         String serializer = opts.containsKey("serializer") ? opts.get("serializer") : required(opts, "model");
         Writer w = new OutputStreamWriter(System.out, StandardCharsets.UTF_8);
         try (Connection conn = Databases.openExisting(required(opts, "db"))) {
-            TextPreview.write(conn, required(opts, "sql"), TrainingTextExport.resolveSerializer(serializer),
-                    Integer.parseInt(opts.getOrDefault("users", "3")), opts.get("rendering"), w);
+            TextPreview.write(
+                    conn,
+                    required(opts, "sql"),
+                    TrainingTextExport.resolveSerializer(serializer),
+                    Integer.parseInt(opts.getOrDefault("users", "3")),
+                    opts.get("rendering"),
+                    w);
             w.flush();
         }
     }
@@ -194,16 +200,16 @@ public final class Main {
     static void query(Map<String, String> opts, PrintStream err) throws IOException, SQLException {
         String target = opts.get("out");
         try (Connection conn = Databases.openExisting(required(opts, "db"));
-             Statement st = conn.createStatement()) {
+                Statement st = conn.createStatement()) {
             if (!st.execute(required(opts, "sql"))) {
                 printWarnings(st.getWarnings(), err);
                 err.println("llm4es: " + st.getUpdateCount() + " row(s) affected");
                 return;
             }
             try (ResultSet rs = st.getResultSet();
-                 Writer w = target == null
-                         ? new OutputStreamWriter(System.out, StandardCharsets.UTF_8)
-                         : Files.newBufferedWriter(Path.of(target), StandardCharsets.UTF_8)) {
+                    Writer w = target == null
+                            ? new OutputStreamWriter(System.out, StandardCharsets.UTF_8)
+                            : Files.newBufferedWriter(Path.of(target), StandardCharsets.UTF_8)) {
                 CsvResults.write(rs, w);
                 // after the last row: a lazily computed result adds its truncations while it is read
                 printWarnings(st.getWarnings(), err);
@@ -221,11 +227,17 @@ public final class Main {
     static void materialize(Map<String, String> opts, PrintStream err) throws SQLException {
         MaterializeOptions options = new MaterializeOptions(
                 opts.containsKey("shard") ? Shard.parse(opts.get("shard")) : Shard.ALL,
-                MaterializeOptions.parseCount(opts.getOrDefault("batch-users",
-                        String.valueOf(MaterializeOptions.DEFAULT_BATCH_USERS))),
+                MaterializeOptions.parseCount(
+                        opts.getOrDefault("batch-users", String.valueOf(MaterializeOptions.DEFAULT_BATCH_USERS))),
                 flag(opts, "fail-fast"));
-        MaterializeReport r = Materialize.between(required(opts, "source-db"), required(opts, "sql"),
-                required(opts, "target-db"), required(opts, "table"), required(opts, "model"), options, err);
+        MaterializeReport r = Materialize.between(
+                required(opts, "source-db"),
+                required(opts, "sql"),
+                required(opts, "target-db"),
+                required(opts, "table"),
+                required(opts, "model"),
+                options,
+                err);
         err.println("llm4es: materialized " + r.modelVersion() + " into " + opts.get("table") + ": " + r.summary()
                 + (r.failed() > 0 ? "; failures in " + opts.get("table") + "_errors" : ""));
     }

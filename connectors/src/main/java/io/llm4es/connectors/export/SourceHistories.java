@@ -28,11 +28,11 @@ public final class SourceHistories {
         void failed(Object userId, Llm4esException failure) throws IOException;
     }
 
-    private SourceHistories() {
-    }
+    private SourceHistories() {}
 
     /** Every user to {@code consumer}; a bad event stops the reading with an error that names its user. */
-    public static void read(Connection conn, String sourceSql, EventSerializer serializer, String caller, UserConsumer consumer)
+    public static void read(
+            Connection conn, String sourceSql, EventSerializer serializer, String caller, UserConsumer consumer)
             throws SQLException, IOException {
         read(conn, sourceSql, serializer, caller, consumer, null);
     }
@@ -41,8 +41,14 @@ public final class SourceHistories {
      * As above, but a user with a bad event goes to {@code onFailure} (the rest of its rows are
      * skipped) and the reading goes on; {@code onFailure} null stops at the first one.
      */
-    public static void read(Connection conn, String sourceSql, EventSerializer serializer, String caller,
-                            UserConsumer consumer, FailedUser onFailure) throws SQLException, IOException {
+    public static void read(
+            Connection conn,
+            String sourceSql,
+            EventSerializer serializer,
+            String caller,
+            UserConsumer consumer,
+            FailedUser onFailure)
+            throws SQLException, IOException {
         try (Statement st = conn.createStatement()) {
             // streams on PostgreSQL (which otherwise reads the whole result into memory) when not in auto-commit
             st.setFetchSize(1000);
@@ -50,12 +56,19 @@ public final class SourceHistories {
         }
     }
 
-    private static void read(Statement st, String sourceSql, EventSerializer serializer, String caller,
-                             UserConsumer consumer, FailedUser onFailure) throws SQLException, IOException {
+    private static void read(
+            Statement st,
+            String sourceSql,
+            EventSerializer serializer,
+            String caller,
+            UserConsumer consumer,
+            FailedUser onFailure)
+            throws SQLException, IOException {
         try (ResultSet rs = st.executeQuery("SELECT * FROM (" + sourceSql + ") llm4es_source ORDER BY 1")) {
             if (rs.getMetaData().getColumnCount() != 3) {
-                throw Llm4esException.invalid(caller + ": the source query must return 3 columns "
-                        + "(user id, event JSON, order key), got " + rs.getMetaData().getColumnCount());
+                throw Llm4esException.invalid(
+                        caller + ": the source query must return 3 columns " + "(user id, event JSON, order key), got "
+                                + rs.getMetaData().getColumnCount());
             }
             Object user = null;
             Llm4esException failure = null;
@@ -116,7 +129,8 @@ public final class SourceHistories {
 
     /** The user id as the corpus writes it: numbers without trailing zeros, anything else as text. */
     public static String idText(Object user) {
-        return user instanceof Number n ? new BigDecimal(n.toString()).stripTrailingZeros().toPlainString()
+        return user instanceof Number n
+                ? new BigDecimal(n.toString()).stripTrailingZeros().toPlainString()
                 : user.toString();
     }
 

@@ -14,12 +14,12 @@ import java.util.List;
  * serializer config by eye before exporting or training.
  */
 public final class TextPreview {
-    private TextPreview() {
-    }
+    private TextPreview() {}
 
     /** Writes up to {@code users} users; {@code rendering} null means the config's own. */
-    public static int write(Connection conn, String sourceSql, SerializerConfig config, int users, String rendering,
-                            Appendable out) throws SQLException, IOException {
+    public static int write(
+            Connection conn, String sourceSql, SerializerConfig config, int users, String rendering, Appendable out)
+            throws SQLException, IOException {
         EventSerializer serializer = new EventSerializer(rendering == null ? config : config.withRendering(rendering));
         int[] shown = {0};
         if (users < 1) {
@@ -28,10 +28,16 @@ public final class TextPreview {
         SourceHistories.read(conn, sourceSql, serializer, "preview", (user, events) -> {
             List<Event> oldestFirst = events.oldestFirst();
             int unknown = oldestFirst.stream().mapToInt(Event::unknownCodes).sum();
-            out.append("== user ").append(SourceHistories.idText(user)).append(" (").append(String.valueOf(oldestFirst.size()))
-                    .append(" events, rendering ").append(serializer.config().rendering())
-                    .append(unknown > 0 ? ", " + unknown + " unknown codes" : "").append(") ==\n")
-                    .append(serializer.text(oldestFirst)).append("\n\n");
+            out.append("== user ")
+                    .append(SourceHistories.idText(user))
+                    .append(" (")
+                    .append(String.valueOf(oldestFirst.size()))
+                    .append(" events, rendering ")
+                    .append(serializer.config().rendering())
+                    .append(unknown > 0 ? ", " + unknown + " unknown codes" : "")
+                    .append(") ==\n")
+                    .append(serializer.text(oldestFirst))
+                    .append("\n\n");
             return ++shown[0] < users;
         });
         return shown[0];

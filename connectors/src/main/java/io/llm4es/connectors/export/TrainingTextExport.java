@@ -35,12 +35,12 @@ import java.util.Objects;
 public final class TrainingTextExport {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private TrainingTextExport() {
-    }
+    private TrainingTextExport() {}
 
     /** Serializer from inline JSON, a JSON file, or the name of a model whose serializer to use. */
     public static SerializerConfig resolveSerializer(String serializerOrModel) {
-        String s = Objects.requireNonNull(serializerOrModel, "serializer_or_model").trim();
+        String s =
+                Objects.requireNonNull(serializerOrModel, "serializer_or_model").trim();
         if (s.startsWith("{")) {
             return SerializerConfig.parse(s);
         }
@@ -51,7 +51,9 @@ public final class TrainingTextExport {
                 throw Llm4esException.invalid("cannot read serializer config " + s + ": " + e.getMessage());
             }
         }
-        return ModelBundle.open(ModelDirectory.fromEnvironment().find(s)).manifest().serializer();
+        return ModelBundle.open(ModelDirectory.fromEnvironment().find(s))
+                .manifest()
+                .serializer();
     }
 
     /**

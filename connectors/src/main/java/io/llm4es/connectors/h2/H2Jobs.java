@@ -27,8 +27,8 @@ public final class H2Jobs implements H2Extension {
     public static long exportTrainingText(Connection conn, String sourceSql, String path, String serializerOrModel)
             throws SQLException {
         try {
-            return TrainingTextExport.export(conn, sourceSql, Path.of(path),
-                    TrainingTextExport.resolveSerializer(serializerOrModel));
+            return TrainingTextExport.export(
+                    conn, sourceSql, Path.of(path), TrainingTextExport.resolveSerializer(serializerOrModel));
         } catch (Llm4esException e) {
             throw e.toSqlException();
         }
@@ -38,10 +38,12 @@ public final class H2Jobs implements H2Extension {
      * {@code CALL materialize_embeddings(source_sql, target_table, model_ref, options)} → users
      * written; options {@code 'shard=k/N, batch_users=N'} or NULL.
      */
-    public static long materializeEmbeddings(Connection conn, String sourceSql, String targetTable, String modelRef,
-                                             String options) throws SQLException {
+    public static long materializeEmbeddings(
+            Connection conn, String sourceSql, String targetTable, String modelRef, String options)
+            throws SQLException {
         try {
-            return Materialize.within(conn, sourceSql, targetTable, modelRef, MaterializeOptions.parse(options)).written();
+            return Materialize.within(conn, sourceSql, targetTable, modelRef, MaterializeOptions.parse(options))
+                    .written();
         } catch (Llm4esException e) {
             throw e.toSqlException();
         }

@@ -17,20 +17,25 @@ public final class Materialize {
      */
     static final String DUCKDB_STORAGE_VERSION = "v1.5.0";
 
-    private Materialize() {
-    }
+    private Materialize() {}
 
     /**
      * Source and target through HikariCP pools (one connection each: the job is sequential). The
      * source must exist (a mistyped H2 or DuckDB path is an error); the target is created if needed.
      */
-    public static MaterializeReport between(String sourceUrl, String sourceSql, String targetUrl, String table,
-                                            String modelRef, MaterializeOptions options, PrintStream progress)
+    public static MaterializeReport between(
+            String sourceUrl,
+            String sourceSql,
+            String targetUrl,
+            String table,
+            String modelRef,
+            MaterializeOptions options,
+            PrintStream progress)
             throws SQLException {
         try (HikariDataSource sourcePool = pool(ExistingDatabase.url(sourceUrl), "llm4es-source");
-             HikariDataSource targetPool = pool(targetUrl, "llm4es-target");
-             Connection source = sourcePool.getConnection();
-             Connection target = targetPool.getConnection()) {
+                HikariDataSource targetPool = pool(targetUrl, "llm4es-target");
+                Connection source = sourcePool.getConnection();
+                Connection target = targetPool.getConnection()) {
             // PostgreSQL streams a result only outside auto-commit (other sources, such as the
             // jdbc:llm4es: driver, may have no transactions at all)
             boolean streamInTransaction = sourceUrl.startsWith("jdbc:postgresql:");
@@ -54,8 +59,9 @@ public final class Materialize {
      * the session itself, each batch committed as it is written (which also commits what the
      * caller had pending, as any H2 procedure that commits does).
      */
-    public static MaterializeReport within(Connection session, String sourceSql, String table, String modelRef,
-                                           MaterializeOptions options) throws SQLException {
+    public static MaterializeReport within(
+            Connection session, String sourceSql, String table, String modelRef, MaterializeOptions options)
+            throws SQLException {
         boolean autoCommit = session.getAutoCommit();
         try {
             return new MaterializeJob(session, session, System.err).run(sourceSql, table, modelRef, options);

@@ -1,10 +1,10 @@
 package io.llm4es.connectors.materialize;
 
-import io.llm4es.udf.digest.Sha256;
 import io.llm4es.connectors.export.SourceHistories;
 import io.llm4es.sql.registry.ModelRegistry;
 import io.llm4es.sql.registry.RegistryResolver;
 import io.llm4es.udf.aggregate.EmbeddingOutcome;
+import io.llm4es.udf.digest.Sha256;
 import io.llm4es.udf.embed.EmbeddingModel;
 import io.llm4es.udf.embed.EmbeddingResult;
 import io.llm4es.udf.error.SqlState;
@@ -59,23 +59,30 @@ public final class MaterializeJob {
         Run run = new Run(model, out, done, options, shape.users());
         run.progress(true);
         try {
-            SourceHistories.read(source, sourceSql, model.serializer(), "materialize_embeddings", (user, events) -> {
-                try {
-                    run.accept(SourceHistories.idText(user), events);
-                } catch (SQLException e) {
-                    throw new IOException(e);
-                }
-                return true;
-            }, (user, failure) -> {
-                try {
-                    run.fail(SourceHistories.idText(user), failure);
-                } catch (SQLException e) {
-                    throw new IOException(e);
-                }
-            });
+            SourceHistories.read(
+                    source,
+                    sourceSql,
+                    model.serializer(),
+                    "materialize_embeddings",
+                    (user, events) -> {
+                        try {
+                            run.accept(SourceHistories.idText(user), events);
+                        } catch (SQLException e) {
+                            throw new IOException(e);
+                        }
+                        return true;
+                    },
+                    (user, failure) -> {
+                        try {
+                            run.fail(SourceHistories.idText(user), failure);
+                        } catch (SQLException e) {
+                            throw new IOException(e);
+                        }
+                    });
             run.flush();
         } catch (IOException e) {
-            throw e.getCause() instanceof SQLException s ? s
+            throw e.getCause() instanceof SQLException s
+                    ? s
                     : new SQLException(e.getMessage(), SqlState.SYSTEM_ERROR.code(), e);
         }
         run.progress(true);
@@ -94,8 +101,7 @@ public final class MaterializeJob {
     }
 
     /** The number of users of the source query and the JDBC type of its user id column. */
-    private record SourceShape(long users, int keyType) {
-    }
+    private record SourceShape(long users, int keyType) {}
 
     private SourceShape sourceShape(String sourceSql) throws SQLException {
         String column;
@@ -105,16 +111,16 @@ public final class MaterializeJob {
             keyType = ps.getMetaData().getColumnType(1);
         }
         try (Statement st = source.createStatement();
-             ResultSet rs = st.executeQuery("SELECT COUNT(DISTINCT \"" + column.replace("\"", "\"\"") + "\") FROM ("
-                     + sourceSql + ") llm4es_source")) {
+                ResultSet rs = st.executeQuery("SELECT COUNT(DISTINCT \"" + column.replace("\"", "\"\"") + "\") FROM ("
+                        + sourceSql + ") llm4es_source")) {
             rs.next();
             return new SourceShape(rs.getLong(1), keyType);
         }
     }
 
     /** One user waiting in the current batch. */
-    private record Pending(String user, SerializedHistory text, String textSha, EmbeddingResult result,
-                           RuntimeException failure) {
+    private record Pending(
+            String user, SerializedHistory text, String textSha, EmbeddingResult result, RuntimeException failure) {
         Pending with(EmbeddingResult r) {
             return new Pending(user, text, textSha, r, null);
         }
@@ -180,7 +186,8 @@ public final class MaterializeJob {
         private void failed(String user, RuntimeException failure) throws SQLException {
             if (options.failFast()) {
                 flush();
-                throw new SQLException(atUser(user, failure), EmbeddingOutcome.stateOf(failure).code(), failure);
+                throw new SQLException(
+                        atUser(user, failure), EmbeddingOutcome.stateOf(failure).code(), failure);
             }
             batch.add(new Pending(user, null, null, null, failure));
             flushIfFull();
@@ -200,13 +207,14 @@ public final class MaterializeJob {
             }
             List<Pending> embedded = embed();
             String version = model.versionTag();
-            try (PreparedStatement deleteRow = target.prepareStatement("DELETE FROM " + out.name
-                         + " WHERE user_id = ? AND model_version = ?");
-                 PreparedStatement insertRow = target.prepareStatement(out.insertSql());
-                 PreparedStatement deleteError = target.prepareStatement("DELETE FROM " + out.errors
-                         + " WHERE user_id = ? AND model_version = ?");
-                 PreparedStatement insertError = target.prepareStatement("INSERT INTO " + out.errors
-                         + " (user_id, model_version, sqlstate, message, failed_at) VALUES (?, ?, ?, ?, CURRENT_TIMESTAMP)")) {
+            try (PreparedStatement deleteRow = target.prepareStatement(
+                            "DELETE FROM " + out.name + " WHERE user_id = ? AND model_version = ?");
+                    PreparedStatement insertRow = target.prepareStatement(out.insertSql());
+                    PreparedStatement deleteError = target.prepareStatement(
+                            "DELETE FROM " + out.errors + " WHERE user_id = ? AND model_version = ?");
+                    PreparedStatement insertError = target.prepareStatement(
+                            "INSERT INTO " + out.errors
+                                    + " (user_id, model_version, sqlstate, message, failed_at) VALUES (?, ?, ?, ?, CURRENT_TIMESTAMP)")) {
                 for (Pending p : embedded) {
                     out.bindUser(deleteRow, 1, p.user());
                     deleteRow.setString(2, version);
@@ -221,12 +229,15 @@ public final class MaterializeJob {
                     if (p.failure() != null) {
                         if (options.failFast()) {
                             target.rollback();
-                            throw new SQLException(atUser(p.user(), p.failure()),
-                                    EmbeddingOutcome.stateOf(p.failure()).code(), p.failure());
+                            throw new SQLException(
+                                    atUser(p.user(), p.failure()),
+                                    EmbeddingOutcome.stateOf(p.failure()).code(),
+                                    p.failure());
                         }
                         out.bindUser(insertError, 1, p.user());
                         insertError.setString(2, version);
-                        insertError.setString(3, EmbeddingOutcome.stateOf(p.failure()).code());
+                        insertError.setString(
+                                3, EmbeddingOutcome.stateOf(p.failure()).code());
                         String message = atUser(p.user(), p.failure());
                         insertError.setString(4, message.length() > 4000 ? message.substring(0, 4000) : message);
                         insertError.addBatch();
@@ -262,10 +273,13 @@ public final class MaterializeJob {
 
         /** The batch's embeddings; when the shared batch fails, each user is tried alone so one bad user fails alone. */
         private List<Pending> embed() {
-            List<Pending> ready = batch.stream().filter(p -> p.failure() == null).toList();
-            List<Pending> out = new ArrayList<>(batch.stream().filter(p -> p.failure() != null).toList());
+            List<Pending> ready =
+                    batch.stream().filter(p -> p.failure() == null).toList();
+            List<Pending> out = new ArrayList<>(
+                    batch.stream().filter(p -> p.failure() != null).toList());
             try {
-                List<EmbeddingResult> results = model.embed(ready.stream().map(Pending::text).toList());
+                List<EmbeddingResult> results =
+                        model.embed(ready.stream().map(Pending::text).toList());
                 for (int i = 0; i < ready.size(); i++) {
                     out.add(ready.get(i).with(results.get(i)));
                 }
@@ -299,15 +313,27 @@ public final class MaterializeJob {
             double seconds = Math.max(1e-9, (t - started) / 1e9);
             double rate = users / seconds;
             String eta = users == 0 || users >= total ? "" : ", ETA " + duration((total - users) / rate);
-            progressOut.printf(java.util.Locale.ROOT, "llm4es materialize %s: %d/%d users (%.1f %%; written %d, "
-                    + "unchanged %d, failed %d, truncated %d; shard %s), %.1f users/s%s%n", model.versionTag(), users,
-                    total, total == 0 ? 100.0 : 100.0 * users / total, written, unchanged, failed, truncated,
-                    options.shard(), rate, eta);
+            progressOut.printf(
+                    java.util.Locale.ROOT,
+                    "llm4es materialize %s: %d/%d users (%.1f %%; written %d, "
+                            + "unchanged %d, failed %d, truncated %d; shard %s), %.1f users/s%s%n",
+                    model.versionTag(),
+                    users,
+                    total,
+                    total == 0 ? 100.0 : 100.0 * users / total,
+                    written,
+                    unchanged,
+                    failed,
+                    truncated,
+                    options.shard(),
+                    rate,
+                    eta);
             progressOut.flush();
         }
 
         MaterializeReport report() {
-            return new MaterializeReport(users, written, unchanged, failed, truncated, droppedEvents, model.versionTag());
+            return new MaterializeReport(
+                    users, written, unchanged, failed, truncated, droppedEvents, model.versionTag());
         }
     }
 }

@@ -39,8 +39,9 @@ public record MaterializeOptions(Shard shard, int batchUsers, boolean failFast) 
                     case "shard" -> shard = Shard.parse(kv[1]);
                     case "batch_users" -> batch = parseCount(kv[1]);
                     case "fail_fast" -> failFast = parseFlag(kv[1]);
-                    default -> throw Llm4esException.invalid("unknown materialize option '" + key
-                            + "' (options: shard=k/N, batch_users=N, fail_fast=true|false)");
+                    default ->
+                        throw Llm4esException.invalid("unknown materialize option '" + key
+                                + "' (options: shard=k/N, batch_users=N, fail_fast=true|false)");
                 }
             }
         }

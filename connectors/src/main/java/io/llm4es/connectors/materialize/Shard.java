@@ -2,7 +2,6 @@ package io.llm4es.connectors.materialize;
 
 import io.llm4es.udf.digest.Sha256;
 import io.llm4es.udf.error.Llm4esException;
-import java.nio.charset.StandardCharsets;
 import java.nio.ByteBuffer;
 
 /**

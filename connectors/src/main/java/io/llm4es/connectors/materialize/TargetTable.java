@@ -68,7 +68,8 @@ final class TargetTable {
         };
         try (Statement st = conn.createStatement()) {
             st.execute("CREATE TABLE IF NOT EXISTS " + t.name + " (user_id " + key + " NOT NULL, "
-                    + "model_version VARCHAR(257) NOT NULL, embedding " + String.format(t.column.type, dim) + " NOT NULL, "
+                    + "model_version VARCHAR(257) NOT NULL, embedding " + String.format(t.column.type, dim)
+                    + " NOT NULL, "
                     + "status VARCHAR(16) NOT NULL, events INT NOT NULL, tokens INT NOT NULL, dropped_events INT NOT NULL, "
                     + "text_sha256 CHAR(64) NOT NULL, model_sha256 CHAR(64) NOT NULL, "
                     + "computed_at TIMESTAMP WITH TIME ZONE NOT NULL, PRIMARY KEY (user_id, model_version))");
@@ -104,13 +105,15 @@ final class TargetTable {
         if (product.contains("postgresql")) {
             return postgresColumn(conn, table);
         }
-        throw new Llm4esException(SqlState.FEATURE_NOT_SUPPORTED, "cannot materialize into " + product
-                + " (targets: H2, DuckDB, PostgreSQL)");
+        throw new Llm4esException(
+                SqlState.FEATURE_NOT_SUPPORTED,
+                "cannot materialize into " + product + " (targets: H2, DuckDB, PostgreSQL)");
     }
 
     private static Column postgresColumn(Connection conn, String table) throws SQLException {
-        try (PreparedStatement ps = conn.prepareStatement("SELECT udt_name FROM information_schema.columns "
-                + "WHERE column_name = 'embedding' AND table_name = ? AND table_schema = COALESCE(?, current_schema())")) {
+        try (PreparedStatement ps = conn.prepareStatement(
+                "SELECT udt_name FROM information_schema.columns "
+                        + "WHERE column_name = 'embedding' AND table_name = ? AND table_schema = COALESCE(?, current_schema())")) {
             String[] parts = table.toLowerCase(java.util.Locale.ROOT).split("\\.");
             ps.setString(1, parts[parts.length - 1]);
             ps.setString(2, parts.length == 2 ? parts[0] : null);
@@ -121,7 +124,7 @@ final class TargetTable {
             }
         }
         try (Statement st = conn.createStatement();
-             ResultSet rs = st.executeQuery("SELECT 1 FROM pg_available_extensions WHERE name = 'vector'")) {
+                ResultSet rs = st.executeQuery("SELECT 1 FROM pg_available_extensions WHERE name = 'vector'")) {
             if (!rs.next()) {
                 conn.commit();
                 return Column.PG_REAL_ARRAY;
@@ -141,12 +144,14 @@ final class TargetTable {
     /** (text sha256, model sha256) of every user already written for {@code modelVersion}. */
     Map<String, String> fingerprints(Connection conn, String modelVersion) throws SQLException {
         Map<String, String> out = new HashMap<>();
-        try (PreparedStatement ps = conn.prepareStatement("SELECT user_id, text_sha256, model_sha256 FROM " + name
-                + " WHERE model_version = ?")) {
+        try (PreparedStatement ps = conn.prepareStatement(
+                "SELECT user_id, text_sha256, model_sha256 FROM " + name + " WHERE model_version = ?")) {
             ps.setString(1, modelVersion);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.put(rs.getString(1), rs.getString(2).trim() + "/" + rs.getString(3).trim());
+                    out.put(
+                            rs.getString(1),
+                            rs.getString(2).trim() + "/" + rs.getString(3).trim());
                 }
             }
         }

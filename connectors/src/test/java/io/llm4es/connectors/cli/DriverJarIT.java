@@ -47,9 +47,14 @@ class DriverJarIT {
         String url = CalciteSources.create(dir, Transactions.random(5, 6, 3));
         Path probe = Files.writeString(dir.resolve("Probe.java"), PROBE);
         // the single-file source launcher: the probe is compiled against the jar and nothing else
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", JAR.toAbsolutePath().toString(), probe.toString(), url)
-                .redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-cp",
+                        JAR.toAbsolutePath().toString(),
+                        probe.toString(),
+                        url)
+                .redirectErrorStream(true)
+                .start();
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the probe JVM did not finish");
         List<String> lines = output(p);
         assertEquals(0, p.exitValue(), String.join("\n", lines));
@@ -57,6 +62,8 @@ class DriverJarIT {
     }
 
     private static List<String> output(Process p) throws IOException {
-        return List.of(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip().split("\n"));
+        return List.of(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
+                .strip()
+                .split("\n"));
     }
 }

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 class MainTest {
     @TempDir
     static Path dir;
+
     static String db;
     static String previousModels;
 
@@ -37,7 +38,8 @@ class MainTest {
             Transactions.create(c, Transactions.random(6, 40, 5));
         }
         TinyBundles.create(dir.resolve("models"));
-        previousModels = System.setProperty(ModelDirectory.DIR.property(), dir.resolve("models").toString());
+        previousModels = System.setProperty(
+                ModelDirectory.DIR.property(), dir.resolve("models").toString());
     }
 
     @AfterAll
@@ -50,8 +52,7 @@ class MainTest {
     }
 
     /** exit status and stderr of one command */
-    record Outcome(int status, String err) {
-    }
+    record Outcome(int status, String err) {}
 
     static Outcome cli(String... args) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -63,7 +64,8 @@ class MainTest {
     /** The SQLSTATE H2 itself gives for a statement. */
     static String h2State(String sql) {
         SQLException e = assertThrows(SQLException.class, () -> {
-            try (Connection c = DriverManager.getConnection(db); Statement st = c.createStatement()) {
+            try (Connection c = DriverManager.getConnection(db);
+                    Statement st = c.createStatement()) {
                 st.execute(sql);
             }
         });
@@ -83,7 +85,8 @@ class MainTest {
 
     @Test
     void anLlm4esErrorCarriesItsStateOnceWithoutADoubledPrefix() {
-        Outcome o = cli("query", "--db", db, "--sql", "SELECT u, user_embedding(ev, ts, 'no-such-model') FROM tx GROUP BY u");
+        Outcome o = cli(
+                "query", "--db", db, "--sql", "SELECT u, user_embedding(ev, ts, 'no-such-model') FROM tx GROUP BY u");
         assertEquals(2, o.status(), o.err());
         assertTrue(o.err().startsWith("llm4es: error [42704]: "), o.err());
         assertEquals(1, o.err().split("llm4es", -1).length - 1, "one llm4es prefix: " + o.err());
@@ -91,9 +94,18 @@ class MainTest {
 
     @Test
     void exportAndPreviewNameTheUserWhoseEventIsBad() throws Exception {
-        String sql = "SELECT u, CASE WHEN u = 4 THEN '{\"date\": \"2024-01-01\", \"colour\": \"red\"}' ELSE ev END, ts FROM tx";
-        Outcome export = cli("export-text", "--db", db, "--sql", sql, "--model", "stories260k",
-                "--out", dir.resolve("corpus.jsonl").toString());
+        String sql =
+                "SELECT u, CASE WHEN u = 4 THEN '{\"date\": \"2024-01-01\", \"colour\": \"red\"}' ELSE ev END, ts FROM tx";
+        Outcome export = cli(
+                "export-text",
+                "--db",
+                db,
+                "--sql",
+                sql,
+                "--model",
+                "stories260k",
+                "--out",
+                dir.resolve("corpus.jsonl").toString());
         assertEquals(2, export.status(), export.err());
         assertTrue(export.err().startsWith("llm4es: error [22023]: export_training_text: user 4: "), export.err());
         assertTrue(export.err().contains("colour"), export.err());
@@ -104,8 +116,14 @@ class MainTest {
     @Test
     void queryPrintsTheTruncationWarning() {
         Path out = dir.resolve("emb.csv");
-        Outcome o = cli("query", "--db", db, "--sql", "SELECT u, user_embedding(ev, ts, '" + TinyBundles.DROP
-                + "') FROM tx GROUP BY u", "--out", out.toString());
+        Outcome o = cli(
+                "query",
+                "--db",
+                db,
+                "--sql",
+                "SELECT u, user_embedding(ev, ts, '" + TinyBundles.DROP + "') FROM tx GROUP BY u",
+                "--out",
+                out.toString());
         assertEquals(0, o.status(), o.err());
         assertTrue(o.err().contains("llm4es: warning [01004]: model " + TinyBundles.DROP), o.err());
         assertTrue(o.err().contains("truncated the histories of"), o.err());
@@ -117,13 +135,31 @@ class MainTest {
     void aMistypedH2PathIsRefusedAndCreatesNothing() {
         Path typo = dir.resolve("bnak");
         for (String command : List.of("query", "export-text", "preview")) {
-            Outcome o = cli(command, "--db", "jdbc:h2:file:" + typo, "--sql", "SELECT u, ev, ts FROM tx",
-                    "--model", "stories260k", "--out", dir.resolve("x.out").toString());
+            Outcome o = cli(
+                    command,
+                    "--db",
+                    "jdbc:h2:file:" + typo,
+                    "--sql",
+                    "SELECT u, ev, ts FROM tx",
+                    "--model",
+                    "stories260k",
+                    "--out",
+                    dir.resolve("x.out").toString());
             assertEquals(2, o.status(), o.err());
             assertTrue(o.err().contains("no H2 database at jdbc:h2:file:" + typo), command + ": " + o.err());
         }
-        Outcome m = cli("materialize", "--source-db", "jdbc:h2:" + typo, "--sql", "SELECT u, ev, ts FROM tx",
-                "--target-db", "jdbc:h2:file:" + dir.resolve("target"), "--table", "emb", "--model", "stories260k");
+        Outcome m = cli(
+                "materialize",
+                "--source-db",
+                "jdbc:h2:" + typo,
+                "--sql",
+                "SELECT u, ev, ts FROM tx",
+                "--target-db",
+                "jdbc:h2:file:" + dir.resolve("target"),
+                "--table",
+                "emb",
+                "--model",
+                "stories260k");
         assertEquals(2, m.status(), m.err());
         assertTrue(m.err().contains("no H2 database at jdbc:h2:" + typo), m.err());
         assertFalse(Files.exists(dir.resolve("bnak.mv.db")), "no empty database was created");

@@ -11,7 +11,6 @@ import io.llm4es.sql.LocalPostgres;
 import io.llm4es.sql.Transactions;
 import io.llm4es.sql.calcite.CalciteSources;
 import io.llm4es.sql.duckdb.Llm4esDuckDB;
-import io.llm4es.sql.h2.Llm4esH2;
 import io.llm4es.sql.registry.RegistryBundles;
 import io.llm4es.udf.model.ModelDirectory;
 import java.io.IOException;
@@ -47,8 +46,10 @@ class DocsExamplesJarIT {
     static final Path JAR = Path.of("target", "llm4es.jar").toAbsolutePath();
     static final List<String> FILES = List.of("README.md", "sql/README.md");
     static final List<Transactions.Row> ROWS = Transactions.random(8, 6, 7);
+
     @TempDir
     static Path dir;
+
     static Path models;
     static Path work;
     static String calciteUrl;
@@ -149,7 +150,8 @@ class DocsExamplesJarIT {
             case "duckdb" -> {
                 c = Databases.open("jdbc:duckdb:");
                 tables(c);
-                Llm4esDuckDB.registerModel(c, "txn-llm", models.resolve("txn-llm-2").toString());
+                Llm4esDuckDB.registerModel(
+                        c, "txn-llm", models.resolve("txn-llm-2").toString());
                 Llm4esDuckDB.setAlias(c, "txn-llm", "prod", "2");
             }
             case "calcite" -> c = DriverManager.getConnection(calciteUrl);
@@ -169,13 +171,17 @@ class DocsExamplesJarIT {
 
     @Test
     void everyExampleSaysWhetherAndWhereItRuns() throws IOException {
-        List<String> unmarked = examples().stream().filter(e -> e.marker() == null).map(Object::toString).toList();
+        List<String> unmarked = examples().stream()
+                .filter(e -> e.marker() == null)
+                .map(Object::toString)
+                .toList();
         assertEquals(List.of(), unmarked, "blocks without <!-- run: ... --> or <!-- skip: why --> above them");
     }
 
     @TestFactory
     Stream<DynamicTest> everyMarkedExampleRunsAsWritten() throws IOException {
-        assumeTrue(Files.isRegularFile(JAR) || System.getenv("LLM4ES_REQUIRE_JAR") != null,
+        assumeTrue(
+                Files.isRegularFile(JAR) || System.getenv("LLM4ES_REQUIRE_JAR") != null,
                 JAR + " is not built yet (mvn package builds it and runs this test)");
         List<DynamicTest> tests = new ArrayList<>();
         for (MarkdownExamples.Example e : examples()) {
@@ -193,8 +199,10 @@ class DocsExamplesJarIT {
         switch (target) {
             case "shell" -> process(e, List.of("bash", "-euo", "pipefail", "-c", e.text()));
             case "python" -> {
-                String python = System.getenv().getOrDefault("LLM4ES_PYTHON",
-                        ROOT.resolve("model-training/.venv/bin/python").toString());
+                String python = System.getenv()
+                        .getOrDefault(
+                                "LLM4ES_PYTHON",
+                                ROOT.resolve("model-training/.venv/bin/python").toString());
                 assumeTrue(Files.isExecutable(Path.of(python)), python + " is missing: bash model-training/install.sh");
                 Path script = Files.writeString(work.resolve("example-" + e.line() + ".py"), e.text());
                 process(e, List.of(python, script.toString()));

@@ -30,8 +30,7 @@ final class MarkdownExamples {
         }
     }
 
-    private MarkdownExamples() {
-    }
+    private MarkdownExamples() {}
 
     static List<Example> of(Path markdown, String name) throws IOException {
         List<String> lines = Files.readAllLines(markdown);
@@ -52,8 +51,13 @@ final class MarkdownExamples {
             }
             Matcher marker = start > 0 ? MARKER.matcher(lines.get(start - 1)) : null;
             boolean marked = marker != null && marker.matches();
-            out.add(new Example(name, start + 1, language, marked ? marker.group(1) : null,
-                    marked ? marker.group(2) : null, text.toString()));
+            out.add(new Example(
+                    name,
+                    start + 1,
+                    language,
+                    marked ? marker.group(1) : null,
+                    marked ? marker.group(2) : null,
+                    text.toString()));
         }
         return out;
     }

@@ -27,8 +27,10 @@ class CorpusRenderingsTest {
     static final ObjectMapper JSON = new ObjectMapper();
     static final String EVENT = "JSON_OBJECT('date': d, 'type': typ, 'mcc': mcc, 'amount': amount)";
     static final String SOURCE = "SELECT u, " + EVENT + ", d FROM tx";
+
     @TempDir
     Path tmp;
+
     Connection conn;
 
     @BeforeEach
@@ -48,13 +50,15 @@ class CorpusRenderingsTest {
 
     List<JsonNode> export(Path out, SerializerConfig config) throws Exception {
         TrainingTextExport.export(conn, SOURCE, out, config);
-        return Files.readAllLines(out).stream().map(l -> {
-            try {
-                return JSON.readTree(l);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }).toList();
+        return Files.readAllLines(out).stream()
+                .map(l -> {
+                    try {
+                        return JSON.readTree(l);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                })
+                .toList();
     }
 
     @Test
@@ -70,14 +74,18 @@ class CorpusRenderingsTest {
             seen.add(rendering);
             assertEquals(config.corpusMix().renderingFor(row.get("user_id").asText()), rendering);
             if (rendering.equals("json")) {
-                assertEquals(row.get("events").asInt(), JSON.readTree(row.get("text").asText()).size());
+                assertEquals(
+                        row.get("events").asInt(),
+                        JSON.readTree(row.get("text").asText()).size());
             }
             // every event's date and amount is in the text, whatever the rendering
             for (JsonNode facts : row.get("facts")) {
                 facts.forEach(f -> assertTrue(row.get("text").asText().contains(f.asText()), f.asText()));
             }
             assertEquals(row.get("events").asInt(), row.get("facts").size());
-            assertEquals(row.get("text").asText().split("1234 \\(unknown\\)", -1).length - 1, row.get("unknown_codes").asInt());
+            assertEquals(
+                    row.get("text").asText().split("1234 \\(unknown\\)", -1).length - 1,
+                    row.get("unknown_codes").asInt());
         }
         assertEquals(Set.of("lines", "json", "yaml"), seen);
         SerializerConfig recorded = SerializerConfig.parse(Files.readString(tmp.resolve("a.jsonl.serializer.json")));
@@ -89,7 +97,8 @@ class CorpusRenderingsTest {
     @Test
     void previewShowsTheFirstUsersInTheAskedRendering() throws Exception {
         StringBuilder out = new StringBuilder();
-        int shown = TextPreview.write(conn, SOURCE, TrainingTextExport.resolveSerializer("stories260k"), 2, "markdown", out);
+        int shown = TextPreview.write(
+                conn, SOURCE, TrainingTextExport.resolveSerializer("stories260k"), 2, "markdown", out);
         assertEquals(2, shown);
         String text = out.toString();
         assertTrue(text.startsWith("== user 0 (5 events, rendering markdown) ==\n| date | type |"), text);
@@ -100,18 +109,22 @@ class CorpusRenderingsTest {
     @Test
     void serializeEventsShowsAnyRenderingThroughItsOptionsArgument() throws Exception {
         try (Statement st = conn.createStatement()) {
-            ResultSet rs = st.executeQuery("SELECT serialize_events(" + EVENT + ", d, 'stories260k', '{\"rendering\": \"html\"}'), "
-                    + "serialize_events(" + EVENT + ", d, 'stories260k') FROM tx WHERE u = 3");
+            ResultSet rs = st.executeQuery(
+                    "SELECT serialize_events(" + EVENT + ", d, 'stories260k', '{\"rendering\": \"html\"}'), "
+                            + "serialize_events(" + EVENT + ", d, 'stories260k') FROM tx WHERE u = 3");
             rs.next();
             assertTrue(rs.getString(1).startsWith("<table>\n<tr><th>date</th>"), rs.getString(1));
             assertTrue(rs.getString(2).startsWith("date|type|merchant category|amount\n"), rs.getString(2));
             for (String bad : new String[] {"'{\"rendering\": \"toml\"}'", "'{\"render\": \"yaml\"}'", "'yaml'"}) {
-                SQLException e = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class, () -> st.executeQuery(
-                        "SELECT serialize_events(" + EVENT + ", d, 'stories260k', " + bad + ") FROM tx"));
+                SQLException e = org.junit.jupiter.api.Assertions.assertThrows(
+                        SQLException.class,
+                        () -> st.executeQuery(
+                                "SELECT serialize_events(" + EVENT + ", d, 'stories260k', " + bad + ") FROM tx"));
                 assertEquals("22023", e.getSQLState(), bad);
             }
-            SQLException five = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class, () -> st.executeQuery(
-                    "SELECT serialize_events(" + EVENT + ", d, 'stories260k', '{}', 1) FROM tx"));
+            SQLException five = org.junit.jupiter.api.Assertions.assertThrows(
+                    SQLException.class,
+                    () -> st.executeQuery("SELECT serialize_events(" + EVENT + ", d, 'stories260k', '{}', 1) FROM tx"));
             assertEquals("22023", five.getSQLState());
         }
     }

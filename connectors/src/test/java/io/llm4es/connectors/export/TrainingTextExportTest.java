@@ -27,8 +27,10 @@ class TrainingTextExportTest {
     static final ObjectMapper JSON = new ObjectMapper();
     static final String EVENT = "JSON_OBJECT('date': d, 'type': typ, 'mcc': mcc, 'amount': amount)";
     static final String SOURCE = "SELECT u, " + EVENT + ", d FROM tx";
+
     @TempDir
     Path tmp;
+
     Connection conn;
 
     @BeforeEach
@@ -36,8 +38,9 @@ class TrainingTextExportTest {
         conn = Databases.open("jdbc:h2:mem:export" + System.nanoTime());
         try (Statement st = conn.createStatement()) {
             st.execute("CREATE TABLE tx(u INT, d DATE, typ VARCHAR, mcc INT, amount DECIMAL(12,2))");
-            st.execute("INSERT INTO tx VALUES (2, DATE '2024-01-05', 'D', 5411, 3), (1, DATE '2024-01-02', 'D', 5812, 12.5),"
-                    + " (1, DATE '2024-01-01', 'C', 6012, 1000), (3, NULL, 'D', 5411, 1), (10, DATE '2024-02-01', 'D', 4900, 80)");
+            st.execute(
+                    "INSERT INTO tx VALUES (2, DATE '2024-01-05', 'D', 5411, 3), (1, DATE '2024-01-02', 'D', 5812, 12.5),"
+                            + " (1, DATE '2024-01-01', 'C', 6012, 1000), (3, NULL, 'D', 5411, 1), (10, DATE '2024-02-01', 'D', 4900, 80)");
         }
     }
 
@@ -47,46 +50,58 @@ class TrainingTextExportTest {
     }
 
     List<JsonNode> read(Path p) throws Exception {
-        return Files.readAllLines(p).stream().map(l -> {
-            try {
-                return JSON.readTree(l);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }).toList();
+        return Files.readAllLines(p).stream()
+                .map(l -> {
+                    try {
+                        return JSON.readTree(l);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                })
+                .toList();
     }
 
     @Test
     void exportedTextIsWhatServeEventsShowsTheModel() throws Exception {
         Path out = tmp.resolve("corpus.jsonl");
-        try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(
-                "CALL export_training_text('" + SOURCE.replace("'", "''") + "', '" + out + "', 'stories260k')")) {
+        try (Statement st = conn.createStatement();
+                ResultSet rs = st.executeQuery("CALL export_training_text('" + SOURCE.replace("'", "''") + "', '" + out
+                        + "', 'stories260k')")) {
             rs.next();
             assertEquals(3, rs.getLong(1), "user 3 has only NULL keys and gets no line");
         }
         Map<String, String> served = new HashMap<>();
-        try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(
-                "SELECT u, serialize_events(" + EVENT + ", d, 'stories260k') FROM tx GROUP BY u")) {
+        try (Statement st = conn.createStatement();
+                ResultSet rs = st.executeQuery(
+                        "SELECT u, serialize_events(" + EVENT + ", d, 'stories260k') FROM tx GROUP BY u")) {
             while (rs.next()) {
                 served.put(rs.getString(1), rs.getString(2));
             }
         }
         List<JsonNode> rows = read(out);
-        assertEquals(List.of("1", "2", "10"), rows.stream().map(r -> r.get("user_id").asText()).toList());
+        assertEquals(
+                List.of("1", "2", "10"),
+                rows.stream().map(r -> r.get("user_id").asText()).toList());
         for (JsonNode row : rows) {
-            assertEquals(served.get(row.get("user_id").asText()), row.get("text").asText());
+            assertEquals(
+                    served.get(row.get("user_id").asText()), row.get("text").asText());
         }
         assertEquals(2, rows.get(0).get("events").asInt());
         assertTrue(rows.get(0).get("user_id").isNumber());
-        SerializerConfig sidecar = SerializerConfig.parse(Files.readString(tmp.resolve("corpus.jsonl.serializer.json")));
+        SerializerConfig sidecar =
+                SerializerConfig.parse(Files.readString(tmp.resolve("corpus.jsonl.serializer.json")));
         assertEquals("merchant category", sidecar.field("mcc").label());
     }
 
     @Test
     void aSerializerGivenInlineIsUsedAsIs() throws Exception {
         Path out = tmp.resolve("c.jsonl");
-        TrainingTextExport.export(conn, "SELECT u, JSON_OBJECT('amount': amount), d FROM tx", out,
-                TrainingTextExport.resolveSerializer("{\"fields\": [{\"name\": \"amount\", \"role\": \"number\", \"format\": \"0\"}]}"));
+        TrainingTextExport.export(
+                conn,
+                "SELECT u, JSON_OBJECT('amount': amount), d FROM tx",
+                out,
+                TrainingTextExport.resolveSerializer(
+                        "{\"fields\": [{\"name\": \"amount\", \"role\": \"number\", \"format\": \"0\"}]}"));
         assertEquals("amount\n1000\n13", read(out).get(0).get("text").asText());
     }
 
@@ -94,11 +109,12 @@ class TrainingTextExportTest {
     void aFailedExportLeavesNothingBehind() throws Exception {
         Path out = tmp.resolve("bad.jsonl");
         SerializerConfig config = TrainingTextExport.resolveSerializer("stories260k");
-        SQLException wrongShape = assertThrows(SQLException.class, () -> H2ProceduresCall.export(conn,
-                "SELECT u, d FROM tx", out));
+        SQLException wrongShape =
+                assertThrows(SQLException.class, () -> H2ProceduresCall.export(conn, "SELECT u, d FROM tx", out));
         assertEquals("22023", wrongShape.getSQLState());
-        assertThrows(io.llm4es.udf.error.Llm4esException.class, () -> TrainingTextExport.export(conn,
-                "SELECT u, JSON_OBJECT('balance': 1), d FROM tx", out, config));
+        assertThrows(
+                io.llm4es.udf.error.Llm4esException.class,
+                () -> TrainingTextExport.export(conn, "SELECT u, JSON_OBJECT('balance': 1), d FROM tx", out, config));
         assertThrows(SQLException.class, () -> TrainingTextExport.export(conn, "SELECT nope FROM tx", out, config));
         try (var files = Files.list(tmp)) {
             assertFalse(files.findAny().isPresent(), "no partial corpus may remain");

@@ -30,8 +30,10 @@ import org.junit.jupiter.api.io.TempDir;
 class MaterializeKillTest {
     static final int USERS = 200;
     static final String SOURCE_SQL = "SELECT u, ev, ts FROM tx";
+
     @TempDir
     static Path dir;
+
     static String sourceUrl;
 
     @BeforeAll
@@ -59,7 +61,8 @@ class MaterializeKillTest {
 
     private static void killRerunAndCheck(String targetUrl) throws Exception {
         Process job = start(targetUrl);
-        try (BufferedReader err = new BufferedReader(new InputStreamReader(job.getErrorStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader err =
+                new BufferedReader(new InputStreamReader(job.getErrorStream(), StandardCharsets.UTF_8))) {
             // progress lines come from the start; wait for one that reports three committed batches
             long written = 0;
             for (String line; written < 15 && (line = err.readLine()) != null; ) {
@@ -85,18 +88,35 @@ class MaterializeKillTest {
     }
 
     private static Process start(String targetUrl) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "io.llm4es.connectors.cli.Main", "materialize",
-                "--source-db", sourceUrl, "--sql", SOURCE_SQL, "--target-db", targetUrl, "--table", "emb",
-                "--model", "stories260k", "--batch-users", "5"));
-        return new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                "io.llm4es.connectors.cli.Main",
+                "materialize",
+                "--source-db",
+                sourceUrl,
+                "--sql",
+                SOURCE_SQL,
+                "--target-db",
+                targetUrl,
+                "--table",
+                "emb",
+                "--model",
+                "stories260k",
+                "--batch-users",
+                "5"));
+        return new ProcessBuilder(cmd)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
     }
 
     /** Rows in the target: each user once, each embedding whole; returns how many. */
     private static long checkRows(String url) throws SQLException {
         int dim = MaterializeTest.dim();
-        try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT user_id, model_version, embedding FROM emb")) {
+        try (Connection c = DriverManager.getConnection(url);
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT user_id, model_version, embedding FROM emb")) {
             java.util.Set<String> users = new java.util.HashSet<>();
             while (rs.next()) {
                 assertTrue(users.add(rs.getString(1)), "user " + rs.getString(1) + " twice");

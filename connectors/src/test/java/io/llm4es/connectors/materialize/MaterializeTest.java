@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.llm4es.sql.LocalPostgres;
 import io.llm4es.sql.TinyBundles;
-import io.llm4es.udf.model.ModelDirectory;
 import io.llm4es.sql.Transactions;
 import io.llm4es.sql.h2.Llm4esH2;
 import io.llm4es.sql.registry.RegistryBundles;
+import io.llm4es.udf.model.ModelDirectory;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -32,8 +32,10 @@ import org.junit.jupiter.api.io.TempDir;
 class MaterializeTest {
     static final int USERS = 40;
     static final String SOURCE_SQL = "SELECT u, ev, ts FROM tx";
+
     @TempDir
     static Path dir;
+
     static String sourceUrl;
     static Connection source;
     static int tables;
@@ -59,11 +61,20 @@ class MaterializeTest {
         MaterializeReport second = run(target, "emb", "stories260k", MaterializeOptions.defaults());
         assertEquals(0, second.written());
         assertEquals(USERS, second.unchanged());
-        assertEquals("INTEGER", scalar(target, "SELECT DATA_TYPE FROM INFORMATION_SCHEMA.COLUMNS "
-                + "WHERE TABLE_NAME = 'EMB' AND COLUMN_NAME = 'USER_ID'"), "the source's INT key stays an integer");
+        assertEquals(
+                "INTEGER",
+                scalar(
+                        target,
+                        "SELECT DATA_TYPE FROM INFORMATION_SCHEMA.COLUMNS "
+                                + "WHERE TABLE_NAME = 'EMB' AND COLUMN_NAME = 'USER_ID'"),
+                "the source's INT key stays an integer");
         String before = scalar(target, "SELECT text_sha256 FROM emb WHERE user_id = '7'");
-        Transactions.insert(source, List.of(new Transactions.Row(7, LocalDateTime.of(2025, 1, 1, 0, 0),
-                Transactions.event(LocalDateTime.of(2025, 1, 1, 0, 0), "D", "5411", "12.50"))));
+        Transactions.insert(
+                source,
+                List.of(new Transactions.Row(
+                        7,
+                        LocalDateTime.of(2025, 1, 1, 0, 0),
+                        Transactions.event(LocalDateTime.of(2025, 1, 1, 0, 0), "D", "5411", "12.50"))));
         try {
             MaterializeReport third = run(target, "emb", "stories260k", MaterializeOptions.defaults());
             assertEquals(1, third.written());
@@ -82,8 +93,7 @@ class MaterializeTest {
         String target = "jdbc:h2:mem:shards;DB_CLOSE_DELAY=-1";
         Set<String> seen = new HashSet<>();
         for (int k = 1; k <= 3; k++) {
-            MaterializeReport r = run(target, "shard" + k, "stories260k",
-                    new MaterializeOptions(new Shard(k, 3), 7));
+            MaterializeReport r = run(target, "shard" + k, "stories260k", new MaterializeOptions(new Shard(k, 3), 7));
             assertTrue(r.written() > 0, "shard " + k + " is not empty");
             for (String user : column(target, "SELECT user_id FROM shard" + k)) {
                 assertTrue(seen.add(user), "user " + user + " is in two shards");
@@ -102,8 +112,12 @@ class MaterializeTest {
         String target = "jdbc:h2:file:" + dir.resolve("target-errors");
         MaterializeReport r = run(target, "emb", "tiny", new MaterializeOptions(Shard.ALL, 8));
         assertTrue(r.failed() > 0 && r.written() > 0, r.toString());
-        assertEquals(String.valueOf(r.failed()), scalar(target, "SELECT COUNT(*) FROM emb_errors WHERE sqlstate = '54000' "
-                + "AND model_version = 'tiny:1' AND message LIKE '%token%'"));
+        assertEquals(
+                String.valueOf(r.failed()),
+                scalar(
+                        target,
+                        "SELECT COUNT(*) FROM emb_errors WHERE sqlstate = '54000' "
+                                + "AND model_version = 'tiny:1' AND message LIKE '%token%'"));
         assertEquals(String.valueOf(r.written()), scalar(target, "SELECT COUNT(*) FROM emb"));
         assertEquals("0", scalar(target, "SELECT COUNT(*) FROM emb e JOIN emb_errors x ON e.user_id = x.user_id"));
     }
@@ -116,8 +130,8 @@ class MaterializeTest {
                 rs.next();
                 assertEquals(USERS, rs.getLong(1));
             }
-            try (ResultSet rs = st.executeQuery("SELECT COUNT(*), MIN(CARDINALITY(embedding)), MIN(model_version) "
-                    + "FROM proc_emb")) {
+            try (ResultSet rs = st.executeQuery(
+                    "SELECT COUNT(*), MIN(CARDINALITY(embedding)), MIN(model_version) " + "FROM proc_emb")) {
                 rs.next();
                 assertEquals(USERS, rs.getInt(1));
                 assertEquals(dim(), rs.getInt(2));
@@ -129,18 +143,33 @@ class MaterializeTest {
     @Test
     void duckdbGetsAFloatListColumn() throws Exception {
         String target = "jdbc:duckdb:" + dir.resolve("target.duckdb");
-        assertEquals(USERS, run(target, "emb", "stories260k", new MaterializeOptions(Shard.ALL, 16)).written());
-        assertEquals(0, run(target, "emb", "stories260k", MaterializeOptions.defaults()).written());
+        assertEquals(
+                USERS,
+                run(target, "emb", "stories260k", new MaterializeOptions(Shard.ALL, 16))
+                        .written());
+        assertEquals(
+                0,
+                run(target, "emb", "stories260k", MaterializeOptions.defaults()).written());
         assertEquals(USERS + " " + dim(), scalar(target, "SELECT COUNT(*) || ' ' || MIN(len(embedding)) FROM emb"));
-        assertEquals("FLOAT[]", scalar(target, "SELECT data_type FROM information_schema.columns "
-                + "WHERE table_name = 'emb' AND column_name = 'embedding'"));
-        assertEquals("INTEGER", scalar(target, "SELECT data_type FROM information_schema.columns "
-                + "WHERE table_name = 'emb' AND column_name = 'user_id'"));
+        assertEquals(
+                "FLOAT[]",
+                scalar(
+                        target,
+                        "SELECT data_type FROM information_schema.columns "
+                                + "WHERE table_name = 'emb' AND column_name = 'embedding'"));
+        assertEquals(
+                "INTEGER",
+                scalar(
+                        target,
+                        "SELECT data_type FROM information_schema.columns "
+                                + "WHERE table_name = 'emb' AND column_name = 'user_id'"));
         // the file header's storage version (8 bytes after "DUCK" at offset 8): one the Python
         // duckdb 1.5 of the local mirror reads (64..68), not the driver's newest
         byte[] header = java.util.Arrays.copyOf(java.nio.file.Files.readAllBytes(dir.resolve("target.duckdb")), 20);
         assertEquals("DUCK", new String(header, 8, 4, StandardCharsets.US_ASCII));
-        long version = java.nio.ByteBuffer.wrap(header, 12, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+        long version = java.nio.ByteBuffer.wrap(header, 12, 8)
+                .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .getLong();
         assertTrue(version >= 64 && version <= 68, "storage version " + version);
     }
 
@@ -149,27 +178,48 @@ class MaterializeTest {
         try (LocalPostgres pg = LocalPostgres.start()) {
             MaterializeReport first = run(pg.url(), "public.emb", "stories260k", new MaterializeOptions(Shard.ALL, 9));
             assertEquals(USERS, first.written());
-            assertEquals(0, run(pg.url(), "public.emb", "stories260k", MaterializeOptions.defaults()).written());
+            assertEquals(
+                    0,
+                    run(pg.url(), "public.emb", "stories260k", MaterializeOptions.defaults())
+                            .written());
             // pgvector is not packaged for this Debian: the portable column
-            assertEquals("_float4", scalar(pg.url(), "SELECT udt_name FROM information_schema.columns "
-                    + "WHERE table_name = 'emb' AND column_name = 'embedding'"));
-            assertEquals(USERS + " " + dim(), scalar(pg.url(), "SELECT COUNT(*) || ' ' || MIN(array_length(embedding, 1)) "
-                    + "FROM emb"));
-            assertEquals(String.valueOf(USERS), scalar(pg.url(), "SELECT COUNT(DISTINCT (user_id, model_version)) FROM emb"));
+            assertEquals(
+                    "_float4",
+                    scalar(
+                            pg.url(),
+                            "SELECT udt_name FROM information_schema.columns "
+                                    + "WHERE table_name = 'emb' AND column_name = 'embedding'"));
+            assertEquals(
+                    USERS + " " + dim(),
+                    scalar(pg.url(), "SELECT COUNT(*) || ' ' || MIN(array_length(embedding, 1)) " + "FROM emb"));
+            assertEquals(
+                    String.valueOf(USERS),
+                    scalar(pg.url(), "SELECT COUNT(DISTINCT (user_id, model_version)) FROM emb"));
             // the source's INT key stays an integer, in the table and in its errors table
-            assertEquals(List.of("integer", "integer"), column(pg.url(), "SELECT data_type FROM information_schema.columns "
-                    + "WHERE table_name IN ('emb', 'emb_errors') AND column_name = 'user_id' ORDER BY table_name"));
+            assertEquals(
+                    List.of("integer", "integer"),
+                    column(
+                            pg.url(),
+                            "SELECT data_type FROM information_schema.columns "
+                                    + "WHERE table_name IN ('emb', 'emb_errors') AND column_name = 'user_id' ORDER BY table_name"));
         }
     }
 
-    static final String BAD_USER_SQL = "SELECT u, CASE WHEN u = 4 THEN '{\"date\": \"2024-01-01\", \"colour\": \"red\"}' "
-            + "ELSE ev END, ts FROM tx";
+    static final String BAD_USER_SQL =
+            "SELECT u, CASE WHEN u = 4 THEN '{\"date\": \"2024-01-01\", \"colour\": \"red\"}' "
+                    + "ELSE ev END, ts FROM tx";
 
     @Test
     void aUserWithAnUnknownFieldGoesToTheErrorsTableAndTheJobGoesOn() throws Exception {
         String target = "jdbc:h2:file:" + dir.resolve("target-bad-user");
-        MaterializeReport r = Materialize.between(sourceUrl, BAD_USER_SQL, target, "emb", "stories260k",
-                new MaterializeOptions(Shard.ALL, 7), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        MaterializeReport r = Materialize.between(
+                sourceUrl,
+                BAD_USER_SQL,
+                target,
+                "emb",
+                "stories260k",
+                new MaterializeOptions(Shard.ALL, 7),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
         assertEquals(USERS - 1, r.written(), r.toString());
         assertEquals(1, r.failed(), r.toString());
         assertEquals(String.valueOf(USERS - 1), scalar(target, "SELECT COUNT(*) FROM emb"));
@@ -178,9 +228,16 @@ class MaterializeTest {
         assertTrue(message.contains("user 4: ") && message.contains("colour"), message);
         // fail_fast: the first failing user ends the job, with its state and its name
         String fast = "jdbc:h2:file:" + dir.resolve("target-fail-fast");
-        SQLException e = assertThrows(SQLException.class, () -> Materialize.between(sourceUrl, BAD_USER_SQL, fast, "emb",
-                "stories260k", MaterializeOptions.parse("fail_fast=true, batch_users=7"),
-                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)));
+        SQLException e = assertThrows(
+                SQLException.class,
+                () -> Materialize.between(
+                        sourceUrl,
+                        BAD_USER_SQL,
+                        fast,
+                        "emb",
+                        "stories260k",
+                        MaterializeOptions.parse("fail_fast=true, batch_users=7"),
+                        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)));
         assertEquals("22023", e.getSQLState());
         assertTrue(e.getMessage().contains("user 4: "), e.getMessage());
         assertEquals("0", scalar(fast, "SELECT COUNT(*) FROM emb_errors"));
@@ -193,19 +250,38 @@ class MaterializeTest {
         try {
             ByteArrayOutputStream progress = new ByteArrayOutputStream();
             String target = "jdbc:h2:file:" + dir.resolve("target-truncated");
-            MaterializeReport r = Materialize.between(sourceUrl, SOURCE_SQL, target, "emb", TinyBundles.DROP,
-                    new MaterializeOptions(Shard.ALL, 8), new PrintStream(progress, true, StandardCharsets.UTF_8));
-            assertEquals(scalar(target, "SELECT COUNT(*) FROM emb WHERE status = 'truncated'"), String.valueOf(r.truncated()));
+            MaterializeReport r = Materialize.between(
+                    sourceUrl,
+                    SOURCE_SQL,
+                    target,
+                    "emb",
+                    TinyBundles.DROP,
+                    new MaterializeOptions(Shard.ALL, 8),
+                    new PrintStream(progress, true, StandardCharsets.UTF_8));
+            assertEquals(
+                    scalar(target, "SELECT COUNT(*) FROM emb WHERE status = 'truncated'"),
+                    String.valueOf(r.truncated()));
             assertEquals(scalar(target, "SELECT SUM(dropped_events) FROM emb"), String.valueOf(r.droppedEvents()));
             assertTrue(r.truncated() > 0 && r.droppedEvents() >= r.truncated(), r.toString());
-            assertTrue(r.summary().contains(r.truncated() + " truncated (" + r.droppedEvents() + " oldest events dropped"),
+            assertTrue(
+                    r.summary().contains(r.truncated() + " truncated (" + r.droppedEvents() + " oldest events dropped"),
                     r.summary());
-            List<String> lines = List.of(progress.toString(StandardCharsets.UTF_8).strip().split("\n"));
+            List<String> lines =
+                    List.of(progress.toString(StandardCharsets.UTF_8).strip().split("\n"));
             assertTrue(lines.get(0).contains("counting the users"), lines.toString());
-            assertTrue(lines.get(1).contains(": 0/" + USERS + " users (0.0 %"), "a line before the first batch: " + lines);
-            assertTrue(lines.get(2).contains(": 8/" + USERS + " users (20.0 %") && lines.get(2).contains("ETA "), lines.toString());
+            assertTrue(
+                    lines.get(1).contains(": 0/" + USERS + " users (0.0 %"), "a line before the first batch: " + lines);
+            assertTrue(
+                    lines.get(2).contains(": 8/" + USERS + " users (20.0 %")
+                            && lines.get(2).contains("ETA "),
+                    lines.toString());
             assertTrue(lines.get(lines.size() - 1).contains(USERS + "/" + USERS + " users (100.0 %"), lines.toString());
-            assertEquals(lines.size(), lines.stream().map(l -> l.replaceAll("\\), .*", "")).distinct().count(),
+            assertEquals(
+                    lines.size(),
+                    lines.stream()
+                            .map(l -> l.replaceAll("\\), .*", ""))
+                            .distinct()
+                            .count(),
                     "no line repeats the one before: " + lines);
         } finally {
             if (previous == null) {
@@ -223,7 +299,13 @@ class MaterializeTest {
     private static MaterializeReport run(String targetUrl, String table, String model, MaterializeOptions options)
             throws SQLException {
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
-        MaterializeReport r = Materialize.between(sourceUrl, SOURCE_SQL, targetUrl, table, model, options,
+        MaterializeReport r = Materialize.between(
+                sourceUrl,
+                SOURCE_SQL,
+                targetUrl,
+                table,
+                model,
+                options,
                 new PrintStream(progress, true, StandardCharsets.UTF_8));
         assertTrue(progress.toString(StandardCharsets.UTF_8).contains("/" + USERS + " users"), progress.toString());
         return r;
@@ -235,8 +317,9 @@ class MaterializeTest {
     }
 
     static List<String> column(String url, String sql) throws SQLException {
-        try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery(sql)) {
+        try (Connection c = DriverManager.getConnection(url);
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
             List<String> out = new java.util.ArrayList<>();
             while (rs.next()) {
                 out.add(rs.getString(1));

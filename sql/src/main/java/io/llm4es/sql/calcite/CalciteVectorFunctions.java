@@ -8,8 +8,7 @@ import java.util.List;
  * Double or BigDecimal, as the array's element type says); NULL in gives NULL out.
  */
 public final class CalciteVectorFunctions {
-    private CalciteVectorFunctions() {
-    }
+    private CalciteVectorFunctions() {}
 
     public static Double cosineSimilarity(List<?> a, List<?> b) {
         return a == null || b == null ? null : Vectors.cosineSimilarity(floats(a), floats(b));

@@ -50,12 +50,13 @@ final class FileDirectory implements AutoCloseable {
             for (Path f : (Iterable<Path>) files.sorted()::iterator) {
                 String file = f.getFileName().toString();
                 String lower = file.toLowerCase(Locale.ROOT);
-                String reader = lower.endsWith(".parquet") ? "read_parquet"
+                String reader = lower.endsWith(".parquet")
+                        ? "read_parquet"
                         : lower.endsWith(".csv") || lower.endsWith(".csv.gz") ? "read_csv" : null;
                 if (reader != null && Files.isRegularFile(f)) {
                     String table = file.substring(0, lower.indexOf(lower.endsWith(".parquet") ? ".parquet" : ".csv"));
-                    out.add("CREATE VIEW \"" + table.replace("\"", "\"\"") + "\" AS SELECT * FROM " + reader
-                            + "('" + f.toString().replace("'", "''") + "')");
+                    out.add("CREATE VIEW \"" + table.replace("\"", "\"\"") + "\" AS SELECT * FROM " + reader + "('"
+                            + f.toString().replace("'", "''") + "')");
                 }
             }
         } catch (IOException e) {

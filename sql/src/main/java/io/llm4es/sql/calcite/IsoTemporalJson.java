@@ -23,8 +23,7 @@ import org.apache.calcite.sql2rel.StandardConvertletTable;
 final class IsoTemporalJson implements SqlRexConvertletTable {
     static final IsoTemporalJson INSTANCE = new IsoTemporalJson();
 
-    private IsoTemporalJson() {
-    }
+    private IsoTemporalJson() {}
 
     @Override
     public SqlRexConvertlet get(SqlCall call) {
@@ -39,8 +38,8 @@ final class IsoTemporalJson implements SqlRexConvertletTable {
         if (!(node instanceof RexCall call) || !(call.getOperator() instanceof SqlJsonObjectFunction)) {
             return node;
         }
-        RelDataType text = rex.getTypeFactory().createTypeWithNullability(
-                rex.getTypeFactory().createSqlType(SqlTypeName.VARCHAR), true);
+        RelDataType text = rex.getTypeFactory()
+                .createTypeWithNullability(rex.getTypeFactory().createSqlType(SqlTypeName.VARCHAR), true);
         List<RexNode> operands = new ArrayList<>();
         boolean changed = false;
         for (RexNode operand : call.getOperands()) {

@@ -42,8 +42,8 @@ final class Llm4esAggregate implements ImplementableAggFunction, AggImplementor 
     private final Function<RelDataTypeFactory, RelDataType> returnType;
     private final Method result;
 
-    private Llm4esAggregate(Variant variant, Function<RelDataTypeFactory, RelDataType> returnType,
-            String resultMethod) {
+    private Llm4esAggregate(
+            Variant variant, Function<RelDataTypeFactory, RelDataType> returnType, String resultMethod) {
         this.variant = variant;
         this.returnType = returnType;
         this.result = method(resultMethod);
@@ -55,14 +55,23 @@ final class Llm4esAggregate implements ImplementableAggFunction, AggImplementor 
      * is). One operator, not one per arity: Calcite binds a WITHIN GROUP call to its aggregate
      * only when the name has a single operator.
      */
-    static SqlUserDefinedAggFunction operator(String name, Variant variant,
-            Function<RelDataTypeFactory, RelDataType> returnType, String resultMethod) {
+    static SqlUserDefinedAggFunction operator(
+            String name, Variant variant, Function<RelDataTypeFactory, RelDataType> returnType, String resultMethod) {
         Llm4esAggregate f = new Llm4esAggregate(variant, returnType, resultMethod);
-        return new SqlUserDefinedAggFunction(new SqlIdentifier(name, SqlParserPos.ZERO), SqlKind.OTHER_FUNCTION,
-                binding -> f.getReturnType(binding.getTypeFactory()), InferTypes.ANY_NULLABLE,
-                OperandTypes.operandMetadata(List.of(SqlTypeFamily.ANY, SqlTypeFamily.ANY, SqlTypeFamily.CHARACTER),
-                        f::paramTypes, PARAMS::get, i -> i > 0),
-                f, false, false, Optionality.OPTIONAL);
+        return new SqlUserDefinedAggFunction(
+                new SqlIdentifier(name, SqlParserPos.ZERO),
+                SqlKind.OTHER_FUNCTION,
+                binding -> f.getReturnType(binding.getTypeFactory()),
+                InferTypes.ANY_NULLABLE,
+                OperandTypes.operandMetadata(
+                        List.of(SqlTypeFamily.ANY, SqlTypeFamily.ANY, SqlTypeFamily.CHARACTER),
+                        f::paramTypes,
+                        PARAMS::get,
+                        i -> i > 0),
+                f,
+                false,
+                false,
+                Optionality.OPTIONAL);
     }
 
     static boolean isLlm4es(SqlAggFunction op) {
@@ -103,8 +112,10 @@ final class Llm4esAggregate implements ImplementableAggFunction, AggImplementor 
 
     @Override
     public void implementReset(AggContext info, AggResetContext reset) {
-        reset.currentBlock().add(Expressions.statement(Expressions.assign(reset.accumulator().get(0),
-                Expressions.call(method("of", String.class), Expressions.constant(variant.name())))));
+        reset.currentBlock()
+                .add(Expressions.statement(Expressions.assign(
+                        reset.accumulator().get(0),
+                        Expressions.call(method("of", String.class), Expressions.constant(variant.name())))));
     }
 
     @Override
@@ -116,9 +127,11 @@ final class Llm4esAggregate implements ImplementableAggFunction, AggImplementor 
         if (args.size() == 2) {
             args.add(Expressions.constant(null, Object.class));
         }
-        Method m = args.size() == 1 ? method("addInOrder", Object.class)
+        Method m = args.size() == 1
+                ? method("addInOrder", Object.class)
                 : method("add", Object.class, Object.class, Object.class);
-        add.currentBlock().add(Expressions.statement(Expressions.call(add.accumulator().get(0), m, args)));
+        add.currentBlock()
+                .add(Expressions.statement(Expressions.call(add.accumulator().get(0), m, args)));
     }
 
     @Override
@@ -147,8 +160,8 @@ final class Llm4esAggregate implements ImplementableAggFunction, AggImplementor 
 
         @Override
         public RelDataType getType(RelDataTypeFactory tf) {
-            return tf.createTypeWithNullability(tf.createSqlType(
-                    name.equals("model_ref") ? SqlTypeName.VARCHAR : SqlTypeName.ANY), true);
+            return tf.createTypeWithNullability(
+                    tf.createSqlType(name.equals("model_ref") ? SqlTypeName.VARCHAR : SqlTypeName.ANY), true);
         }
 
         @Override

@@ -51,7 +51,8 @@ public final class Llm4esDriver extends Driver {
         if (registry == null) {
             return sql -> new StatementScope(new RegistryResolver(RegistrySnapshot.EMPTY));
         }
-        return sql -> new StatementScope(new RegistryResolver(new ModelRegistry(registry, SourceSchemas.REGISTRY_SCHEMA)));
+        return sql ->
+                new StatementScope(new RegistryResolver(new ModelRegistry(registry, SourceSchemas.REGISTRY_SCHEMA)));
     }
 
     @Override

@@ -31,8 +31,7 @@ import org.apache.calcite.sql.validate.SqlUserDefinedFunction;
 final class Llm4esOperators {
     static final SqlOperatorTable TABLE = SqlOperatorTables.of(operators());
 
-    private Llm4esOperators() {
-    }
+    private Llm4esOperators() {}
 
     private static List<SqlOperator> operators() {
         List<SqlOperator> out = new ArrayList<>();
@@ -63,24 +62,40 @@ final class Llm4esOperators {
         return tf.createTypeWithNullability(type, true);
     }
 
-    private static SqlOperator vectorFunction(String method, int arrays,
-            Function<RelDataTypeFactory, RelDataType> returnType) {
+    private static SqlOperator vectorFunction(
+            String method, int arrays, Function<RelDataTypeFactory, RelDataType> returnType) {
         Method m = Arrays.stream(CalciteVectorFunctions.class.getMethods())
-                .filter(candidate -> candidate.getName().equals(method)).findFirst().orElseThrow();
+                .filter(candidate -> candidate.getName().equals(method))
+                .findFirst()
+                .orElseThrow();
         List<SqlTypeFamily> families = new ArrayList<>();
         for (int i = 0; i < arrays; i++) {
             families.add(SqlTypeFamily.ARRAY);
         }
-        return new SqlUserDefinedFunction(new SqlIdentifier(sqlName(method), SqlParserPos.ZERO), SqlKind.OTHER_FUNCTION,
+        return new SqlUserDefinedFunction(
+                new SqlIdentifier(sqlName(method), SqlParserPos.ZERO),
+                SqlKind.OTHER_FUNCTION,
                 binding -> returnType.apply(binding.getTypeFactory()),
                 // an untyped NULL is read as a DOUBLE ARRAY, so NULL in gives NULL out (not uncompilable code)
-                (binding, ret, types) -> java.util.Arrays.fill(types, nullable(binding.getTypeFactory(),
-                        binding.getTypeFactory().createArrayType(nullable(binding.getTypeFactory(),
-                                binding.getTypeFactory().createSqlType(SqlTypeName.DOUBLE)), -1))),
-                OperandTypes.operandMetadata(families,
-                        tf -> Collections.nCopies(arrays, nullable(tf, tf.createArrayType(
-                                nullable(tf, tf.createSqlType(SqlTypeName.DOUBLE)), -1))),
-                        i -> "v" + (i + 1), i -> false),
+                (binding, ret, types) -> java.util.Arrays.fill(
+                        types,
+                        nullable(
+                                binding.getTypeFactory(),
+                                binding.getTypeFactory()
+                                        .createArrayType(
+                                                nullable(
+                                                        binding.getTypeFactory(),
+                                                        binding.getTypeFactory().createSqlType(SqlTypeName.DOUBLE)),
+                                                -1))),
+                OperandTypes.operandMetadata(
+                        families,
+                        tf -> Collections.nCopies(
+                                arrays,
+                                nullable(
+                                        tf,
+                                        tf.createArrayType(nullable(tf, tf.createSqlType(SqlTypeName.DOUBLE)), -1))),
+                        i -> "v" + (i + 1),
+                        i -> false),
                 ScalarFunctionImpl.create(m));
     }
 

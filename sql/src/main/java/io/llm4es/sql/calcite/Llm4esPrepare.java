@@ -27,19 +27,27 @@ final class Llm4esPrepare extends CalcitePrepareImpl {
     }
 
     @Override
-    protected CalcitePreparingStmt getPreparingStmt(Context context, Type elementType,
-            CalciteCatalogReader catalogReader, RelOptPlanner planner) {
-        return new CalcitePreparingStmt(this, context, catalogReader, context.getTypeFactory(),
-                context.getRootSchema(), elementType == Object[].class ? EnumerableRel.Prefer.ARRAY : EnumerableRel.Prefer.CUSTOM,
+    protected CalcitePreparingStmt getPreparingStmt(
+            Context context, Type elementType, CalciteCatalogReader catalogReader, RelOptPlanner planner) {
+        return new CalcitePreparingStmt(
+                this,
+                context,
+                catalogReader,
+                context.getTypeFactory(),
+                context.getRootSchema(),
+                elementType == Object[].class ? EnumerableRel.Prefer.ARRAY : EnumerableRel.Prefer.CUSTOM,
                 createCluster(planner, new RexBuilder(context.getTypeFactory())),
-                enableBindable ? BindableConvention.INSTANCE : EnumerableConvention.INSTANCE, createConvertletTable()) {
+                enableBindable ? BindableConvention.INSTANCE : EnumerableConvention.INSTANCE,
+                createConvertletTable()) {
             @Override
-            protected SqlValidator createSqlValidator(CatalogReader reader,
-                    UnaryOperator<SqlValidator.Config> configTransform) {
+            protected SqlValidator createSqlValidator(
+                    CatalogReader reader, UnaryOperator<SqlValidator.Config> configTransform) {
                 SqlValidator base = super.createSqlValidator(reader, configTransform);
                 return new Llm4esValidator(
                         SqlOperatorTables.chain(Llm4esOperators.TABLE, base.getOperatorTable()),
-                        (CalciteCatalogReader) reader, context.getTypeFactory(), base.config());
+                        (CalciteCatalogReader) reader,
+                        context.getTypeFactory(),
+                        base.config());
             }
         };
     }

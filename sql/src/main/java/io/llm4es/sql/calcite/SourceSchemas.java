@@ -27,8 +27,7 @@ final class SourceSchemas {
     /** The schema of the registry tables in that source. */
     static final String REGISTRY_SCHEMA = "llm4es";
 
-    private SourceSchemas() {
-    }
+    private SourceSchemas() {}
 
     /** Adds every named source under {@code root}; returns what must be closed with the connection. */
     static List<AutoCloseable> addAll(SchemaPlus root, Properties props) throws SQLException {
@@ -38,13 +37,16 @@ final class SourceSchemas {
             if (source.startsWith(FILES)) {
                 FileDirectory dir = FileDirectory.open(source.substring(FILES.length()));
                 resources.add(dir);
-                root.add(name, SourceConvention.schema(root, name, dir.dataSource(), FileDirectory.CATALOG,
-                        FileDirectory.SCHEMA));
+                root.add(
+                        name,
+                        SourceConvention.schema(
+                                root, name, dir.dataSource(), FileDirectory.CATALOG, FileDirectory.SCHEMA));
             } else if (source.startsWith("jdbc:")) {
                 addJdbc(root, name, source, props);
             } else {
-                throw Llm4esException.invalid("schema." + name + " must be a JDBC URL (jdbc:...) or files:DIR, got '"
-                        + source + "'").toSqlException();
+                throw Llm4esException.invalid(
+                                "schema." + name + " must be a JDBC URL (jdbc:...) or files:DIR, got '" + source + "'")
+                        .toSqlException();
             }
         }
         return resources;
@@ -52,8 +54,8 @@ final class SourceSchemas {
 
     private static void addJdbc(SchemaPlus root, String name, String url, Properties props) throws SQLException {
         String option = PREFIX + name + ".";
-        DataSource ds = JdbcSchema.dataSource(url, null, props.getProperty(option + "user"),
-                props.getProperty(option + "password"));
+        DataSource ds = JdbcSchema.dataSource(
+                url, null, props.getProperty(option + "user"), props.getProperty(option + "password"));
         String catalog = props.getProperty(option + "catalog");
         String schema = props.getProperty(option + "schema");
         if (schema == null) {
@@ -63,8 +65,11 @@ final class SourceSchemas {
                 schema = c.getSchema();
                 catalog = catalog != null ? catalog : c.getCatalog();
             } catch (SQLException e) {
-                throw new Llm4esException(SqlState.SYSTEM_ERROR, "cannot connect schema." + name + " to " + url
-                        + ": " + e.getMessage(), e).toSqlException();
+                throw new Llm4esException(
+                                SqlState.SYSTEM_ERROR,
+                                "cannot connect schema." + name + " to " + url + ": " + e.getMessage(),
+                                e)
+                        .toSqlException();
             }
         }
         root.add(name, SourceConvention.schema(root, name, ds, catalog, schema));
@@ -83,8 +88,9 @@ final class SourceSchemas {
         name = name.trim();
         String source = props.getProperty(PREFIX + name);
         if (source == null || !source.trim().startsWith("jdbc:")) {
-            throw Llm4esException.invalid("registry=" + name + " must name a schema whose source is a JDBC URL "
-                    + "(schema." + name + "=jdbc:...), got " + (source == null ? "no such schema" : "'" + source + "'"))
+            throw Llm4esException.invalid(
+                            "registry=" + name + " must name a schema whose source is a JDBC URL " + "(schema." + name
+                                    + "=jdbc:...), got " + (source == null ? "no such schema" : "'" + source + "'"))
                     .toSqlException();
         }
         String option = PREFIX + name + ".";
@@ -98,8 +104,11 @@ final class SourceSchemas {
         try {
             return DriverManager.getConnection(source.trim(), login);
         } catch (SQLException e) {
-            throw new Llm4esException(SqlState.SYSTEM_ERROR, "cannot connect to the registry " + name + " at "
-                    + source + ": " + e.getMessage(), e).toSqlException();
+            throw new Llm4esException(
+                            SqlState.SYSTEM_ERROR,
+                            "cannot connect to the registry " + name + " at " + source + ": " + e.getMessage(),
+                            e)
+                    .toSqlException();
         }
     }
 

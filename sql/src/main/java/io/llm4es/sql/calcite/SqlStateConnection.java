@@ -19,8 +19,7 @@ final class SqlStateConnection {
     private static final Pattern NO_SIGNATURE = Pattern.compile("No match found for function signature "
             + "(USER_EMBEDDING|TRY_USER_EMBEDDING|USER_EMBEDDING_RESULT|SERIALIZE_EVENTS)\\(");
 
-    private SqlStateConnection() {
-    }
+    private SqlStateConnection() {}
 
     static Connection wrap(Connection conn, List<AutoCloseable> closeWith, SqlStateProxy.Session session) {
         return SqlStateProxy.wrap(conn, SqlStateConnection::translate, closeWith, session);
@@ -46,10 +45,15 @@ final class SqlStateConnection {
         Matcher m = NO_SIGNATURE.matcher(String.valueOf(t.getMessage()));
         if (m.find()) {
             String f = m.group(1).toLowerCase(java.util.Locale.ROOT);
-            SQLException out = new Llm4esException(SqlState.FEATURE_NOT_SUPPORTED, "the Calcite driver's " + f
-                    + " takes (event, order_key [, model_ref]) or (event) WITHIN GROUP (ORDER BY ...)"
-                    + (f.equals("serialize_events") ? "; its options argument is H2's only: write "
-                    + "serialize_events(event, order_key [, model_ref])" : "")).toSqlException();
+            SQLException out = new Llm4esException(
+                            SqlState.FEATURE_NOT_SUPPORTED,
+                            "the Calcite driver's " + f
+                                    + " takes (event, order_key [, model_ref]) or (event) WITHIN GROUP (ORDER BY ...)"
+                                    + (f.equals("serialize_events")
+                                            ? "; its options argument is H2's only: write "
+                                                    + "serialize_events(event, order_key [, model_ref])"
+                                            : ""))
+                    .toSqlException();
             out.addSuppressed(t);
             return out;
         }

@@ -106,7 +106,8 @@ final class DuckDBSession implements SqlStateProxy.Session {
                 if (c == null) {
                     snapshot = RegistrySnapshot.EMPTY;
                 } else {
-                    try (Connection dup = c.unwrap(org.duckdb.DuckDBConnection.class).duplicate()) {
+                    try (Connection dup =
+                            c.unwrap(org.duckdb.DuckDBConnection.class).duplicate()) {
                         snapshot = snapshot(dup);
                     }
                 }
@@ -137,8 +138,9 @@ final class DuckDBSession implements SqlStateProxy.Session {
     private RegistrySnapshot snapshot(Connection conn) throws SQLException {
         if (!registryPresent) {
             try (Statement st = conn.createStatement();
-                 ResultSet rs = st.executeQuery("SELECT count(*) FROM duckdb_tables() WHERE schema_name = '" + SCHEMA
-                         + "' AND table_name IN ('models', 'model_aliases') AND database_name = current_database()")) {
+                    ResultSet rs = st.executeQuery(
+                            "SELECT count(*) FROM duckdb_tables() WHERE schema_name = '" + SCHEMA
+                                    + "' AND table_name IN ('models', 'model_aliases') AND database_name = current_database()")) {
                 registryPresent = rs.next() && rs.getInt(1) == 2;
             }
             if (!registryPresent) {

@@ -1,8 +1,8 @@
 package io.llm4es.sql.duckdb;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.llm4es.udf.aggregate.GroupState;
@@ -33,10 +33,13 @@ import org.duckdb.DuckDBWritableVector;
  */
 final class EmbedFunction implements DuckDBScalarFunction {
     /** The fields of {@code user_embedding_result}, in order: the STRUCT its macro reads the JSON into. */
-    static final String RESULT_STRUCT = "{\"embedding\":\"FLOAT[]\",\"status\":\"VARCHAR\",\"model_version\":\"VARCHAR\","
-            + "\"events\":\"INTEGER\",\"tokens\":\"INTEGER\",\"dropped_events\":\"INTEGER\",\"message\":\"VARCHAR\"}";
+    static final String RESULT_STRUCT =
+            "{\"embedding\":\"FLOAT[]\",\"status\":\"VARCHAR\",\"model_version\":\"VARCHAR\","
+                    + "\"events\":\"INTEGER\",\"tokens\":\"INTEGER\",\"dropped_events\":\"INTEGER\",\"message\":\"VARCHAR\"}";
     // DuckDB's to_json writes NaN and Infinity keys bare; they are read, then refused as every engine refuses them
-    private static final ObjectMapper JSON = JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            .build();
     private final Variant variant;
 
     EmbedFunction(Variant variant) {
@@ -66,8 +69,14 @@ final class EmbedFunction implements DuckDBScalarFunction {
         }
     }
 
-    private void embed(DuckDBDataChunkReader input, DuckDBWritableVector out, int rows, DuckDBReadableVector events,
-                       DuckDBReadableVector keyed, DuckDBReadableVector models, ModelResolver resolver) {
+    private void embed(
+            DuckDBDataChunkReader input,
+            DuckDBWritableVector out,
+            int rows,
+            DuckDBReadableVector events,
+            DuckDBReadableVector keyed,
+            DuckDBReadableVector models,
+            ModelResolver resolver) {
         GroupState[] groups = new GroupState[rows];
         for (int i = 0; i < rows; i++) {
             groups[i] = new GroupState(variant);
@@ -76,7 +85,10 @@ final class EmbedFunction implements DuckDBScalarFunction {
                 continue;
             }
             try {
-                collect(groups[i], events.getString(i), !keyed.isNull(i) && keyed.getBoolean(i),
+                collect(
+                        groups[i],
+                        events.getString(i),
+                        !keyed.isNull(i) && keyed.getBoolean(i),
                         models.isNull(i) ? null : models.getString(i));
             } catch (RuntimeException e) {
                 throw DuckDBFailure.of(e);
@@ -120,9 +132,11 @@ final class EmbedFunction implements DuckDBScalarFunction {
         }
         if (list == null || !list.isArray()) {
             // a single event reached the list form: a call without an order key and without list()
-            group.fail(new Llm4esException(SqlState.FEATURE_NOT_SUPPORTED, "an embedding needs ordered events: DuckDB "
-                    + "has no ORDER BY inside a macro call; write user_embedding(event, order_key) or "
-                    + "user_embedding(list(event ORDER BY order_key))"));
+            group.fail(new Llm4esException(
+                    SqlState.FEATURE_NOT_SUPPORTED,
+                    "an embedding needs ordered events: DuckDB "
+                            + "has no ORDER BY inside a macro call; write user_embedding(event, order_key) or "
+                            + "user_embedding(list(event ORDER BY order_key))"));
             return;
         }
         long rank = 0;

@@ -1,9 +1,9 @@
 package io.llm4es.sql.duckdb;
 
-import java.sql.Connection;
-import java.sql.DriverManager;
 import io.llm4es.sql.registry.ModelRegistry;
 import io.llm4es.udf.aggregate.Variant;
+import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -27,8 +27,7 @@ public final class Llm4esDuckDB {
     static final List<String> EMBEDDING_FUNCTIONS =
             List.of("user_embedding", "try_user_embedding", "user_embedding_result", "serialize_events");
 
-    private Llm4esDuckDB() {
-    }
+    private Llm4esDuckDB() {}
 
     /** Opens {@code jdbc:duckdb:...}, registers the functions and reports llm4es SQLSTATEs. */
     public static Connection open(String url) throws SQLException {
@@ -154,7 +153,10 @@ public final class Llm4esDuckDB {
     private static void udf(DuckDBConnection conn, String name, Variant variant) throws SQLException {
         try (var b = DuckDBFunctions.scalarFunction()) {
             b.withName(name)
-                    .withParameters(DuckDBColumnType.VARCHAR, DuckDBColumnType.BOOLEAN, DuckDBColumnType.VARCHAR,
+                    .withParameters(
+                            DuckDBColumnType.VARCHAR,
+                            DuckDBColumnType.BOOLEAN,
+                            DuckDBColumnType.VARCHAR,
                             DuckDBColumnType.VARCHAR)
                     .withReturnType(DuckDBColumnType.VARCHAR)
                     .withVectorizedFunction(new EmbedFunction(variant))

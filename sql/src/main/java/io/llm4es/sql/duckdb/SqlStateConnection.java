@@ -23,12 +23,11 @@ final class SqlStateConnection {
     /** The standard state of a statement DuckDB cannot parse (its driver gives none). */
     private static final String SYNTAX_ERROR = "42601";
 
-    private SqlStateConnection() {
-    }
+    private SqlStateConnection() {}
 
     static Connection wrap(Connection conn, DuckDBSession session) {
-        return SqlStateProxy.wrap(conn, t -> t instanceof SQLException s ? translate(s) : t,
-                List.of(session::close), session);
+        return SqlStateProxy.wrap(
+                conn, t -> t instanceof SQLException s ? translate(s) : t, List.of(session::close), session);
     }
 
     static SQLException translate(SQLException e) {
@@ -42,17 +41,25 @@ final class SqlStateConnection {
         Matcher m = ORDERED_MACRO_CALL.matcher(String.valueOf(e.getMessage()));
         if (m.find() && Llm4esDuckDB.EMBEDDING_FUNCTIONS.contains(m.group(1))) {
             String f = m.group(1);
-            return withState(e, "llm4es [0A000]: DuckDB has no ORDER BY inside a macro call such as " + f
-                    + "(event ORDER BY ts); write " + f + "(list(event ORDER BY ts)) or the portable form " + f
-                    + "(event, order_key)", SqlState.FEATURE_NOT_SUPPORTED.code());
+            return withState(
+                    e,
+                    "llm4es [0A000]: DuckDB has no ORDER BY inside a macro call such as " + f
+                            + "(event ORDER BY ts); write " + f + "(list(event ORDER BY ts)) or the portable form " + f
+                            + "(event, order_key)",
+                    SqlState.FEATURE_NOT_SUPPORTED.code());
         }
         Matcher args = UNSUPPORTED_ARGUMENTS.matcher(String.valueOf(e.getMessage()));
         if (args.find() && Llm4esDuckDB.EMBEDDING_FUNCTIONS.contains(args.group(1))) {
             String f = args.group(1);
-            return withState(e, "llm4es [0A000]: DuckDB's " + f + " takes (event, order_key [, model_ref]) or "
-                    + "(list(event ORDER BY ts))" + (f.equals("serialize_events") ? "; its options argument is H2's "
-                    + "only: write serialize_events(event, order_key [, model_ref])" : "; write " + f
-                    + "(event, order_key [, model_ref])"), SqlState.FEATURE_NOT_SUPPORTED.code());
+            return withState(
+                    e,
+                    "llm4es [0A000]: DuckDB's " + f + " takes (event, order_key [, model_ref]) or "
+                            + "(list(event ORDER BY ts))"
+                            + (f.equals("serialize_events")
+                                    ? "; its options argument is H2's "
+                                            + "only: write serialize_events(event, order_key [, model_ref])"
+                                    : "; write " + f + "(event, order_key [, model_ref])"),
+                    SqlState.FEATURE_NOT_SUPPORTED.code());
         }
         if (String.valueOf(e.getMessage()).startsWith("Parser Error: ")) {
             return withState(e, e.getMessage(), SYNTAX_ERROR);

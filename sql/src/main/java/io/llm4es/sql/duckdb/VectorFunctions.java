@@ -15,15 +15,23 @@ import org.duckdb.DuckDBWritableVector;
  * {@link Vectors#parse} reads back exactly); the macros cast the results back to FLOAT[].
  */
 final class VectorFunctions {
-    private VectorFunctions() {
-    }
+    private VectorFunctions() {}
 
     static void register(Connection conn) throws SQLException {
-        unary(conn, "llm4es_l2_normalize", DuckDBColumnType.VARCHAR,
+        unary(
+                conn,
+                "llm4es_l2_normalize",
+                DuckDBColumnType.VARCHAR,
                 (v, out) -> out.setString(v.row(), Vectors.toPgvectorText(Vectors.l2Normalize(v.floats()))));
-        unary(conn, "llm4es_vector_dims", DuckDBColumnType.INTEGER,
+        unary(
+                conn,
+                "llm4es_vector_dims",
+                DuckDBColumnType.INTEGER,
                 (v, out) -> out.setInt(v.row(), Vectors.dims(v.floats())));
-        unary(conn, "llm4es_to_pgvector_text", DuckDBColumnType.VARCHAR,
+        unary(
+                conn,
+                "llm4es_to_pgvector_text",
+                DuckDBColumnType.VARCHAR,
                 (v, out) -> out.setString(v.row(), Vectors.toPgvectorText(v.floats())));
         try (var b = DuckDBFunctions.scalarFunction()) {
             b.withName("llm4es_cosine_similarity")
@@ -34,9 +42,10 @@ final class VectorFunctions {
                         DuckDBReadableVector c = in.vector(1);
                         for (int i = 0; i < in.rowCount(); i++) {
                             int row = i;
-                            Double cos = a.isNull(i) || c.isNull(i) ? null
-                                    : guarded(() -> Vectors.cosineSimilarity(Vectors.parse(a.getString(row)),
-                                    Vectors.parse(c.getString(row))));
+                            Double cos = a.isNull(i) || c.isNull(i)
+                                    ? null
+                                    : guarded(() -> Vectors.cosineSimilarity(
+                                            Vectors.parse(a.getString(row)), Vectors.parse(c.getString(row))));
                             if (cos == null) {
                                 out.setNull(i);
                             } else {
@@ -55,8 +64,9 @@ final class VectorFunctions {
         }
     }
 
-    private static void unary(Connection conn, String name, DuckDBColumnType returns,
-                              BiConsumer<Arg, DuckDBWritableVector> body) throws SQLException {
+    private static void unary(
+            Connection conn, String name, DuckDBColumnType returns, BiConsumer<Arg, DuckDBWritableVector> body)
+            throws SQLException {
         try (var b = DuckDBFunctions.scalarFunction()) {
             b.withName(name)
                     .withParameter(DuckDBColumnType.VARCHAR)

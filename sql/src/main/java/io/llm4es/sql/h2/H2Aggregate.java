@@ -24,13 +24,16 @@ abstract class H2Aggregate implements Aggregate {
     public int getInternalType(int[] inputTypes) throws SQLException {
         if (inputTypes.length == 1) {
             // H2's parser refuses ORDER BY inside a user aggregate's call, so there is no ordered form
-            throw new Llm4esException(SqlState.FEATURE_NOT_SUPPORTED, "H2 has no ordered form " + name()
-                    + "(event ORDER BY ts); write the portable form " + name() + "(event, order_key [, model_ref])")
+            throw new Llm4esException(
+                            SqlState.FEATURE_NOT_SUPPORTED,
+                            "H2 has no ordered form " + name() + "(event ORDER BY ts); write the portable form "
+                                    + name() + "(event, order_key [, model_ref])")
                     .toSqlException();
         }
         if (inputTypes.length < 2 || inputTypes.length > maxArguments()) {
-            throw Llm4esException.invalid(name() + " takes " + signature() + ", got "
-                    + inputTypes.length + " argument(s)").toSqlException();
+            throw Llm4esException.invalid(
+                            name() + " takes " + signature() + ", got " + inputTypes.length + " argument(s)")
+                    .toSqlException();
         }
         return resultType();
     }

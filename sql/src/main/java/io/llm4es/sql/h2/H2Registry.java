@@ -11,8 +11,8 @@ import java.sql.SQLException;
 /** The registry procedures of H2 (CREATE ALIAS targets; H2 passes the session's connection first). */
 public final class H2Registry {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private H2Registry() {
-    }
+
+    private H2Registry() {}
 
     /** {@code CALL register_model(name, path)} → the registered {@code name:version}. */
     public static String registerModel(Connection conn, String name, String path) throws SQLException {

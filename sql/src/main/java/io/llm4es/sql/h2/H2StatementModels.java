@@ -20,13 +20,11 @@ import org.h2.jdbc.JdbcConnection;
  * call that finds none belongs to the statement seen last.
  */
 final class H2StatementModels {
-    private record Scope(Object command, Object started, RegistryResolver resolver) {
-    }
+    private record Scope(Object command, Object started, RegistryResolver resolver) {}
 
     private static final Map<SessionLocal, Scope> SCOPES = new WeakHashMap<>();
 
-    private H2StatementModels() {
-    }
+    private H2StatementModels() {}
 
     static ModelResolver of(Connection conn) throws SQLException {
         SessionLocal session = (SessionLocal) conn.unwrap(JdbcConnection.class).getSession();
@@ -34,8 +32,8 @@ final class H2StatementModels {
         Object started = session.getCommandStartOrEnd();
         synchronized (SCOPES) {
             Scope scope = SCOPES.get(session);
-            boolean sameStatement = scope != null && (command == null
-                    || scope.command() == command && Objects.equals(scope.started(), started));
+            boolean sameStatement = scope != null
+                    && (command == null || scope.command() == command && Objects.equals(scope.started(), started));
             if (!sameStatement) {
                 scope = new Scope(command, started, new RegistryResolver(new ModelRegistry(conn, Llm4esH2.SCHEMA)));
                 SCOPES.put(session, scope);

@@ -3,8 +3,7 @@ package io.llm4es.sql.h2;
 import java.nio.charset.StandardCharsets;
 
 final class H2Values {
-    private H2Values() {
-    }
+    private H2Values() {}
 
     /** H2 maps a Float[] to an ARRAY of REAL; null stays null. */
     static Float[] boxed(float[] v) {

@@ -9,8 +9,7 @@ import java.sql.SQLException;
  * (H2 converts REAL, DOUBLE PRECISION and NUMERIC arrays to it); NULL in gives NULL out.
  */
 public final class H2VectorFunctions {
-    private H2VectorFunctions() {
-    }
+    private H2VectorFunctions() {}
 
     public static Double cosineSimilarity(Float[] a, Float[] b) throws SQLException {
         if (a == null || b == null) {

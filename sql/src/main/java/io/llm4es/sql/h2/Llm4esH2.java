@@ -17,8 +17,7 @@ import java.util.ServiceLoader;
 public final class Llm4esH2 {
     public static final String SCHEMA = "LLM4ES";
 
-    private Llm4esH2() {
-    }
+    private Llm4esH2() {}
 
     /**
      * A connection to {@code url} with the functions registered, whose statements report

@@ -7,7 +7,6 @@ import io.llm4es.udf.error.Llm4esException;
 import io.llm4es.udf.error.SqlState;
 import io.llm4es.udf.model.ModelDirectory;
 import io.llm4es.udf.model.ModelManifest;
-import io.llm4es.udf.model.ModelRef;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -84,15 +83,24 @@ public final class ModelRegistry extends RegistryRows {
         if (!m.name().equals(name)) {
             throw Llm4esException.invalid("bundle " + dir + " is model '" + m.name() + "', not '" + name + "'");
         }
-        RegisteredModel entry = new RegisteredModel(name, m.version(), dir, model.bundle().fingerprint(),
-                m.embeddingDim(), "mean of layers " + m.layersFrom() + ".." + m.layersTo() + " over masked tokens",
-                Sha256.hex(m.json().path("serializer").toString()), "active", OffsetDateTime.now());
+        RegisteredModel entry = new RegisteredModel(
+                name,
+                m.version(),
+                dir,
+                model.bundle().fingerprint(),
+                m.embeddingDim(),
+                "mean of layers " + m.layersFrom() + ".." + m.layersTo() + " over masked tokens",
+                Sha256.hex(m.json().path("serializer").toString()),
+                "active",
+                OffsetDateTime.now());
         RegisteredModel existing = find(name, m.version());
         if (existing != null) {
             if (!existing.sha256().equals(entry.sha256())) {
-                throw new Llm4esException(SqlState.DATA_CORRUPTED, "model " + entry.versionTag()
-                        + " is already registered with other files (sha256 " + existing.sha256() + ", now "
-                        + entry.sha256() + "); give the new bundle a new version");
+                throw new Llm4esException(
+                        SqlState.DATA_CORRUPTED,
+                        "model " + entry.versionTag()
+                                + " is already registered with other files (sha256 " + existing.sha256() + ", now "
+                                + entry.sha256() + "); give the new bundle a new version");
             }
             return existing;
         }
@@ -119,11 +127,13 @@ public final class ModelRegistry extends RegistryRows {
             throw Llm4esException.invalid("'" + alias + "' is not an alias (letters, digits, '_', '-', '.')");
         }
         if (find(name, version) == null) {
-            throw new Llm4esException(SqlState.UNDEFINED_OBJECT, "model " + name + ":" + version
-                    + " is not registered; register_model it first");
+            throw new Llm4esException(
+                    SqlState.UNDEFINED_OBJECT,
+                    "model " + name + ":" + version + " is not registered; register_model it first");
         }
         try (PreparedStatement del = conn.prepareStatement("DELETE FROM " + aliases + " WHERE name = ? AND alias = ?");
-             PreparedStatement ins = conn.prepareStatement("INSERT INTO " + aliases + " (name, alias, version) VALUES (?, ?, ?)")) {
+                PreparedStatement ins =
+                        conn.prepareStatement("INSERT INTO " + aliases + " (name, alias, version) VALUES (?, ?, ?)")) {
             del.setString(1, name);
             del.setString(2, alias);
             del.executeUpdate();
@@ -165,7 +175,8 @@ public final class ModelRegistry extends RegistryRows {
 
     @Override
     String aliasTarget(String name, String alias) throws SQLException {
-        try (PreparedStatement ps = conn.prepareStatement("SELECT version FROM " + aliases + " WHERE name = ? AND alias = ?")) {
+        try (PreparedStatement ps =
+                conn.prepareStatement("SELECT version FROM " + aliases + " WHERE name = ? AND alias = ?")) {
             ps.setString(1, name);
             ps.setString(2, alias);
             try (ResultSet rs = ps.executeQuery()) {
@@ -181,7 +192,9 @@ public final class ModelRegistry extends RegistryRows {
 
     @Override
     RegisteredModel newest(String name) throws SQLException {
-        return one("SELECT * FROM " + models + " WHERE name = ? AND status = 'active' ORDER BY created DESC, version DESC", name);
+        return one(
+                "SELECT * FROM " + models + " WHERE name = ? AND status = 'active' ORDER BY created DESC, version DESC",
+                name);
     }
 
     private RegisteredModel one(String sql, String... args) throws SQLException {
@@ -197,9 +210,15 @@ public final class ModelRegistry extends RegistryRows {
 
     /** The current row of a {@code SELECT * FROM <schema>.models}. */
     static RegisteredModel row(ResultSet rs) throws SQLException {
-        return new RegisteredModel(rs.getString("name"), rs.getString("version"), Path.of(rs.getString("path")),
-                rs.getString("sha256").trim(), rs.getInt("dim"), rs.getString("pooling"),
-                rs.getString("serializer_id").trim(), rs.getString("status"),
+        return new RegisteredModel(
+                rs.getString("name"),
+                rs.getString("version"),
+                Path.of(rs.getString("path")),
+                rs.getString("sha256").trim(),
+                rs.getInt("dim"),
+                rs.getString("pooling"),
+                rs.getString("serializer_id").trim(),
+                rs.getString("status"),
                 rs.getObject("created", OffsetDateTime.class));
     }
 
@@ -228,8 +247,8 @@ public final class ModelRegistry extends RegistryRows {
             throw Llm4esException.invalid("register_model: '" + path + "' is not a path: " + e.getReason());
         }
         if (!Files.isRegularFile(dir.resolve(ModelManifest.FILE_NAME))) {
-            throw new Llm4esException(SqlState.UNDEFINED_OBJECT, dir + " is not a model bundle (no "
-                    + ModelManifest.FILE_NAME + ")");
+            throw new Llm4esException(
+                    SqlState.UNDEFINED_OBJECT, dir + " is not a model bundle (no " + ModelManifest.FILE_NAME + ")");
         }
         if (!Path.of(path).isAbsolute()) {
             try {
@@ -243,5 +262,4 @@ public final class ModelRegistry extends RegistryRows {
         }
         return dir;
     }
-
 }

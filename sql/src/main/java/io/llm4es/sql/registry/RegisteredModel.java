@@ -6,8 +6,16 @@ import java.nio.file.Path;
 import java.time.OffsetDateTime;
 
 /** One row of {@code llm4es.models}: a registered, verified bundle. */
-public record RegisteredModel(String name, String version, Path path, String sha256, int dim, String pooling,
-                              String serializerId, String status, OffsetDateTime created) {
+public record RegisteredModel(
+        String name,
+        String version,
+        Path path,
+        String sha256,
+        int dim,
+        String pooling,
+        String serializerId,
+        String status,
+        OffsetDateTime created) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** {@code name:version}, the stamp on every output. */

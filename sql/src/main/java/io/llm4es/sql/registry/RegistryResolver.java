@@ -57,20 +57,24 @@ public final class RegistryResolver implements ModelResolver {
         if (entry != null) {
             EmbeddingModel model = ModelCache.byPath(entry.path());
             if (!model.bundle().fingerprint().equals(entry.sha256())) {
-                throw new Llm4esException(SqlState.DATA_CORRUPTED, "model " + entry.versionTag() + " at "
-                        + entry.path() + " is not the bundle that was registered (sha256 " + entry.sha256()
-                        + ", now " + model.bundle().fingerprint() + "); refusing it");
+                throw new Llm4esException(
+                        SqlState.DATA_CORRUPTED,
+                        "model " + entry.versionTag() + " at "
+                                + entry.path() + " is not the bundle that was registered (sha256 " + entry.sha256()
+                                + ", now " + model.bundle().fingerprint() + "); refusing it");
             }
             return model;
         }
         if (ref.alias() != null) {
-            throw new Llm4esException(SqlState.UNDEFINED_OBJECT, "model alias " + ref
-                    + " does not exist: '" + ref.name() + "' is not in the model registry");
+            throw new Llm4esException(
+                    SqlState.UNDEFINED_OBJECT,
+                    "model alias " + ref + " does not exist: '" + ref.name() + "' is not in the model registry");
         }
         EmbeddingModel model = ModelCache.byName(ref.name());
         if (ref.version() != null && !ref.version().equals(model.manifest().version())) {
-            throw new Llm4esException(SqlState.UNDEFINED_OBJECT, "model " + ref + " does not exist (the models "
-                    + "directory has " + model.versionTag() + ")");
+            throw new Llm4esException(
+                    SqlState.UNDEFINED_OBJECT,
+                    "model " + ref + " does not exist (the models " + "directory has " + model.versionTag() + ")");
         }
         return model;
     }

@@ -59,12 +59,16 @@ public final class RegistrySnapshot extends RegistryRows {
 
     @Override
     RegisteredModel find(String name, String version) {
-        return models.stream().filter(m -> m.name().equals(name) && m.version().equals(version)).findFirst().orElse(null);
+        return models.stream()
+                .filter(m -> m.name().equals(name) && m.version().equals(version))
+                .findFirst()
+                .orElse(null);
     }
 
     @Override
     RegisteredModel newest(String name) {
-        return models.stream().filter(m -> m.name().equals(name) && m.status().equals("active"))
+        return models.stream()
+                .filter(m -> m.name().equals(name) && m.status().equals("active"))
                 .max(Comparator.comparing(RegisteredModel::created).thenComparing(RegisteredModel::version))
                 .orElse(null);
     }

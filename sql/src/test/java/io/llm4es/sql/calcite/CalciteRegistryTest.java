@@ -32,8 +32,10 @@ import org.junit.jupiter.api.io.TempDir;
 /** jdbc:llm4es: with registry=NAME: references resolve through that source's llm4es tables, once per statement; truncation warns. */
 class CalciteRegistryTest {
     private static final ObjectMapper JSON = new ObjectMapper();
+
     @TempDir
     static Path dir;
+
     static Connection source;
     static String url;
     static String previousModelsDir;
@@ -53,7 +55,8 @@ class CalciteRegistryTest {
         LocalDateTime t0 = LocalDateTime.of(2024, 3, 1, 9, 0);
         for (int i = 0; i < 6; i++) {
             LocalDateTime ts = t0.plusHours(7L * i);
-            String ev = Transactions.event(ts, "D", new String[] {"5411", "5812", "5541", "6011", "4900", "7832"}[i], (10 + i) + ".50");
+            String ev = Transactions.event(
+                    ts, "D", new String[] {"5411", "5812", "5541", "6011", "4900", "7832"}[i], (10 + i) + ".50");
             rows.add(new Transactions.Row(1, ts, ev));
             rows.add(new Transactions.Row(2, ts, ev));
         }
@@ -88,7 +91,9 @@ class CalciteRegistryTest {
             assertEquals(1, versions(c, "stories260k").size(), "unregistered names: the models directory");
         }
         try (Connection c = DriverManager.getConnection(url.replace(";registry=bank", ""))) {
-            assertEquals("42704", state(c, "SELECT user_embedding(ev, ts, 'reg@prod') FROM bank.tx GROUP BY u"),
+            assertEquals(
+                    "42704",
+                    state(c, "SELECT user_embedding(ev, ts, 'reg@prod') FROM bank.tx GROUP BY u"),
                     "without registry= there is no alias to resolve");
         }
     }
@@ -96,8 +101,9 @@ class CalciteRegistryTest {
     /** Each execution resolves anew: a prepared statement run again after the alias moved sees the move. */
     @Test
     void aliasesResolveOncePerExecution() throws Exception {
-        try (Connection c = DriverManager.getConnection(url); PreparedStatement ps = c.prepareStatement(
-                "SELECT u, user_embedding_result(ev, ts, 'reg@prod') FROM bank.tx GROUP BY u")) {
+        try (Connection c = DriverManager.getConnection(url);
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT u, user_embedding_result(ev, ts, 'reg@prod') FROM bank.tx GROUP BY u")) {
             assertEquals(List.of("reg:1"), distinctVersions(ps.executeQuery()));
             try (Statement st = source.createStatement()) {
                 st.execute("CALL set_alias('reg', 'prod', '2')");
@@ -114,31 +120,35 @@ class CalciteRegistryTest {
 
     @Test
     void registryMustNameAJdbcSchema() {
-        SQLException e = assertThrows(SQLException.class,
-                () -> DriverManager.getConnection(url.replace("registry=bank", "registry=nope")));
+        SQLException e = assertThrows(
+                SQLException.class, () -> DriverManager.getConnection(url.replace("registry=bank", "registry=nope")));
         assertEquals("22023", e.getSQLState());
     }
 
     @Test
     void truncationIsAJdbcWarning() throws Exception {
-        try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(url);
+                Statement st = c.createStatement()) {
             int dropped = 0;
-            try (ResultSet rs = st.executeQuery("SELECT u, user_embedding_result(ev, ts, '" + TinyBundles.DROP
-                    + "') FROM bank.tx GROUP BY u")) {
+            try (ResultSet rs = st.executeQuery(
+                    "SELECT u, user_embedding_result(ev, ts, '" + TinyBundles.DROP + "') FROM bank.tx GROUP BY u")) {
                 while (rs.next()) {
-                    dropped += JSON.readTree(rs.getString(2)).get("dropped_events").asInt();
+                    dropped +=
+                            JSON.readTree(rs.getString(2)).get("dropped_events").asInt();
                 }
             }
             assertTrue(dropped > 0);
-            try (ResultSet rs = st.executeQuery("SELECT u, user_embedding(ev, ts, '" + TinyBundles.DROP
-                    + "') FROM bank.tx GROUP BY u")) {
+            try (ResultSet rs = st.executeQuery(
+                    "SELECT u, user_embedding(ev, ts, '" + TinyBundles.DROP + "') FROM bank.tx GROUP BY u")) {
                 while (rs.next()) {
                     assertNotNull(rs.getObject(2));
                 }
                 SQLWarning w = st.getWarnings();
                 assertNotNull(w);
                 assertEquals("01004", w.getSQLState());
-                assertTrue(w.getMessage().contains("model " + TinyBundles.DROP + ":1 truncated the histories of 2 user(s)"),
+                assertTrue(
+                        w.getMessage()
+                                .contains("model " + TinyBundles.DROP + ":1 truncated the histories of 2 user(s)"),
                         w.getMessage());
                 assertTrue(w.getMessage().contains("dropping " + dropped + " oldest event(s)"), w.getMessage());
                 assertNotNull(rs.getWarnings());
@@ -154,8 +164,8 @@ class CalciteRegistryTest {
 
     private static List<String> versions(Connection c, String ref) throws Exception {
         try (Statement st = c.createStatement()) {
-            return distinctVersions(st.executeQuery("SELECT u, user_embedding_result(ev, ts, '" + ref
-                    + "') FROM bank.tx GROUP BY u"));
+            return distinctVersions(
+                    st.executeQuery("SELECT u, user_embedding_result(ev, ts, '" + ref + "') FROM bank.tx GROUP BY u"));
         }
     }
 
@@ -164,7 +174,9 @@ class CalciteRegistryTest {
         try (rs) {
             while (rs.next()) {
                 JsonNode r = JSON.readTree(rs.getString(2));
-                assertTrue(r.get("status").asText().equals("ok") || r.get("status").asText().equals("truncated"),
+                assertTrue(
+                        r.get("status").asText().equals("ok")
+                                || r.get("status").asText().equals("truncated"),
                         r.toString());
                 String v = r.get("model_version").asText();
                 if (!out.contains(v)) {
@@ -176,12 +188,17 @@ class CalciteRegistryTest {
     }
 
     private static String state(Connection c, String sql) {
-        return assertThrows(SQLException.class, () -> {
-            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-                while (rs.next()) {
-                    rs.getObject(1);
-                }
-            }
-        }, sql).getSQLState();
+        return assertThrows(
+                        SQLException.class,
+                        () -> {
+                            try (Statement st = c.createStatement();
+                                    ResultSet rs = st.executeQuery(sql)) {
+                                while (rs.next()) {
+                                    rs.getObject(1);
+                                }
+                            }
+                        },
+                        sql)
+                .getSQLState();
     }
 }

@@ -1,8 +1,8 @@
 package io.llm4es.sql.calcite;
 
-import io.llm4es.sql.Transactions;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.llm4es.sql.Transactions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,8 +16,7 @@ import java.util.List;
 public final class CalciteSources {
     private static final DateTimeFormatter TS = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
 
-    private CalciteSources() {
-    }
+    private CalciteSources() {}
 
     /** The events' fields as columns {@code u, ts, typ, mcc, amount}, for events built with JSON_OBJECT. */
     private static String columns(List<Transactions.Row> rows) throws IOException {
@@ -25,8 +24,16 @@ public final class CalciteSources {
         StringBuilder csv = new StringBuilder("u,ts,typ,mcc,amount\n");
         for (Transactions.Row r : rows) {
             JsonNode e = json.readTree(r.event());
-            csv.append(r.user()).append(',').append(TS.format(r.ts())).append(',').append(e.get("type").asText())
-                    .append(',').append(e.get("mcc").asText()).append(',').append(e.get("amount").asText()).append('\n');
+            csv.append(r.user())
+                    .append(',')
+                    .append(TS.format(r.ts()))
+                    .append(',')
+                    .append(e.get("type").asText())
+                    .append(',')
+                    .append(e.get("mcc").asText())
+                    .append(',')
+                    .append(e.get("amount").asText())
+                    .append('\n');
         }
         return csv.toString();
     }
@@ -41,8 +48,11 @@ public final class CalciteSources {
         Path files = Files.createDirectories(dir.resolve("files"));
         StringBuilder csv = new StringBuilder("u,ts,ev\n");
         for (Transactions.Row r : rows) {
-            csv.append(r.user()).append(',').append(r.ts() == null ? "" : TS.format(r.ts()))
-                    .append(',').append(r.event() == null ? "" : "\"" + r.event().replace("\"", "\"\"") + "\"")
+            csv.append(r.user())
+                    .append(',')
+                    .append(r.ts() == null ? "" : TS.format(r.ts()))
+                    .append(',')
+                    .append(r.event() == null ? "" : "\"" + r.event().replace("\"", "\"\"") + "\"")
                     .append('\n');
         }
         Files.writeString(files.resolve("tx.csv"), csv);
@@ -52,6 +62,7 @@ public final class CalciteSources {
             Transactions.create(c, rows);
         }
         // a value with ';' of its own is quoted
-        return Llm4esDriver.PREFIX + "schema.bank='" + h2 + ";IFEXISTS=TRUE';schema.shop=" + duck + ";schema.files=files:" + files;
+        return Llm4esDriver.PREFIX + "schema.bank='" + h2 + ";IFEXISTS=TRUE';schema.shop=" + duck
+                + ";schema.files=files:" + files;
     }
 }

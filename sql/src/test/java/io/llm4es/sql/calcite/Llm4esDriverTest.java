@@ -34,12 +34,15 @@ import org.junit.jupiter.api.io.TempDir;
 /** The jdbc:llm4es: driver through plain DriverManager, the way DBeaver uses it. */
 class Llm4esDriverTest {
     static final int USERS = 40;
+
     @TempDir
     static Path dir;
+
     static String url;
     static Connection conn;
     /** user → embedding computed by the H2 binding over the same rows */
     static Map<Integer, float[]> expected;
+
     static Map<Integer, String> expectedText;
 
     @BeforeAll
@@ -56,7 +59,7 @@ class Llm4esDriverTest {
             expected = embeddings(h2, "SELECT u, user_embedding(ev, ts) FROM tx GROUP BY u");
             expectedText = new LinkedHashMap<>();
             try (Statement st = h2.createStatement();
-                 ResultSet rs = st.executeQuery("SELECT u, serialize_events(ev, ts) FROM tx GROUP BY u")) {
+                    ResultSet rs = st.executeQuery("SELECT u, serialize_events(ev, ts) FROM tx GROUP BY u")) {
                 while (rs.next()) {
                     expectedText.put(rs.getInt(1), rs.getString(2));
                 }
@@ -71,7 +74,8 @@ class Llm4esDriverTest {
 
     static Map<Integer, float[]> embeddings(Connection c, String sql) throws SQLException {
         Map<Integer, float[]> out = new LinkedHashMap<>();
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
             while (rs.next()) {
                 out.put(rs.getInt(1), Engine.floats(rs, 2));
             }
@@ -91,8 +95,9 @@ class Llm4esDriverTest {
     void theDriverIsFoundByUrlAndNamesItself() throws SQLException {
         assertTrue(DriverManager.getDriver(url) instanceof Llm4esDriver);
         assertTrue(conn.getMetaData().getDriverName().startsWith("llm4es"));
-        try (Connection c = DriverManager.getConnection(url + ";schema=bank"); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT COUNT(DISTINCT u) FROM tx")) {
+        try (Connection c = DriverManager.getConnection(url + ";schema=bank");
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT COUNT(DISTINCT u) FROM tx")) {
             rs.next();
             assertEquals(USERS, rs.getInt(1), "schema=bank makes it the default schema");
         }
@@ -150,12 +155,13 @@ class Llm4esDriverTest {
     @Test
     void orderedFormWithinGroupMatchesThePortableForm() throws SQLException {
         // ties of ts are broken by the rendered text in both forms, whatever the later keys say
-        assertSameAsH2(embeddings(conn,
-                "SELECT u, user_embedding(ev) WITHIN GROUP (ORDER BY ts, ev) FROM bank.tx GROUP BY u"));
-        assertSameAsH2(embeddings(conn,
-                "SELECT u, user_embedding(ev) WITHIN GROUP (ORDER BY ts) FROM files.tx GROUP BY u"));
-        try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(
-                "SELECT serialize_events(ev) WITHIN GROUP (ORDER BY ts, ev) FROM bank.tx WHERE u = 1")) {
+        assertSameAsH2(embeddings(
+                conn, "SELECT u, user_embedding(ev) WITHIN GROUP (ORDER BY ts, ev) FROM bank.tx GROUP BY u"));
+        assertSameAsH2(
+                embeddings(conn, "SELECT u, user_embedding(ev) WITHIN GROUP (ORDER BY ts) FROM files.tx GROUP BY u"));
+        try (Statement st = conn.createStatement();
+                ResultSet rs = st.executeQuery(
+                        "SELECT serialize_events(ev) WITHIN GROUP (ORDER BY ts, ev) FROM bank.tx WHERE u = 1")) {
             rs.next();
             assertEquals(expectedText.get(1), rs.getString(1));
             assertTrue(rs.getString(1).indexOf("Eating") < rs.getString(1).indexOf("Grocery"), rs.getString(1));
@@ -167,8 +173,9 @@ class Llm4esDriverTest {
         String event = "JSON_OBJECT('date' VALUE CAST(CAST(ts AS DATE) AS VARCHAR), 'type' VALUE typ, "
                 + "'mcc' VALUE mcc, 'amount' VALUE amount)";
         Map<Integer, String> texts = new LinkedHashMap<>();
-        try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(
-                "SELECT u, serialize_events(" + event + ", ts) FROM files.cards GROUP BY u")) {
+        try (Statement st = conn.createStatement();
+                ResultSet rs =
+                        st.executeQuery("SELECT u, serialize_events(" + event + ", ts) FROM files.cards GROUP BY u")) {
             while (rs.next()) {
                 texts.put(rs.getInt(1), rs.getString(2));
             }
@@ -185,7 +192,8 @@ class Llm4esDriverTest {
     @Test
     void jsonObjectOfDateAndTimestampColumnsGivesTheH2Text() throws SQLException {
         String h2 = "jdbc:h2:" + dir.resolve("dated");
-        try (Connection c = DriverManager.getConnection(h2); Statement st = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(h2);
+                Statement st = c.createStatement()) {
             st.execute("CREATE TABLE cards(u INT, d DATE, ts TIMESTAMP, typ VARCHAR(1), mcc VARCHAR(4), "
                     + "amount DECIMAL(12, 2)) AS SELECT CAST(u AS INT), CAST(CAST(ts AS TIMESTAMP) AS DATE), "
                     + "CAST(ts AS TIMESTAMP), typ, mcc, CAST(amount AS DECIMAL(12, 2)) FROM CSVREAD('"
@@ -193,22 +201,44 @@ class Llm4esDriverTest {
         }
         String fields = "'type': typ, 'mcc': mcc, 'amount': amount)";
         try (Connection c = DriverManager.getConnection(url + ";schema.dated='" + h2 + ";IFEXISTS=TRUE'")) {
-            assertEquals(expectedText, texts(c, "SELECT u, serialize_events(JSON_OBJECT('date': d, " + fields
-                    + ", ts) FROM dated.cards GROUP BY u"), "H2 DATE column");
-            assertEquals(expectedText, texts(c, "SELECT u, serialize_events(JSON_OBJECT('date': ts, " + fields
-                    + ", ts) FROM dated.cards GROUP BY u"), "H2 TIMESTAMP column");
-            assertSameAsH2(embeddings(c, "SELECT u, user_embedding(JSON_OBJECT('date': d, " + fields
-                    + ", ts) FROM dated.cards GROUP BY u"));
+            assertEquals(
+                    expectedText,
+                    texts(
+                            c,
+                            "SELECT u, serialize_events(JSON_OBJECT('date': d, " + fields
+                                    + ", ts) FROM dated.cards GROUP BY u"),
+                    "H2 DATE column");
+            assertEquals(
+                    expectedText,
+                    texts(
+                            c,
+                            "SELECT u, serialize_events(JSON_OBJECT('date': ts, " + fields
+                                    + ", ts) FROM dated.cards GROUP BY u"),
+                    "H2 TIMESTAMP column");
+            assertSameAsH2(embeddings(
+                    c,
+                    "SELECT u, user_embedding(JSON_OBJECT('date': d, " + fields + ", ts) FROM dated.cards GROUP BY u"));
         }
-        assertEquals(expectedText, texts(conn, "SELECT u, serialize_events(JSON_OBJECT('date': ts, " + fields
-                + ", ts) FROM files.cards GROUP BY u"), "CSV TIMESTAMP column");
-        assertEquals(expectedText, texts(conn, "SELECT u, serialize_events(JSON_OBJECT('date': CAST(ts AS DATE), "
-                + fields + ", ts) FROM files.cards GROUP BY u"), "DATE cast in SQL");
+        assertEquals(
+                expectedText,
+                texts(
+                        conn,
+                        "SELECT u, serialize_events(JSON_OBJECT('date': ts, " + fields
+                                + ", ts) FROM files.cards GROUP BY u"),
+                "CSV TIMESTAMP column");
+        assertEquals(
+                expectedText,
+                texts(
+                        conn,
+                        "SELECT u, serialize_events(JSON_OBJECT('date': CAST(ts AS DATE), " + fields
+                                + ", ts) FROM files.cards GROUP BY u"),
+                "DATE cast in SQL");
     }
 
     static Map<Integer, String> texts(Connection c, String sql) throws SQLException {
         Map<Integer, String> out = new LinkedHashMap<>();
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
             while (rs.next()) {
                 out.put(rs.getInt(1), rs.getString(2));
             }
@@ -218,9 +248,10 @@ class Llm4esDriverTest {
 
     @Test
     void embeddingsAreRealArraysAndTheVectorHelpersWork() throws SQLException {
-        try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(
-                "SELECT e, vector_dims(e), cosine_similarity(e, l2_normalize(e)), to_pgvector_text(e) "
-                        + "FROM (SELECT user_embedding(ev, ts) AS e FROM bank.tx WHERE u = 1)")) {
+        try (Statement st = conn.createStatement();
+                ResultSet rs = st.executeQuery(
+                        "SELECT e, vector_dims(e), cosine_similarity(e, l2_normalize(e)), to_pgvector_text(e) "
+                                + "FROM (SELECT user_embedding(ev, ts) AS e FROM bank.tx WHERE u = 1)")) {
             assertEquals(Types.ARRAY, rs.getMetaData().getColumnType(1));
             assertEquals("REAL ARRAY", rs.getMetaData().getColumnTypeName(1));
             rs.next();
@@ -230,9 +261,10 @@ class Llm4esDriverTest {
             assertEquals(1.0, rs.getDouble(3), 1e-6);
             assertArrayEquals(e, Vectors.parse(rs.getString(4)));
         }
-        try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(
-                "SELECT cosine_similarity(ARRAY[1.0, 0.0], ARRAY[1.0, 1.0]), to_pgvector_text(ARRAY[1.5, 2.0, -0.25]), "
-                        + "l2_normalize(ARRAY[3.0, 4.0]), cosine_similarity(ARRAY[0.0, 0.0], ARRAY[1.0, 1.0])")) {
+        try (Statement st = conn.createStatement();
+                ResultSet rs = st.executeQuery(
+                        "SELECT cosine_similarity(ARRAY[1.0, 0.0], ARRAY[1.0, 1.0]), to_pgvector_text(ARRAY[1.5, 2.0, -0.25]), "
+                                + "l2_normalize(ARRAY[3.0, 4.0]), cosine_similarity(ARRAY[0.0, 0.0], ARRAY[1.0, 1.0])")) {
             rs.next();
             assertEquals(1 / Math.sqrt(2), rs.getDouble(1), 1e-12);
             assertEquals("[1.5,2,-0.25]", rs.getString(2));
@@ -243,8 +275,8 @@ class Llm4esDriverTest {
 
     @Test
     void variantsReportFailuresAsNullOrStatus() throws SQLException {
-        try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(
-                "SELECT try_user_embedding(ev, ts), try_user_embedding('not json', ts), "
+        try (Statement st = conn.createStatement();
+                ResultSet rs = st.executeQuery("SELECT try_user_embedding(ev, ts), try_user_embedding('not json', ts), "
                         + "JSON_VALUE(user_embedding_result(ev, ts), '$.status'), "
                         + "JSON_VALUE(user_embedding_result(ev, ts, 'no-such-model'), '$.status'), "
                         + "JSON_VALUE(user_embedding_result(ev, ts), '$.model_version'), "
@@ -289,13 +321,17 @@ class Llm4esDriverTest {
     }
 
     void assertState(String state, String sql) {
-        SQLException e = assertThrows(SQLException.class, () -> {
-            try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-                while (rs.next()) {
-                    rs.getObject(1);
-                }
-            }
-        }, sql);
+        SQLException e = assertThrows(
+                SQLException.class,
+                () -> {
+                    try (Statement st = conn.createStatement();
+                            ResultSet rs = st.executeQuery(sql)) {
+                        while (rs.next()) {
+                            rs.getObject(1);
+                        }
+                    }
+                },
+                sql);
         assertEquals(state, e.getSQLState(), sql + " -> " + e.getMessage());
         assertTrue(e.getMessage().startsWith("llm4es: "), e.getMessage());
     }

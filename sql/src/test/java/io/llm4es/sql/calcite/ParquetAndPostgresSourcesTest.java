@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.llm4es.sql.Engine;
-import io.llm4es.sql.Transactions;
 import io.llm4es.sql.LocalPostgres;
+import io.llm4es.sql.Transactions;
 import io.llm4es.udf.vector.Vectors;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,7 +42,8 @@ class ParquetAndPostgresSourcesTest {
     @Test
     void aParquetDirectoryIsASchema(@TempDir Path dir) throws Exception {
         Path files = Files.createDirectories(dir.resolve("pq"));
-        try (Connection duck = DriverManager.getConnection("jdbc:duckdb:"); Statement st = duck.createStatement()) {
+        try (Connection duck = DriverManager.getConnection("jdbc:duckdb:");
+                Statement st = duck.createStatement()) {
             Transactions.create(duck, ROWS);
             st.execute("COPY tx TO '" + files.resolve("tx.parquet") + "' (FORMAT parquet)");
         }
@@ -59,7 +60,8 @@ class ParquetAndPostgresSourcesTest {
             }
             String url = Llm4esDriver.PREFIX + "schema.pg='" + pg.url() + "';schema.pg.schema=public";
             try (Connection c = DriverManager.getConnection(url)) {
-                assertSameAsH2(Llm4esDriverTest.embeddings(c, "SELECT u, user_embedding(ev, ts) FROM pg.tx GROUP BY u"));
+                assertSameAsH2(
+                        Llm4esDriverTest.embeddings(c, "SELECT u, user_embedding(ev, ts) FROM pg.tx GROUP BY u"));
             }
         }
     }

@@ -1,6 +1,5 @@
 package io.llm4es.sql.h2;
 
-import io.llm4es.udf.testing.TestBundles;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -12,6 +11,7 @@ import io.llm4es.udf.embed.EmbeddingModel;
 import io.llm4es.udf.embed.ModelCache;
 import io.llm4es.udf.model.ModelBundle;
 import io.llm4es.udf.model.ModelDirectory;
+import io.llm4es.udf.testing.TestBundles;
 import java.nio.file.Path;
 import java.sql.Array;
 import java.sql.Connection;
@@ -70,9 +70,13 @@ class H2UserEmbeddingTest {
         for (int u = 1; u <= n; u++) {
             int events = 1 + rnd.nextInt(maxEvents);
             for (int e = 0; e < events; e++) {
-                rows.add(new Object[] {u, java.sql.Date.valueOf(java.time.LocalDate.of(2024, 1, 1).plusDays(rnd.nextInt(300))),
-                        rnd.nextInt(4) == 0 ? "C" : "D", mcc[rnd.nextInt(mcc.length)],
-                        new java.math.BigDecimal(rnd.nextInt(100000)).movePointLeft(2)});
+                rows.add(new Object[] {
+                    u,
+                    java.sql.Date.valueOf(java.time.LocalDate.of(2024, 1, 1).plusDays(rnd.nextInt(300))),
+                    rnd.nextInt(4) == 0 ? "C" : "D",
+                    mcc[rnd.nextInt(mcc.length)],
+                    new java.math.BigDecimal(rnd.nextInt(100000)).movePointLeft(2)
+                });
             }
         }
         return rows;
@@ -80,7 +84,8 @@ class H2UserEmbeddingTest {
 
     Map<Integer, float[]> embeddings(String sql) throws SQLException {
         Map<Integer, float[]> out = new LinkedHashMap<>();
-        try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+        try (Statement st = conn.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
             while (rs.next()) {
                 Array a = rs.getArray(2);
                 out.put(rs.getInt(1), a == null ? null : floats((Object[]) a.getArray()));
@@ -98,7 +103,8 @@ class H2UserEmbeddingTest {
     }
 
     String scalar(String sql) throws SQLException {
-        try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+        try (Statement st = conn.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
             rs.next();
             return rs.getString(1);
         }
@@ -106,14 +112,16 @@ class H2UserEmbeddingTest {
 
     @Test
     void embeddingIsTheModelsEmbeddingOfTheSerializedText() throws SQLException {
-        insert(List.of(new Object[] {1, java.sql.Date.valueOf("2024-01-02"), "D", 5411, new java.math.BigDecimal("12.50")},
+        insert(List.of(
+                new Object[] {1, java.sql.Date.valueOf("2024-01-02"), "D", 5411, new java.math.BigDecimal("12.50")},
                 new Object[] {1, java.sql.Date.valueOf("2024-01-01"), "C", 6012, new java.math.BigDecimal("1000")}));
         String text = scalar("SELECT serialize_events(" + EVENT + ", d) FROM tx");
         assertEquals("""
                 date|type|merchant category|amount
                 2024-01-01, credit, Salary and Transfers In, 1000.00
                 2024-01-02, debit, Grocery Stores, Supermarkets, 12.50""", text);
-        float[] sql = embeddings("SELECT u, user_embedding(" + EVENT + ", d) FROM tx GROUP BY u").get(1);
+        float[] sql = embeddings("SELECT u, user_embedding(" + EVENT + ", d) FROM tx GROUP BY u")
+                .get(1);
         EmbeddingModel model = ModelCache.byName("stories260k");
         float[] direct = model.embedTexts(List.of(text))[0];
         assertEquals(64, sql.length);
@@ -147,20 +155,28 @@ class H2UserEmbeddingTest {
         Map<Integer, float[]> all = embeddings("SELECT u, user_embedding(" + EVENT + ", d) FROM tx GROUP BY u");
         assertEquals(120, all.size());
         for (int u : new int[] {1, 7, 60, 119}) {
-            float[] alone = embeddings("SELECT u, user_embedding(" + EVENT + ", d) FROM tx WHERE u = " + u
-                    + " GROUP BY u").get(u);
+            float[] alone = embeddings(
+                            "SELECT u, user_embedding(" + EVENT + ", d) FROM tx WHERE u = " + u + " GROUP BY u")
+                    .get(u);
             assertTrue(cosine(alone, all.get(u)) >= 0.99999, "user " + u);
         }
     }
 
     @Test
     void nullEventsAndKeysAreSkippedAndAnEmptyGroupIsNull() throws SQLException {
-        insert(List.of(new Object[] {1, java.sql.Date.valueOf("2024-01-02"), "D", 5411, new java.math.BigDecimal("1")},
+        insert(List.of(
+                new Object[] {1, java.sql.Date.valueOf("2024-01-02"), "D", 5411, new java.math.BigDecimal("1")},
                 new Object[] {1, null, "D", 5812, new java.math.BigDecimal("2")},
                 new Object[] {2, null, "C", 5411, new java.math.BigDecimal("3")}));
-        Map<Integer, float[]> e = embeddings("SELECT u, user_embedding(" + EVENT + ", d) FROM tx GROUP BY u ORDER BY u");
+        Map<Integer, float[]> e =
+                embeddings("SELECT u, user_embedding(" + EVENT + ", d) FROM tx GROUP BY u ORDER BY u");
         assertNull(e.get(2));
-        assertEquals(1, scalar("SELECT serialize_events(" + EVENT + ", d) FROM tx WHERE u = 1").split("\n").length - 1);
+        assertEquals(
+                1,
+                scalar("SELECT serialize_events(" + EVENT + ", d) FROM tx WHERE u = 1")
+                                .split("\n")
+                                .length
+                        - 1);
         assertNull(scalar("SELECT serialize_events(CAST(NULL AS JSON), d) FROM tx"));
         assertNull(scalar("SELECT CAST(user_embedding(" + EVENT + ", d) AS VARCHAR) FROM tx WHERE u = 99"));
     }
@@ -183,7 +199,8 @@ class H2UserEmbeddingTest {
         String previous = System.setProperty(ModelDirectory.DIR.property(), models.toString());
         try {
             insert(users(2, 5, 4));
-            Map<Integer, float[]> named = embeddings("SELECT u, user_embedding(" + EVENT + ", d, 'txn-llm') FROM tx GROUP BY u");
+            Map<Integer, float[]> named =
+                    embeddings("SELECT u, user_embedding(" + EVENT + ", d, 'txn-llm') FROM tx GROUP BY u");
             Map<Integer, float[]> bundled = embeddings("SELECT u, user_embedding(" + EVENT + ", d) FROM tx GROUP BY u");
             assertArrayEquals(bundled.get(1), named.get(1));
         } finally {
@@ -202,7 +219,8 @@ class H2UserEmbeddingTest {
             st.execute("CREATE TABLE emb(u INT PRIMARY KEY, e REAL ARRAY)");
             st.execute("INSERT INTO emb SELECT u, user_embedding(" + EVENT + ", d) FROM tx GROUP BY u");
             // the portable spelling for clients that read result metadata (see README: H2 notes)
-            try (ResultSet rs = st.executeQuery("SELECT CAST(user_embedding(" + EVENT + ", d) AS REAL ARRAY) FROM tx")) {
+            try (ResultSet rs =
+                    st.executeQuery("SELECT CAST(user_embedding(" + EVENT + ", d) AS REAL ARRAY) FROM tx")) {
                 assertEquals("REAL ARRAY", rs.getMetaData().getColumnTypeName(1));
             }
         }
@@ -238,18 +256,24 @@ class H2UserEmbeddingTest {
             assertArrayEquals(strict.get(u), tried.get(u), "user " + u);
         }
         int results = 0;
-        try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(
-                "SELECT u, user_embedding_result(" + EVENT + ", d) FROM tx GROUP BY u")) {
+        try (Statement st = conn.createStatement();
+                ResultSet rs =
+                        st.executeQuery("SELECT u, user_embedding_result(" + EVENT + ", d) FROM tx GROUP BY u")) {
             while (rs.next()) {
                 assertTrue(rs.getString(2).contains("\"status\":\"ok\""), rs.getString(2));
                 results++;
             }
         }
         assertEquals(1500, results);
-        assertThrows(SQLException.class, () -> scalar("SELECT user_embedding(" + EVENT + ", d) = user_embedding("
-                + EVENT + ", d) FROM tx WHERE u = 1"), "H2 compares bare ARRAYs: the CAST can go");
-        assertEquals("TRUE", scalar("SELECT CAST(user_embedding(" + EVENT + ", d) AS REAL ARRAY) = "
-                + "CAST(user_embedding(" + EVENT + ", d) AS REAL ARRAY) FROM tx WHERE u = 1"));
+        assertThrows(
+                SQLException.class,
+                () -> scalar("SELECT user_embedding(" + EVENT + ", d) = user_embedding(" + EVENT
+                        + ", d) FROM tx WHERE u = 1"),
+                "H2 compares bare ARRAYs: the CAST can go");
+        assertEquals(
+                "TRUE",
+                scalar("SELECT CAST(user_embedding(" + EVENT + ", d) AS REAL ARRAY) = " + "CAST(user_embedding(" + EVENT
+                        + ", d) AS REAL ARRAY) FROM tx WHERE u = 1"));
     }
 
     /**
@@ -274,7 +298,8 @@ class H2UserEmbeddingTest {
         List<Integer> hashed = BatchSizes.record();
         Map<Integer, float[]> byHashedGroups;
         try {
-            byHashedGroups = embeddings("SELECT u, user_embedding(" + EVENT + ", d) FROM (SELECT * FROM tx) t GROUP BY u");
+            byHashedGroups =
+                    embeddings("SELECT u, user_embedding(" + EVENT + ", d) FROM (SELECT * FROM tx) t GROUP BY u");
         } finally {
             BatchSizes.stop();
         }

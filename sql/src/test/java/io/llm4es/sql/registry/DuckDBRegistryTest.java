@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.llm4es.sql.duckdb.Llm4esDuckDB;
 import io.llm4es.sql.Transactions;
 import io.llm4es.sql.duckdb.Llm4esDuckDB;
 import java.nio.file.Path;
@@ -29,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 public class DuckDBRegistryTest {
     @TempDir
     static Path bundles;
+
     static Path v1;
     static Path v2;
     Connection conn;
@@ -72,9 +72,13 @@ public class DuckDBRegistryTest {
         Llm4esDuckDB.registerModel(conn, "reg", v1.toString());
         assertEquals("42704", state("SELECT user_embedding(ev, ts, 'reg@nope') FROM tx GROUP BY u"));
         assertEquals("42704", state("SELECT user_embedding(ev, ts, 'reg:9') FROM tx GROUP BY u"));
-        assertEquals("42704", state("SELECT user_embedding_list(list(ev ORDER BY ts), 'stories260k@prod') FROM tx GROUP BY u"));
-        assertEquals("42704", assertThrows(SQLException.class,
-                () -> Llm4esDuckDB.setAlias(conn, "reg", "prod", "9")).getSQLState());
+        assertEquals(
+                "42704",
+                state("SELECT user_embedding_list(list(ev ORDER BY ts), 'stories260k@prod') FROM tx GROUP BY u"));
+        assertEquals(
+                "42704",
+                assertThrows(SQLException.class, () -> Llm4esDuckDB.setAlias(conn, "reg", "prod", "9"))
+                        .getSQLState());
     }
 
     /** Each execution takes the registry as it is then: a prepared statement run again sees a moved alias. */
@@ -113,7 +117,8 @@ public class DuckDBRegistryTest {
         AtomicBoolean moved = new AtomicBoolean();
         try (Connection mover = raw.duplicate()) {
             try (var b = DuckDBFunctions.scalarFunction()) {
-                b.withName("move_alias_once").withParameter(DuckDBColumnType.INTEGER)
+                b.withName("move_alias_once")
+                        .withParameter(DuckDBColumnType.INTEGER)
                         .withReturnType(DuckDBColumnType.BOOLEAN)
                         .withVectorizedFunction((in, out) -> {
                             for (int i = 0; i < in.rowCount(); i++) {
@@ -159,17 +164,19 @@ public class DuckDBRegistryTest {
         }
         try (Connection c = Llm4esDuckDB.open(url)) {
             Transactions.create(c, Transactions.random(2, 3, 1));
-            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
-                    "SELECT (user_embedding_result(ev, ts, 'reg@prod')).model_version FROM tx GROUP BY u")) {
+            try (Statement st = c.createStatement();
+                    ResultSet rs = st.executeQuery(
+                            "SELECT (user_embedding_result(ev, ts, 'reg@prod')).model_version FROM tx GROUP BY u")) {
                 assertEquals(List.of("reg:1"), distinct(rs));
             }
         }
     }
 
     private List<String> versions(String ref) throws SQLException {
-        try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(
-                "SELECT (user_embedding_result(ev, ts, '" + ref + "')).model_version, "
-                        + "(user_embedding_result(ev, ts, '" + ref + "')).status, user_embedding(ev, ts, '" + ref + "') "
+        try (Statement st = conn.createStatement();
+                ResultSet rs = st.executeQuery("SELECT (user_embedding_result(ev, ts, '" + ref + "')).model_version, "
+                        + "(user_embedding_result(ev, ts, '" + ref + "')).status, user_embedding(ev, ts, '" + ref
+                        + "') "
                         + "FROM tx GROUP BY u")) {
             List<String> out = distinct(rs);
             return out;
@@ -190,13 +197,18 @@ public class DuckDBRegistryTest {
     }
 
     private String state(String sql) {
-        return assertThrows(SQLException.class, () -> {
-            try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-                while (rs.next()) {
-                    rs.getObject(1);
-                }
-            }
-        }, sql).getSQLState();
+        return assertThrows(
+                        SQLException.class,
+                        () -> {
+                            try (Statement st = conn.createStatement();
+                                    ResultSet rs = st.executeQuery(sql)) {
+                                while (rs.next()) {
+                                    rs.getObject(1);
+                                }
+                            }
+                        },
+                        sql)
+                .getSQLState();
     }
 
     private void exec(String sql) throws SQLException {
@@ -206,7 +218,8 @@ public class DuckDBRegistryTest {
     }
 
     private Object scalar(String sql) throws SQLException {
-        try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+        try (Statement st = conn.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
             rs.next();
             return rs.getObject(1);
         }

@@ -26,8 +26,10 @@ import org.junit.jupiter.api.io.TempDir;
 /** The model registry in H2: tables, procedures, the three reference forms, aliases per statement. */
 public class H2RegistryTest {
     private static final ObjectMapper JSON = new ObjectMapper();
+
     @TempDir
     static Path bundles;
+
     static Path v1;
     static Path v2;
     static int database;
@@ -67,12 +69,17 @@ public class H2RegistryTest {
         assertEquals("reg:1", scalar("SELECT model_version('reg@prod')"));
         exec("CALL set_alias('reg', 'prod', '2')");
         assertEquals("reg:2", scalar("SELECT model_version('reg@prod')"));
-        assertEquals("reg:2", JSON.readTree(scalar("SELECT user_embedding_result(ev, ts, 'reg@prod') FROM tx GROUP BY u"))
-                .get("model_version").asText());
+        assertEquals(
+                "reg:2",
+                JSON.readTree(scalar("SELECT user_embedding_result(ev, ts, 'reg@prod') FROM tx GROUP BY u"))
+                        .get("model_version")
+                        .asText());
         assertEquals(2L, ((Number) scalarObject("SELECT COUNT(*) FROM llm4es.models WHERE name = 'reg'")).longValue());
         assertEquals("2", scalar("SELECT version FROM llm4es.model_aliases WHERE name = 'reg' AND alias = 'prod'"));
         // names the registry does not know come from the models directory, as before
-        assertEquals("stories260k:" + describe("stories260k").get("model_version").asText().split(":")[1],
+        assertEquals(
+                "stories260k:"
+                        + describe("stories260k").get("model_version").asText().split(":")[1],
                 scalar("SELECT model_version('stories260k')"));
     }
 
@@ -118,12 +125,14 @@ public class H2RegistryTest {
         moved = false;
         Map<Integer, String> versions = new HashMap<>();
         try (Statement st = conn.createStatement();
-             // user 1's rows are added first; the alias moves to v2 as user 4's first row is evaluated
-             ResultSet rs = st.executeQuery("SELECT u, user_embedding_result(CASE WHEN move_alias_once(u) THEN ev "
-                     + "ELSE ev END, ts, 'reg@prod'), model_version('reg@prod') FROM (SELECT * FROM tx ORDER BY u) "
-                     + "GROUP BY u ORDER BY u")) {
+                // user 1's rows are added first; the alias moves to v2 as user 4's first row is evaluated
+                ResultSet rs = st.executeQuery("SELECT u, user_embedding_result(CASE WHEN move_alias_once(u) THEN ev "
+                        + "ELSE ev END, ts, 'reg@prod'), model_version('reg@prod') FROM (SELECT * FROM tx ORDER BY u) "
+                        + "GROUP BY u ORDER BY u")) {
             while (rs.next()) {
-                versions.put(rs.getInt(1), JSON.readTree(rs.getString(2)).get("model_version").asText());
+                versions.put(
+                        rs.getInt(1),
+                        JSON.readTree(rs.getString(2)).get("model_version").asText());
                 assertEquals("reg:1", rs.getString(3));
             }
         } finally {
@@ -156,7 +165,8 @@ public class H2RegistryTest {
                 st.execute("CALL set_alias('reg', 'prod', '1')");
             }
         }
-        try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(url);
+                Statement st = c.createStatement()) {
             Llm4esH2.register(c);
             try (ResultSet rs = st.executeQuery("SELECT model_version('reg@prod')")) {
                 rs.next();
@@ -184,14 +194,16 @@ public class H2RegistryTest {
     }
 
     private String scalar(String sql) throws SQLException {
-        try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+        try (Statement st = conn.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
             rs.next();
             return rs.getString(1);
         }
     }
 
     private Object scalarObject(String sql) throws SQLException {
-        try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+        try (Statement st = conn.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
             rs.next();
             return rs.getObject(1);
         }

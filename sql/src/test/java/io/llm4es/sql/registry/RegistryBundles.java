@@ -1,17 +1,16 @@
 package io.llm4es.sql.registry;
 
-import io.llm4es.udf.testing.TestBundles;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llm4es.udf.embed.ModelCache;
+import io.llm4es.udf.testing.TestBundles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Copies of the bundled stories260k under another name and version (the weights stay the same). */
 public final class RegistryBundles {
-    private RegistryBundles() {
-    }
+    private RegistryBundles() {}
 
     /** Writes {@code dir} as model {@code name} version {@code version}; {@code maxTokens} > 0 with truncation=error. */
     public static Path write(Path dir, String name, String version, int maxTokens) throws IOException {

@@ -13,8 +13,7 @@ import java.util.List;
 public final class BatchSizes {
     private static final ThreadLocal<List<Integer>> RECORDING = new ThreadLocal<>();
 
-    private BatchSizes() {
-    }
+    private BatchSizes() {}
 
     public static List<Integer> record() {
         List<Integer> sizes = new ArrayList<>();

@@ -27,7 +27,8 @@ public record EmbeddingOutcome(EmbeddingResult result, RuntimeException failure,
 
     /** The failure as the core's exception, so that every binding reports its SQLSTATE. */
     public Llm4esException error() {
-        return failure instanceof Llm4esException l ? l
+        return failure instanceof Llm4esException l
+                ? l
                 : new Llm4esException(SqlState.SYSTEM_ERROR, String.valueOf(failure.getMessage()), failure);
     }
 

@@ -127,7 +127,8 @@ final class EventLines {
             order[i] = i;
         }
         Comparator<Integer> byKey = objectKeys == null
-                ? (a, b) -> Long.compare(keys[a], keys[b]) : (a, b) -> objectKeys[a].compareTo(objectKeys[b]);
+                ? (a, b) -> Long.compare(keys[a], keys[b])
+                : (a, b) -> objectKeys[a].compareTo(objectKeys[b]);
         Arrays.sort(order, byKey.thenComparing(i -> lines[i]));
         return order;
     }

@@ -22,8 +22,7 @@ final class PendingEmbeddings {
     private static final ThreadLocal<ArrayDeque<WeakReference<UserHistory>>> WAITING =
             ThreadLocal.withInitial(ArrayDeque::new);
 
-    private PendingEmbeddings() {
-    }
+    private PendingEmbeddings() {}
 
     static void register(UserHistory history) {
         WAITING.get().add(new WeakReference<>(history));

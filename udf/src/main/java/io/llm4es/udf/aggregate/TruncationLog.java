@@ -64,8 +64,7 @@ public final class TruncationLog {
 
     private static final ThreadLocal<Map<String, Entry>> LOG = ThreadLocal.withInitial(LinkedHashMap::new);
 
-    private TruncationLog() {
-    }
+    private TruncationLog() {}
 
     /** One {@code variant} result of {@code modelVersion} was truncated by {@code droppedEvents} events. */
     static void record(String modelVersion, Variant variant, int droppedEvents) {

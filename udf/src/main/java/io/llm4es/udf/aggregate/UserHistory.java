@@ -139,8 +139,10 @@ public final class UserHistory {
             throw new IllegalStateException("an embedded group is serialized in its model's own rendering");
         }
         SerializedHistory h = model.serialize(lines.oldestFirst());
-        return lines.letGo() == 0 ? h : new SerializedHistory(h.text(), h.tokenIds(), h.totalEvents() + lines.letGo(),
-                h.keptEvents(), h.unknownCodes());
+        return lines.letGo() == 0
+                ? h
+                : new SerializedHistory(
+                        h.text(), h.tokenIds(), h.totalEvents() + lines.letGo(), h.keptEvents(), h.unknownCodes());
     }
 
     /** This group's embedding, computed now or in a batch with other groups; null for an empty group. */

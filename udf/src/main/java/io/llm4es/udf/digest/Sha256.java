@@ -13,8 +13,7 @@ import java.util.HexFormat;
  * hashlib) computes the same value, which is why fingerprints and shards may cross processes.
  */
 public final class Sha256 {
-    private Sha256() {
-    }
+    private Sha256() {}
 
     /** A fresh digest, for callers that feed it in parts. */
     public static MessageDigest digest() {

@@ -28,12 +28,22 @@ public final class BundleTokenizer implements TokenEncoder, AutoCloseable {
         this.maxCharsPerToken = facts.maxCharsPerToken();
         try {
             // no truncation or padding inside the tokenizer: the serializer owns the budget
-            this.tokenizer = HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(json), Map.of(
-                    "addSpecialTokens", "false", "truncation", "false", "padding", "false",
-                    "maxLength", String.valueOf(Integer.MAX_VALUE / 2)));
+            this.tokenizer = HuggingFaceTokenizer.newInstance(
+                    new ByteArrayInputStream(json),
+                    Map.of(
+                            "addSpecialTokens",
+                            "false",
+                            "truncation",
+                            "false",
+                            "padding",
+                            "false",
+                            "maxLength",
+                            String.valueOf(Integer.MAX_VALUE / 2)));
         } catch (IOException | RuntimeException e) {
-            throw new Llm4esException(SqlState.DATA_CORRUPTED, "model bundle "
-                    + bundle.source().describe() + ": cannot load tokenizer.json: " + e.getMessage(), e);
+            throw new Llm4esException(
+                    SqlState.DATA_CORRUPTED,
+                    "model bundle " + bundle.source().describe() + ": cannot load tokenizer.json: " + e.getMessage(),
+                    e);
         }
     }
 

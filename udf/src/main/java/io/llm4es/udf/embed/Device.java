@@ -6,7 +6,9 @@ import java.util.Locale;
 
 /** Where inference runs. {@code auto} takes CUDA when this ONNX Runtime build and machine have it. */
 public enum Device {
-    CPU, CUDA, AUTO;
+    CPU,
+    CUDA,
+    AUTO;
 
     public static final Setting SETTING = new Setting("llm4es.device", "LLM4ES_DEVICE");
 

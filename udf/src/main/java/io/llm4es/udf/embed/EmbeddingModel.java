@@ -34,16 +34,34 @@ public final class EmbeddingModel implements AutoCloseable {
         this.planner = new BatchPlanner(batchTokens, MAX_BATCH_ROWS);
     }
 
-    public ModelBundle bundle() { return bundle; }
-    public ModelManifest manifest() { return bundle.manifest(); }
-    public EventSerializer serializer() { return serializer; }
-    public BundleTokenizer tokenizer() { return tokenizer; }
-    public Device device() { return embedder.device(); }
-    public String versionTag() { return bundle.versionTag(); }
+    public ModelBundle bundle() {
+        return bundle;
+    }
+
+    public ModelManifest manifest() {
+        return bundle.manifest();
+    }
+
+    public EventSerializer serializer() {
+        return serializer;
+    }
+
+    public BundleTokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    public Device device() {
+        return embedder.device();
+    }
+
+    public String versionTag() {
+        return bundle.versionTag();
+    }
 
     /** The model's text for pre-rendered plain event lines (oldest first), cut to its token budget. */
     public SerializedHistory serialize(List<String> linesOldestFirst) {
-        return serializer.serialize(linesOldestFirst, tokenizer, bundle.manifest().tokenBudget());
+        return serializer.serialize(
+                linesOldestFirst, tokenizer, bundle.manifest().tokenBudget());
     }
 
     /**
@@ -65,9 +83,13 @@ public final class EmbeddingModel implements AutoCloseable {
         List<EmbeddingResult> results = new ArrayList<>(histories.size());
         for (int i = 0; i < histories.size(); i++) {
             SerializedHistory h = histories.get(i);
-            results.add(new EmbeddingResult(vectors[i],
+            results.add(new EmbeddingResult(
+                    vectors[i],
                     h.truncated() ? EmbeddingResult.Status.TRUNCATED : EmbeddingResult.Status.OK,
-                    versionTag(), h.totalEvents(), rows.get(i).length, h.droppedEvents()));
+                    versionTag(),
+                    h.totalEvents(),
+                    rows.get(i).length,
+                    h.droppedEvents()));
         }
         return results;
     }
@@ -78,8 +100,10 @@ public final class EmbeddingModel implements AutoCloseable {
         for (String text : texts) {
             int[] ids = tokenizer.withSpecialTokens(tokenizer.encode(text));
             if (ids.length > manifest().maxTokens()) {
-                throw new Llm4esException(SqlState.PROGRAM_LIMIT_EXCEEDED, "text of " + ids.length
-                        + " tokens exceeds max_tokens " + manifest().maxTokens() + " of " + versionTag());
+                throw new Llm4esException(
+                        SqlState.PROGRAM_LIMIT_EXCEEDED,
+                        "text of " + ids.length + " tokens exceeds max_tokens "
+                                + manifest().maxTokens() + " of " + versionTag());
             }
             rows.add(ids);
         }

@@ -19,8 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ModelCache {
     private static final ConcurrentHashMap<String, Loaded> BY_SOURCE = new ConcurrentHashMap<>();
 
-    private ModelCache() {
-    }
+    private ModelCache() {}
 
     /** The model of that name (null: the default model) in the configured models directory. */
     public static EmbeddingModel byName(String name) {
@@ -39,7 +38,9 @@ public final class ModelCache {
 
     private static EmbeddingModel load(BundleSource source) {
         Device device = Device.fromEnvironment();
-        return BY_SOURCE.computeIfAbsent(source.describe() + "|" + device, k -> new Loaded(source, device)).get();
+        return BY_SOURCE
+                .computeIfAbsent(source.describe() + "|" + device, k -> new Loaded(source, device))
+                .get();
     }
 
     public static int threads() {

@@ -1,11 +1,11 @@
 package io.llm4es.udf.embed;
 
-import io.llm4es.udf.config.Setting;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
+import io.llm4es.udf.config.Setting;
 import io.llm4es.udf.error.Llm4esException;
 import io.llm4es.udf.error.SqlState;
 import io.llm4es.udf.model.ModelBundle;
@@ -48,25 +48,33 @@ public final class OnnxEmbedder implements AutoCloseable {
                     ? env.createSession(onDisk.toString(), options)
                     : env.createSession(bundle.readFile(manifest.onnxFile()), options);
         } catch (OrtException e) {
-            throw new Llm4esException(SqlState.SYSTEM_ERROR, "ONNX Runtime cannot load " + bundle.source().describe()
-                    + ": " + e.getMessage(), e);
+            throw new Llm4esException(
+                    SqlState.SYSTEM_ERROR,
+                    "ONNX Runtime cannot load " + bundle.source().describe() + ": " + e.getMessage(),
+                    e);
         }
         this.outputName = session.getOutputNames().contains("embedding") ? "embedding" : null;
         if (outputName == null) {
-            throw new Llm4esException(SqlState.DATA_CORRUPTED, "model " + bundle.source().describe()
-                    + " has no output 'embedding' (outputs: " + session.getOutputNames() + ")");
+            throw new Llm4esException(
+                    SqlState.DATA_CORRUPTED,
+                    "model " + bundle.source().describe() + " has no output 'embedding' (outputs: "
+                            + session.getOutputNames() + ")");
         }
     }
 
     private static Device resolve(Device requested, ModelBundle bundle) {
         boolean cuda = OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA);
         if (requested == Device.CUDA && !cuda) {
-            throw new Llm4esException(SqlState.FEATURE_NOT_SUPPORTED, "device=cuda was asked for, but this ONNX "
-                    + "Runtime has no CUDA provider (build with 'mvn -Pgpu' on a machine with CUDA and an NVIDIA GPU)");
+            throw new Llm4esException(
+                    SqlState.FEATURE_NOT_SUPPORTED,
+                    "device=cuda was asked for, but this ONNX "
+                            + "Runtime has no CUDA provider (build with 'mvn -Pgpu' on a machine with CUDA and an NVIDIA GPU)");
         }
         if (requested == Device.AUTO && !cuda) {
-            LOG.log(System.Logger.Level.INFO, "llm4es: device=auto: no CUDA provider in this ONNX Runtime build, "
-                    + "running " + bundle.versionTag() + " on CPU");
+            LOG.log(
+                    System.Logger.Level.INFO,
+                    "llm4es: device=auto: no CUDA provider in this ONNX Runtime build, " + "running "
+                            + bundle.versionTag() + " on CPU");
             return Device.CPU;
         }
         return requested == Device.AUTO ? Device.CUDA : requested;
@@ -92,8 +100,10 @@ public final class OnnxEmbedder implements AutoCloseable {
                 throw new Llm4esException(SqlState.SYSTEM_ERROR, "ONNX Runtime failed: " + e.getMessage(), e);
             }
             if (rows.size() == 1) {
-                throw new Llm4esException(SqlState.OUT_OF_MEMORY, "out of memory embedding one user of "
-                        + rows.get(0).length + " tokens: " + e.getMessage(), e);
+                throw new Llm4esException(
+                        SqlState.OUT_OF_MEMORY,
+                        "out of memory embedding one user of " + rows.get(0).length + " tokens: " + e.getMessage(),
+                        e);
             }
             int half = rows.size() / 2;
             float[][] a = embedBatch(rows.subList(0, half));
@@ -127,12 +137,14 @@ public final class OnnxEmbedder implements AutoCloseable {
         }
         long[] shape = {rows.size(), width};
         try (OnnxTensor idTensor = OnnxTensor.createTensor(env, LongBuffer.wrap(ids), shape);
-             OnnxTensor maskTensor = OnnxTensor.createTensor(env, LongBuffer.wrap(mask), shape);
-             OrtSession.Result result = session.run(Map.of("input_ids", idTensor, "attention_mask", maskTensor))) {
+                OnnxTensor maskTensor = OnnxTensor.createTensor(env, LongBuffer.wrap(mask), shape);
+                OrtSession.Result result = session.run(Map.of("input_ids", idTensor, "attention_mask", maskTensor))) {
             float[][] out = (float[][]) result.get(outputName).orElseThrow().getValue();
             if (out.length != rows.size() || out[0].length != manifest.embeddingDim()) {
-                throw new Llm4esException(SqlState.DATA_CORRUPTED, "model output has shape [" + out.length + ", "
-                        + out[0].length + "], manifest says embedding_dim " + manifest.embeddingDim());
+                throw new Llm4esException(
+                        SqlState.DATA_CORRUPTED,
+                        "model output has shape [" + out.length + ", " + out[0].length
+                                + "], manifest says embedding_dim " + manifest.embeddingDim());
             }
             return out;
         }

@@ -12,13 +12,11 @@ import java.util.List;
  * allocation failure. Off, it costs one thread-local read per run.
  */
 public final class OrtRuns {
-    public record Run(int rows, int width, boolean outOfMemory) {
-    }
+    public record Run(int rows, int width, boolean outOfMemory) {}
 
     private static final ThreadLocal<List<Run>> RECORDING = new ThreadLocal<>();
 
-    private OrtRuns() {
-    }
+    private OrtRuns() {}
 
     public static List<Run> record() {
         List<Run> runs = new ArrayList<>();

@@ -23,10 +23,12 @@ record TokenizerFacts(int vocabSize, int maxCharsPerToken) {
         try {
             root = JSON.readTree(tokenizerJson);
         } catch (IOException e) {
-            throw new Llm4esException(SqlState.DATA_CORRUPTED, "model bundle " + where + ": tokenizer.json is not valid JSON");
+            throw new Llm4esException(
+                    SqlState.DATA_CORRUPTED, "model bundle " + where + ": tokenizer.json is not valid JSON");
         }
         if (root == null || !root.path("model").isObject()) {
-            throw new Llm4esException(SqlState.DATA_CORRUPTED, "model bundle " + where + ": tokenizer.json has no 'model'");
+            throw new Llm4esException(
+                    SqlState.DATA_CORRUPTED, "model bundle " + where + ": tokenizer.json has no 'model'");
         }
         JsonNode model = root.get("model");
         JsonNode vocab = model.path("vocab");
@@ -61,12 +63,14 @@ record TokenizerFacts(int vocabSize, int maxCharsPerToken) {
      */
     private static boolean boundsCharacters(JsonNode root) {
         JsonNode model = root.get("model");
-        if (!"BPE".equals(model.path("type").asText("")) || !absent(root.path("normalizer"))
+        if (!"BPE".equals(model.path("type").asText(""))
+                || !absent(root.path("normalizer"))
                 || !keepsCharacters(root.path("pre_tokenizer"))) {
             return false;
         }
         boolean byteLevel = root.path("pre_tokenizer").toString().contains("\"ByteLevel\"");
-        boolean unfusedUnknown = !absent(model.path("unk_token")) && !model.path("fuse_unk").asBoolean(false);
+        boolean unfusedUnknown =
+                !absent(model.path("unk_token")) && !model.path("fuse_unk").asBoolean(false);
         return model.path("byte_fallback").asBoolean(false) || byteLevel || unfusedUnknown;
     }
 
@@ -103,8 +107,10 @@ record TokenizerFacts(int vocabSize, int maxCharsPerToken) {
 
     private void check(int id, String key, String where) {
         if (vocabSize > 0 && (id < 0 || id >= vocabSize)) {
-            throw new Llm4esException(SqlState.DATA_CORRUPTED, "model bundle " + where + ": manifest tokens." + key
-                    + " " + id + " is not a token of tokenizer.json (ids 0.." + (vocabSize - 1) + ")");
+            throw new Llm4esException(
+                    SqlState.DATA_CORRUPTED,
+                    "model bundle " + where + ": manifest tokens." + key + " " + id
+                            + " is not a token of tokenizer.json (ids 0.." + (vocabSize - 1) + ")");
         }
     }
 }

@@ -31,8 +31,11 @@ public class Llm4esException extends RuntimeException {
      */
     public static Llm4esException outOfMemory(String what, OutOfMemoryError e) {
         Runtime rt = Runtime.getRuntime();
-        return new Llm4esException(SqlState.OUT_OF_MEMORY, "out of memory " + what + " (Java heap of "
-                + (rt.maxMemory() >> 20) + " MB); give the JVM more heap (-Xmx) or embed fewer events per user", e);
+        return new Llm4esException(
+                SqlState.OUT_OF_MEMORY,
+                "out of memory " + what + " (Java heap of " + (rt.maxMemory() >> 20)
+                        + " MB); give the JVM more heap (-Xmx) or embed fewer events per user",
+                e);
     }
 
     public static Llm4esException invalid(String message) {

@@ -44,8 +44,8 @@ public interface BundleSource {
                 try {
                     return inside(file);
                 } catch (IOException e) {
-                    throw new Llm4esException(SqlState.SYSTEM_ERROR, "cannot read " + file + " of " + dir + ": "
-                            + e.getMessage(), e);
+                    throw new Llm4esException(
+                            SqlState.SYSTEM_ERROR, "cannot read " + file + " of " + dir + ": " + e.getMessage(), e);
                 }
             }
 
@@ -74,9 +74,11 @@ public interface BundleSource {
             }
 
             private Llm4esException outside(String file) {
-                return new Llm4esException(SqlState.DATA_CORRUPTED, "model bundle " + dir + ": file '"
-                        + file.replaceAll("\\p{Cntrl}", "?") + "' does not lie inside the bundle's directory "
-                        + "(after following links); refused");
+                return new Llm4esException(
+                        SqlState.DATA_CORRUPTED,
+                        "model bundle " + dir + ": file '"
+                                + file.replaceAll("\\p{Cntrl}", "?") + "' does not lie inside the bundle's directory "
+                                + "(after following links); refused");
             }
 
             @Override

@@ -34,9 +34,11 @@ public final class ModelBundle {
         for (Map.Entry<String, String> file : new TreeMap<>(manifest.files()).entrySet()) {
             String actual = hashOf(source, file.getKey());
             if (!actual.equalsIgnoreCase(file.getValue())) {
-                throw new Llm4esException(SqlState.DATA_CORRUPTED, "model bundle " + source.describe() + ": "
-                        + file.getKey() + " does not match its sha256 (manifest " + file.getValue() + ", file "
-                        + actual + "); refusing to load a modified bundle");
+                throw new Llm4esException(
+                        SqlState.DATA_CORRUPTED,
+                        "model bundle " + source.describe() + ": "
+                                + file.getKey() + " does not match its sha256 (manifest " + file.getValue() + ", file "
+                                + actual + "); refusing to load a modified bundle");
             }
             identity.update((file.getKey() + "=" + actual + "\n").getBytes(StandardCharsets.UTF_8));
         }
@@ -67,7 +69,8 @@ public final class ModelBundle {
     private static byte[] read(BundleSource source, String file) {
         try (InputStream in = source.open(file)) {
             if (in == null) {
-                throw new Llm4esException(SqlState.DATA_CORRUPTED, "model bundle " + source.describe() + " lacks " + file);
+                throw new Llm4esException(
+                        SqlState.DATA_CORRUPTED, "model bundle " + source.describe() + " lacks " + file);
             }
             return in.readAllBytes();
         } catch (IOException e) {
@@ -78,7 +81,8 @@ public final class ModelBundle {
     private static String hashOf(BundleSource source, String file) {
         try (InputStream in = source.open(file)) {
             if (in == null) {
-                throw new Llm4esException(SqlState.DATA_CORRUPTED, "model bundle " + source.describe() + " lacks " + file);
+                throw new Llm4esException(
+                        SqlState.DATA_CORRUPTED, "model bundle " + source.describe() + " lacks " + file);
             }
             return Sha256.hex(in);
         } catch (IOException e) {

@@ -49,8 +49,9 @@ public final class ModelDirectory {
             try {
                 Path real = dir.toRealPath();
                 if (!real.startsWith(root.toRealPath())) {
-                    throw new Llm4esException(SqlState.UNDEFINED_OBJECT, "model '" + name
-                            + "' resolves outside the models directory " + root + "; refused");
+                    throw new Llm4esException(
+                            SqlState.UNDEFINED_OBJECT,
+                            "model '" + name + "' resolves outside the models directory " + root + "; refused");
                 }
                 return BundleSource.directory(real);
             } catch (IOException e) {
@@ -65,8 +66,9 @@ public final class ModelDirectory {
     }
 
     private Llm4esException unknown(String name) {
-        return new Llm4esException(SqlState.UNDEFINED_OBJECT, "model '" + name + "' does not exist (looked in "
-                + root + " and the bundled models)");
+        return new Llm4esException(
+                SqlState.UNDEFINED_OBJECT,
+                "model '" + name + "' does not exist (looked in " + root + " and the bundled models)");
     }
 
     /** Whether {@code name} can name a model (or a version) in a reference: an identifier, never a path. */
@@ -76,8 +78,8 @@ public final class ModelDirectory {
 
     static void checkName(String name) {
         if (!isName(name)) {
-            throw Llm4esException.invalid("'" + name + "' is not a model name (letters, digits, '_', '-', '.'; "
-                    + "no paths)");
+            throw Llm4esException.invalid(
+                    "'" + name + "' is not a model name (letters, digits, '_', '-', '.'; " + "no paths)");
         }
     }
 }

@@ -50,24 +50,30 @@ public record ModelManifest(
         }
         int format = integer(root, "format_version", 0, Integer.MAX_VALUE, where);
         if (format != FORMAT_VERSION) {
-            throw corrupt(where, "manifest format_version " + format + " is not supported (expected " + FORMAT_VERSION + ")");
+            throw corrupt(
+                    where, "manifest format_version " + format + " is not supported (expected " + FORMAT_VERSION + ")");
         }
         String name = text(required(root, "name", where), "name", where);
         if (!ModelDirectory.isName(name)) {
-            throw corrupt(where, "manifest name '" + name + "' cannot be referenced in SQL (letters, digits, '_', '-', "
-                    + "'.', no '..', at most 128)");
+            throw corrupt(
+                    where,
+                    "manifest name '" + name + "' cannot be referenced in SQL (letters, digits, '_', '-', "
+                            + "'.', no '..', at most 128)");
         }
         JsonNode versionNode = root.get("version");
         String version = versionNode == null || versionNode.isNull() ? "1" : text(versionNode, "version", where);
         if (!ModelDirectory.isName(version)) {
-            throw corrupt(where, "manifest version '" + version + "' cannot be referenced as " + name
-                    + ":<version> (letters, digits, '_', '-', '.')");
+            throw corrupt(
+                    where,
+                    "manifest version '" + version + "' cannot be referenced as " + name
+                            + ":<version> (letters, digits, '_', '-', '.')");
         }
         JsonNode pooling = object(root, "pooling", where);
         JsonNode tokens = object(root, "tokens", where);
         JsonNode onnx = object(root, "onnx", where);
         Map<String, String> files = new LinkedHashMap<>();
-        for (Map.Entry<String, JsonNode> e : (Iterable<Map.Entry<String, JsonNode>>) object(root, "files", where)::fields) {
+        for (Map.Entry<String, JsonNode> e :
+                (Iterable<Map.Entry<String, JsonNode>>) object(root, "files", where)::fields) {
             checkFileName(e.getKey(), where);
             String sha = e.getValue().isTextual() ? e.getValue().asText() : "";
             if (!SHA256.matcher(sha).matches()) {
@@ -76,7 +82,8 @@ public record ModelManifest(
             files.put(e.getKey(), sha);
         }
         JsonNode onnxFileNode = onnx.get("file");
-        String onnxFile = onnxFileNode == null || onnxFileNode.isNull() ? "model.onnx" : text(onnxFileNode, "onnx.file", where);
+        String onnxFile =
+                onnxFileNode == null || onnxFileNode.isNull() ? "model.onnx" : text(onnxFileNode, "onnx.file", where);
         checkFileName(onnxFile, where);
         for (String needed : new String[] {onnxFile, TOKENIZER_FILE}) {
             if (!files.containsKey(needed)) {
@@ -90,8 +97,10 @@ public record ModelManifest(
         int embeddingDim = integer(root, "embedding_dim", 1, MAX_WIDTH, where);
         if (embeddingDim != hiddenSize) {
             // the graph averages hidden states: its output is as wide as they are
-            throw corrupt(where, "manifest embedding_dim " + embeddingDim + " is not hidden_size " + hiddenSize
-                    + " (the embedding is a mean of hidden states)");
+            throw corrupt(
+                    where,
+                    "manifest embedding_dim " + embeddingDim + " is not hidden_size " + hiddenSize
+                            + " (the embedding is a mean of hidden states)");
         }
         int maxTokens;
         try {
@@ -105,7 +114,8 @@ public record ModelManifest(
         int eosId = optionalInteger(tokens, "eos_id", addEos ? 0 : -1, -1, where);
         int padId = optionalInteger(tokens, "pad_id", 0, 0, where);
         if (maxTokens <= (addBos ? 1 : 0) + (addEos ? 1 : 0)) {
-            throw corrupt(where, "manifest max_tokens " + maxTokens + " leaves no room for text after the special tokens");
+            throw corrupt(
+                    where, "manifest max_tokens " + maxTokens + " leaves no room for text after the special tokens");
         }
         SerializerConfig serializer;
         try {
@@ -116,8 +126,24 @@ public record ModelManifest(
         if (serializer.maxTokens() != null && serializer.maxTokens() <= (addBos ? 1 : 0) + (addEos ? 1 : 0)) {
             throw corrupt(where, "serializer max_tokens " + serializer.maxTokens() + " leaves no room for text");
         }
-        return new ModelManifest(name, version, hiddenSize, numLayers, layersFrom, layersTo, embeddingDim, maxTokens,
-                bosId, eosId, padId, addBos, addEos, onnxFile, serializer, Map.copyOf(files), root);
+        return new ModelManifest(
+                name,
+                version,
+                hiddenSize,
+                numLayers,
+                layersFrom,
+                layersTo,
+                embeddingDim,
+                maxTokens,
+                bosId,
+                eosId,
+                padId,
+                addBos,
+                addEos,
+                onnxFile,
+                serializer,
+                Map.copyOf(files),
+                root);
     }
 
     /**
@@ -126,13 +152,17 @@ public record ModelManifest(
      * Links are followed, and checked again, when the file is opened ({@link BundleSource}).
      */
     static void checkFileName(String file, String where) {
-        boolean ok = !file.isEmpty() && file.length() <= 255 && FILE_NAME_PATTERN.matcher(file).matches();
+        boolean ok = !file.isEmpty()
+                && file.length() <= 255
+                && FILE_NAME_PATTERN.matcher(file).matches();
         for (String segment : file.split("/", -1)) {
             ok &= !segment.isEmpty() && !segment.equals(".") && !segment.equals("..");
         }
         if (!ok) {
-            throw corrupt(where, "manifest names the file '" + printable(file) + "', which is not a plain path inside "
-                    + "the bundle's directory; refused");
+            throw corrupt(
+                    where,
+                    "manifest names the file '" + printable(file) + "', which is not a plain path inside "
+                            + "the bundle's directory; refused");
         }
     }
 
@@ -151,7 +181,10 @@ public record ModelManifest(
 
     private static String text(JsonNode v, String key, String where) {
         if (!v.isTextual()) {
-            throw corrupt(where, "manifest '" + key + "' must be a string, got " + v.getNodeType().name().toLowerCase());
+            throw corrupt(
+                    where,
+                    "manifest '" + key + "' must be a string, got "
+                            + v.getNodeType().name().toLowerCase());
         }
         return v.asText();
     }
@@ -177,11 +210,15 @@ public record ModelManifest(
     }
 
     private static int wholeNumber(JsonNode v, String key, int min, int max, String where) {
-        boolean whole = v.isIntegralNumber() || v.isNumber() && v.decimalValue().stripTrailingZeros().scale() <= 0;
-        if (!whole || v.decimalValue().compareTo(java.math.BigDecimal.valueOf(min)) < 0
+        boolean whole = v.isIntegralNumber()
+                || v.isNumber() && v.decimalValue().stripTrailingZeros().scale() <= 0;
+        if (!whole
+                || v.decimalValue().compareTo(java.math.BigDecimal.valueOf(min)) < 0
                 || v.decimalValue().compareTo(java.math.BigDecimal.valueOf(max)) > 0) {
-            throw corrupt(where, "manifest '" + key + "' must be a whole number from " + min + " to " + max + ", got "
-                    + (v.toString().length() > 40 ? v.toString().substring(0, 37) + "..." : v.toString()));
+            throw corrupt(
+                    where,
+                    "manifest '" + key + "' must be a whole number from " + min + " to " + max + ", got "
+                            + (v.toString().length() > 40 ? v.toString().substring(0, 37) + "..." : v.toString()));
         }
         return v.decimalValue().intValueExact();
     }

@@ -14,7 +14,8 @@ public record ModelRef(String name, String version, String alias) {
         int at = ref.indexOf('@');
         int colon = ref.indexOf(':');
         if (at >= 0 && colon >= 0) {
-            throw Llm4esException.invalid("'" + ref + "' has both a version and an alias; write name:version or name@alias");
+            throw Llm4esException.invalid(
+                    "'" + ref + "' has both a version and an alias; write name:version or name@alias");
         }
         int cut = Math.max(at, colon);
         if (cut < 0) {

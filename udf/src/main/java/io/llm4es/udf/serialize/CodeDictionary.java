@@ -1,7 +1,7 @@
 package io.llm4es.udf.serialize;
 
-import io.llm4es.udf.digest.Sha256;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.llm4es.udf.digest.Sha256;
 import io.llm4es.udf.error.Llm4esException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,8 +23,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * a model's text silently; a file is inlined, since it does not travel with a bundle.
  */
 public final class CodeDictionary {
-    public static final List<String> BUILTINS = List.of("mcc", "berka_type", "berka_operation", "berka_k_symbol",
-            "berka_statement_frequency", "bpic2012_activity", "bpic2012_lifecycle");
+    public static final List<String> BUILTINS = List.of(
+            "mcc",
+            "berka_type",
+            "berka_operation",
+            "berka_k_symbol",
+            "berka_statement_frequency",
+            "bpic2012_activity",
+            "bpic2012_lifecycle");
     private static final String RESOURCES = "/io/llm4es/dictionaries/";
     private static final Map<String, CodeDictionary> LOADED_BUILTINS = new ConcurrentHashMap<>();
 
@@ -47,13 +53,14 @@ public final class CodeDictionary {
         if (ref.startsWith("builtin:")) {
             String name = ref.substring("builtin:".length());
             if (!BUILTINS.contains(name)) {
-                throw Llm4esException.invalid("field '" + field + "': no builtin dictionary '" + name
-                        + "' (builtins: " + BUILTINS + ")");
+                throw Llm4esException.invalid(
+                        "field '" + field + "': no builtin dictionary '" + name + "' (builtins: " + BUILTINS + ")");
             }
             CodeDictionary d = LOADED_BUILTINS.computeIfAbsent(name, CodeDictionary::loadBuiltin);
             if (expectedSha256 != null && !expectedSha256.equals(d.sha256)) {
                 throw Llm4esException.invalid("field '" + field + "': builtin dictionary '" + name + "' of this llm4es "
-                        + "(sha256 " + d.sha256 + ") differs from the one the config was recorded with (" + expectedSha256
+                        + "(sha256 " + d.sha256 + ") differs from the one the config was recorded with ("
+                        + expectedSha256
                         + "); use the llm4es version the model was trained with, or inline the dictionary");
             }
             return d;
@@ -80,8 +87,8 @@ public final class CodeDictionary {
             if (in == null) {
                 throw new IllegalStateException("builtin dictionary " + name + " is missing from the jar");
             }
-            return new CodeDictionary(name, fromCsv(new String(in.readAllBytes(), StandardCharsets.UTF_8),
-                    "builtin dictionary " + name));
+            return new CodeDictionary(
+                    name, fromCsv(new String(in.readAllBytes(), StandardCharsets.UTF_8), "builtin dictionary " + name));
         } catch (IOException e) {
             throw new IllegalStateException("cannot read builtin dictionary " + name, e);
         }
@@ -98,7 +105,9 @@ public final class CodeDictionary {
             throw Llm4esException.invalid(where + " must be a JSON object of code -> text");
         }
         Map<String, String> entries = new LinkedHashMap<>();
-        node.fields().forEachRemaining(e -> entries.put(e.getKey(), meaning(e.getValue().asText(), e.getKey(), where)));
+        node.fields()
+                .forEachRemaining(
+                        e -> entries.put(e.getKey(), meaning(e.getValue().asText(), e.getKey(), where)));
         return entries;
     }
 
@@ -112,7 +121,8 @@ public final class CodeDictionary {
         for (int i = 1; i < rows.size(); i++) {
             List<String> row = rows.get(i);
             if (row.size() != 2) {
-                throw Llm4esException.invalid(where + ": row " + (i + 1) + " has " + row.size() + " columns, expected 2");
+                throw Llm4esException.invalid(
+                        where + ": row " + (i + 1) + " has " + row.size() + " columns, expected 2");
             }
             if (entries.put(row.get(0), meaning(row.get(1), row.get(0), where)) != null) {
                 throw Llm4esException.invalid(where + ": code '" + row.get(0) + "' is listed twice");
@@ -123,7 +133,8 @@ public final class CodeDictionary {
 
     private static String meaning(String text, String code, String where) {
         if (text.isBlank() || text.contains("\n") || text.contains("\r")) {
-            throw Llm4esException.invalid(where + ": the meaning of code '" + code + "' must be a non-empty single line");
+            throw Llm4esException.invalid(
+                    where + ": the meaning of code '" + code + "' must be a non-empty single line");
         }
         return text;
     }

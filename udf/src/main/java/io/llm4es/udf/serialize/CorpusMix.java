@@ -2,7 +2,6 @@ package io.llm4es.udf.serialize;
 
 import io.llm4es.udf.digest.Sha256;
 import io.llm4es.udf.error.Llm4esException;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -20,8 +19,8 @@ public record CorpusMix(Map<String, Double> shares, long seed) {
         for (Map.Entry<String, Double> e : shares.entrySet()) {
             Renderings.byName(e.getKey());
             if (!(e.getValue() > 0 && e.getValue() <= 1)) {
-                throw Llm4esException.invalid("corpus_mix: share of '" + e.getKey() + "' must be in (0, 1], got "
-                        + e.getValue());
+                throw Llm4esException.invalid(
+                        "corpus_mix: share of '" + e.getKey() + "' must be in (0, 1], got " + e.getValue());
             }
             sum += e.getValue();
         }
@@ -37,11 +36,13 @@ public record CorpusMix(Map<String, Double> shares, long seed) {
         for (String part : spec.split(",")) {
             String[] kv = part.trim().split(":");
             if (kv.length != 2) {
-                throw Llm4esException.invalid("mix '" + spec + "': expected rendering:share,... e.g. lines:0.5,json:0.5");
+                throw Llm4esException.invalid(
+                        "mix '" + spec + "': expected rendering:share,... e.g. lines:0.5,json:0.5");
             }
             try {
                 if (shares.put(kv[0].trim(), Double.parseDouble(kv[1].trim())) != null) {
-                    throw Llm4esException.invalid("mix '" + spec + "': rendering '" + kv[0].trim() + "' is listed twice");
+                    throw Llm4esException.invalid(
+                            "mix '" + spec + "': rendering '" + kv[0].trim() + "' is listed twice");
                 }
             } catch (NumberFormatException e) {
                 throw Llm4esException.invalid("mix '" + spec + "': '" + kv[1] + "' is not a number");
@@ -62,7 +63,7 @@ public record CorpusMix(Map<String, Double> shares, long seed) {
                 return last;
             }
         }
-        return last;   // u within rounding of 1
+        return last; // u within rounding of 1
     }
 
     private static double uniform(String key) {

@@ -6,8 +6,7 @@ import java.util.List;
 
 /** RFC 4180 rows: comma-separated, fields optionally in double quotes ("" inside a quote is "). */
 final class CsvRows {
-    private CsvRows() {
-    }
+    private CsvRows() {}
 
     static List<List<String>> parse(String text, String where) {
         List<List<String>> rows = new ArrayList<>();

@@ -27,6 +27,9 @@ public record Event(List<FieldValue> values, String line) {
 
     /** The dates and numbers of this event as rendered: what a rewrite must keep. */
     public List<String> facts() {
-        return values.stream().map(FieldValue::fact).filter(f -> f != null && !f.isEmpty()).toList();
+        return values.stream()
+                .map(FieldValue::fact)
+                .filter(f -> f != null && !f.isEmpty())
+                .toList();
     }
 }

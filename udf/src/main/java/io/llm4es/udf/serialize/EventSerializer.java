@@ -26,7 +26,9 @@ public final class EventSerializer {
         this.config = config;
         this.rendering = Renderings.byName(config.rendering());
         this.header = config.header()
-                ? String.join(config.headerSeparator(), config.fields().stream().map(FieldSpec::label).toList())
+                ? String.join(
+                        config.headerSeparator(),
+                        config.fields().stream().map(FieldSpec::label).toList())
                 : null;
     }
 
@@ -66,8 +68,9 @@ public final class EventSerializer {
         for (Iterator<String> it = event.fieldNames(); it.hasNext(); ) {
             String key = it.next();
             if (config.field(key) == null) {
-                throw Llm4esException.invalid("event field '" + Excerpt.of(key) + "' is not in the model's serializer config "
-                        + "(fields: " + config.fields().stream().map(FieldSpec::name).toList() + ")");
+                throw Llm4esException.invalid(
+                        "event field '" + Excerpt.of(key) + "' is not in the model's serializer config " + "(fields: "
+                                + config.fields().stream().map(FieldSpec::name).toList() + ")");
             }
         }
         List<FieldValue> values = new ArrayList<>(config.fields().size());
@@ -82,7 +85,8 @@ public final class EventSerializer {
 
     /** Whether this config's text is only the header and the events' plain lines (no summary, no gaps). */
     public boolean plainLines() {
-        return Renderings.LINES.equals(config.rendering()) && config.summary() == null
+        return Renderings.LINES.equals(config.rendering())
+                && config.summary() == null
                 && config.fields().stream().noneMatch(f -> f.timeStyle().sincePrevious());
     }
 
@@ -93,8 +97,10 @@ public final class EventSerializer {
      */
     public SerializedHistory serialize(List<String> lines, TokenEncoder encoder, int budget) {
         if (!plainLines()) {
-            throw new Llm4esException(SqlState.FEATURE_NOT_SUPPORTED, "pre-rendered lines make only the plain lines "
-                    + "text; this config (rendering " + config.rendering() + ") needs serializeEvents");
+            throw new Llm4esException(
+                    SqlState.FEATURE_NOT_SUPPORTED,
+                    "pre-rendered lines make only the plain lines " + "text; this config (rendering "
+                            + config.rendering() + ") needs serializeEvents");
         }
         return fit(lines.size(), from -> linesText(lines, from), lines::get, i -> 0, encoder, budget);
     }
@@ -107,8 +113,13 @@ public final class EventSerializer {
      */
     public SerializedHistory serializeEvents(List<Event> events, TokenEncoder encoder, int budget) {
         try {
-            return fit(events.size(), from -> text(events.subList(from, events.size())), i -> events.get(i).line(),
-                    i -> events.get(i).unknownCodes(), encoder, budget);
+            return fit(
+                    events.size(),
+                    from -> text(events.subList(from, events.size())),
+                    i -> events.get(i).line(),
+                    i -> events.get(i).unknownCodes(),
+                    encoder,
+                    budget);
         } catch (OutOfMemoryError e) {
             throw Llm4esException.outOfMemory("serializing a history of " + events.size() + " events", e);
         }
@@ -126,19 +137,28 @@ public final class EventSerializer {
      * text could still fit, by length alone; only texts from there on are rendered and tokenized,
      * and a text too long to fit by its length is never tokenized.
      */
-    private SerializedHistory fit(int n, IntFunction<String> textFrom, IntFunction<String> line,
-                                  IntUnaryOperator unknownCodes, TokenEncoder encoder, int budget) {
+    private SerializedHistory fit(
+            int n,
+            IntFunction<String> textFrom,
+            IntFunction<String> line,
+            IntUnaryOperator unknownCodes,
+            TokenEncoder encoder,
+            int budget) {
         Budget b = new Budget(textFrom, encoder, budget);
         int lowest = lowestPossibleStart(n, line, b.maxChars);
         int start = lowest;
         if (lowest > 0 || b.tooLong(0)) {
             if (config.truncation() == Truncation.ERROR) {
-                throw new Llm4esException(SqlState.PROGRAM_LIMIT_EXCEEDED, "history of " + n + " events needs "
-                        + b.describe(0) + " tokens, more than the budget of " + budget + " (truncation=error)");
+                throw new Llm4esException(
+                        SqlState.PROGRAM_LIMIT_EXCEEDED,
+                        "history of " + n + " events needs " + b.describe(0) + " tokens, more than the budget of "
+                                + budget + " (truncation=error)");
             }
             if (lowest >= n || b.tooLong(n - 1)) {
-                throw new Llm4esException(SqlState.PROGRAM_LIMIT_EXCEEDED, "the newest event alone needs "
-                        + b.describe(n - 1) + " tokens, more than the budget of " + budget + "; an event is never cut");
+                throw new Llm4esException(
+                        SqlState.PROGRAM_LIMIT_EXCEEDED,
+                        "the newest event alone needs " + b.describe(n - 1) + " tokens, more than the budget of "
+                                + budget + "; an event is never cut");
             }
             if (b.tooLong(lowest)) {
                 start = firstFittingStart(lowest, n, b, estimate(lowest, n, line, encoder, budget));

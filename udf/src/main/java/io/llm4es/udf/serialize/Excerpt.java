@@ -4,8 +4,7 @@ package io.llm4es.udf.serialize;
 final class Excerpt {
     static final int MAX = 80;
 
-    private Excerpt() {
-    }
+    private Excerpt() {}
 
     static String of(String s) {
         return s == null || s.length() <= MAX ? s : s.substring(0, MAX - 3) + "... (" + s.length() + " characters)";

@@ -5,14 +5,17 @@ import java.util.Locale;
 
 /** How a field's value is read and rendered. */
 public enum FieldRole {
-    TIME, CATEGORY, NUMBER, TEXT;
+    TIME,
+    CATEGORY,
+    NUMBER,
+    TEXT;
 
     static FieldRole parse(String name, String field) {
         try {
             return valueOf(name.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw Llm4esException.invalid("field '" + field + "': unknown role '" + name
-                    + "' (expected time, category, number or text)");
+            throw Llm4esException.invalid(
+                    "field '" + field + "': unknown role '" + name + "' (expected time, category, number or text)");
         }
     }
 

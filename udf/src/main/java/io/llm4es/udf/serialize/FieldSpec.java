@@ -33,8 +33,15 @@ public final class FieldSpec {
     private final DateTimeFormatter timeFormat;
     private final ThreadLocal<DecimalFormat> numberFormat;
 
-    public FieldSpec(String name, FieldRole role, String label, String format, CodeDictionary dictionary,
-                     String unknownTemplate, TimeStyle timeStyle, NumberStyle numberStyle) {
+    public FieldSpec(
+            String name,
+            FieldRole role,
+            String label,
+            String format,
+            CodeDictionary dictionary,
+            String unknownTemplate,
+            TimeStyle timeStyle,
+            NumberStyle numberStyle) {
         this.name = name;
         this.role = role;
         this.label = label == null ? name : label;
@@ -44,7 +51,8 @@ public final class FieldSpec {
         this.timeStyle = timeStyle == null ? TimeStyle.PLAIN : timeStyle;
         this.numberStyle = numberStyle == null ? NumberStyle.PLAIN : numberStyle;
         if (dictionary != null && role != FieldRole.CATEGORY) {
-            throw Llm4esException.invalid("field '" + name + "': a dictionary needs role category, not " + role.jsonName());
+            throw Llm4esException.invalid(
+                    "field '" + name + "': a dictionary needs role category, not " + role.jsonName());
         }
         if (!this.timeStyle.plain() && role != FieldRole.TIME) {
             throw Llm4esException.invalid("field '" + name + "': weekday and since_previous need role time");
@@ -52,7 +60,8 @@ public final class FieldSpec {
         if (!this.numberStyle.plain() && role != FieldRole.NUMBER) {
             throw Llm4esException.invalid("field '" + name + "': unit, magnitude and bins need role number");
         }
-        if (this.numberStyle.unit() != null && (this.numberStyle.unit().isBlank() || this.numberStyle.unit().contains("\n"))) {
+        if (this.numberStyle.unit() != null
+                && (this.numberStyle.unit().isBlank() || this.numberStyle.unit().contains("\n"))) {
             throw Llm4esException.invalid("field '" + name + "': unit must be a non-empty single line");
         }
         this.timeFormat = role == FieldRole.TIME && format != null ? timePattern(name, format) : null;
@@ -63,16 +72,41 @@ public final class FieldSpec {
         }
     }
 
-    public String name() { return name; }
-    public FieldRole role() { return role; }
-    public String label() { return label; }
-    public String format() { return format; }
+    public String name() {
+        return name;
+    }
+
+    public FieldRole role() {
+        return role;
+    }
+
+    public String label() {
+        return label;
+    }
+
+    public String format() {
+        return format;
+    }
     /** The code dictionary, or null when codes render as they are. */
-    public CodeDictionary codeDictionary() { return dictionary; }
-    public Map<String, String> dictionary() { return dictionary == null ? Map.of() : dictionary.entries(); }
-    public String unknownTemplate() { return unknownTemplate; }
-    public TimeStyle timeStyle() { return timeStyle; }
-    public NumberStyle numberStyle() { return numberStyle; }
+    public CodeDictionary codeDictionary() {
+        return dictionary;
+    }
+
+    public Map<String, String> dictionary() {
+        return dictionary == null ? Map.of() : dictionary.entries();
+    }
+
+    public String unknownTemplate() {
+        return unknownTemplate;
+    }
+
+    public TimeStyle timeStyle() {
+        return timeStyle;
+    }
+
+    public NumberStyle numberStyle() {
+        return numberStyle;
+    }
 
     /** Renders one value; JSON null or a missing field renders as the empty string. */
     public String render(JsonNode value) {
@@ -85,9 +119,13 @@ public final class FieldSpec {
             return FieldValue.EMPTY;
         }
         if (value.isContainerNode()) {
-            throw Llm4esException.invalid("field '" + name + "': expected a scalar, got " + Excerpt.of(value.toString()));
+            throw Llm4esException.invalid(
+                    "field '" + name + "': expected a scalar, got " + Excerpt.of(value.toString()));
         }
-        String raw = value.isNumber() ? NumberRange.check(value.decimalValue(), name).stripTrailingZeros().toPlainString()
+        String raw = value.isNumber()
+                ? NumberRange.check(value.decimalValue(), name)
+                        .stripTrailingZeros()
+                        .toPlainString()
                 : LoneSurrogates.replace(value.asText());
         FieldValue v = switch (role) {
             case TIME -> readTime(raw);
@@ -110,7 +148,8 @@ public final class FieldSpec {
         try {
             date = timeFormat == null ? raw : timeFormat.format(m.written());
         } catch (java.time.DateTimeException e) {
-            throw Llm4esException.invalid("field '" + name + "': cannot format '" + Excerpt.of(raw) + "' as '" + format + "': " + e.getMessage());
+            throw Llm4esException.invalid("field '" + name + "': cannot format '" + Excerpt.of(raw) + "' as '" + format
+                    + "': " + e.getMessage());
         }
         return new FieldValue(timeStyle.weekday() ? date + " " + weekday(m) : date, date, m, null, false);
     }
@@ -141,7 +180,9 @@ public final class FieldSpec {
     }
 
     private String formatNumber(BigDecimal number) {
-        return numberFormat == null ? number.stripTrailingZeros().toPlainString() : numberFormat.get().format(number);
+        return numberFormat == null
+                ? number.stripTrailingZeros().toPlainString()
+                : numberFormat.get().format(number);
     }
 
     private FieldValue readCategory(String raw) {
@@ -149,7 +190,8 @@ public final class FieldSpec {
             return FieldValue.text(raw);
         }
         String meaning = dictionary.meaning(raw);
-        return meaning != null ? FieldValue.text(meaning)
+        return meaning != null
+                ? FieldValue.text(meaning)
                 : new FieldValue(unknownTemplate.replace("{value}", raw), null, null, null, true);
     }
 
@@ -157,7 +199,8 @@ public final class FieldSpec {
         try {
             return DateTimeFormatter.ofPattern(pattern, Locale.ROOT);
         } catch (IllegalArgumentException e) {
-            throw Llm4esException.invalid("field '" + field + "': bad time format '" + pattern + "': " + e.getMessage());
+            throw Llm4esException.invalid(
+                    "field '" + field + "': bad time format '" + pattern + "': " + e.getMessage());
         }
     }
 
@@ -165,7 +208,8 @@ public final class FieldSpec {
         try {
             new DecimalFormat(pattern, DecimalFormatSymbols.getInstance(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw Llm4esException.invalid("field '" + field + "': bad number format '" + pattern + "': " + e.getMessage());
+            throw Llm4esException.invalid(
+                    "field '" + field + "': bad number format '" + pattern + "': " + e.getMessage());
         }
         // DecimalFormat is not thread-safe; many connections render at once
         return ThreadLocal.withInitial(() -> {

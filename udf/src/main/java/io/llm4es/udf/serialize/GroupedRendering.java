@@ -35,7 +35,8 @@ final class GroupedRendering implements Rendering {
             lines.add(String.join(config.headerSeparator(), labels));
         }
         for (Map.Entry<String, List<String>> g : groups.entrySet()) {
-            lines.add(table.labels().get(column) + ": " + g.getKey() + " (" + TimeGap.plural(g.getValue().size(), "event") + "):");
+            lines.add(table.labels().get(column) + ": " + g.getKey() + " ("
+                    + TimeGap.plural(g.getValue().size(), "event") + "):");
             lines.addAll(g.getValue());
         }
         return String.join("\n", lines);

@@ -17,8 +17,7 @@ import java.util.Map;
  * </pre>
  */
 final class HistorySummary {
-    private HistorySummary() {
-    }
+    private HistorySummary() {}
 
     static String of(SerializerConfig config, List<Event> events) {
         SummarySpec spec = config.summary();
@@ -37,7 +36,8 @@ final class HistorySummary {
                 BigDecimal n = e.value(i).number();
                 total = n == null ? total : total.add(n);
             }
-            lines.add("total " + config.field(name).label() + ": " + config.field(name).renderDerived(total));
+            lines.add("total " + config.field(name).label() + ": "
+                    + config.field(name).renderDerived(total));
         }
         return String.join("\n", lines);
     }
@@ -57,9 +57,10 @@ final class HistorySummary {
                 }
             }
             if (first != null) {
-                return first.date().equals(last.date()) ? ", on " + first.date()
+                return first.date().equals(last.date())
+                        ? ", on " + first.date()
                         : ", " + first.date() + " to " + last.date() + " ("
-                        + TimeGap.plural(ChronoUnit.DAYS.between(first.date(), last.date()), "day") + ")";
+                                + TimeGap.plural(ChronoUnit.DAYS.between(first.date(), last.date()), "day") + ")";
             }
         }
         return "";
@@ -73,8 +74,14 @@ final class HistorySummary {
                 counts.merge(v, 1, Integer::sum);
             }
         }
-        return String.join("; ", counts.entrySet().stream()
-                .sorted(Map.Entry.<String, Integer>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
-                .limit(top).map(e -> e.getKey() + " (" + e.getValue() + ")").toList());
+        return String.join(
+                "; ",
+                counts.entrySet().stream()
+                        .sorted(Map.Entry.<String, Integer>comparingByValue()
+                                .reversed()
+                                .thenComparing(Map.Entry.comparingByKey()))
+                        .limit(top)
+                        .map(e -> e.getKey() + " (" + e.getValue() + ")")
+                        .toList());
     }
 }

@@ -22,7 +22,13 @@ final class HtmlRendering implements Rendering {
     private static void row(StringBuilder sb, List<String> cells, String tag) {
         sb.append("<tr>");
         for (String cell : cells) {
-            sb.append('<').append(tag).append('>').append(escape(cell)).append("</").append(tag).append('>');
+            sb.append('<')
+                    .append(tag)
+                    .append('>')
+                    .append(escape(cell))
+                    .append("</")
+                    .append(tag)
+                    .append('>');
         }
         sb.append("</tr>\n");
     }

@@ -27,7 +27,9 @@ final class JsonRendering implements Rendering {
                 if (c > 0) {
                     sb.append(", ");
                 }
-                sb.append(string(table.labels().get(c))).append(": ").append(value(rows.get(r).get(c)));
+                sb.append(string(table.labels().get(c)))
+                        .append(": ")
+                        .append(value(rows.get(r).get(c)));
             }
             sb.append('}');
         }

@@ -9,8 +9,7 @@ package io.llm4es.udf.serialize;
 final class LoneSurrogates {
     static final char REPLACEMENT = '?';
 
-    private LoneSurrogates() {
-    }
+    private LoneSurrogates() {}
 
     static String replace(String s) {
         int first = firstLone(s);

@@ -31,7 +31,8 @@ public record Moment(TemporalAccessor written, LocalDate date, long epochSecond,
             LocalDateTime t = LocalDateTime.parse(iso);
             return new Moment(t, t.toLocalDate(), t.toEpochSecond(ZoneOffset.UTC), false);
         } catch (DateTimeParseException | StringIndexOutOfBoundsException e) {
-            throw Llm4esException.invalid("field '" + field + "': '" + Excerpt.of(raw) + "' is not an ISO date or timestamp");
+            throw Llm4esException.invalid(
+                    "field '" + field + "': '" + Excerpt.of(raw) + "' is not an ISO date or timestamp");
         }
     }
 }

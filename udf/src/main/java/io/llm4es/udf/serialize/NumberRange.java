@@ -16,15 +16,14 @@ final class NumberRange {
     private static final int MAX_EXPONENT = 308;
     private static final int MIN_EXPONENT = -324;
 
-    private NumberRange() {
-    }
+    private NumberRange() {}
 
     /** {@code raw} (a string value of a number field) as a number of the allowed range. */
     static BigDecimal parse(String raw, String field) {
         String s = raw.trim();
         if (s.length() > MAX_DIGITS) {
-            throw Llm4esException.invalid("field '" + field + "': a number of " + s.length()
-                    + " characters is longer than " + MAX_DIGITS);
+            throw Llm4esException.invalid(
+                    "field '" + field + "': a number of " + s.length() + " characters is longer than " + MAX_DIGITS);
         }
         BigDecimal number;
         try {

@@ -42,7 +42,7 @@ public record NumberStyle(String unit, boolean magnitude, Bins bins) {
         try {
             return new BigDecimal(digits).abs().compareTo(THOUSAND) >= 0;
         } catch (NumberFormatException e) {
-            return false;   // a grouped or decorated format: leave it as formatted
+            return false; // a grouped or decorated format: leave it as formatted
         }
     }
 

@@ -15,7 +15,11 @@ import java.time.ZonedDateTime;
  * to three kinds so that any two keys of one kind compare exactly.
  */
 public record OrderKey(Kind kind, Comparable<?> value) implements Comparable<OrderKey> {
-    public enum Kind { NUMBER, TIME, TEXT }
+    public enum Kind {
+        NUMBER,
+        TIME,
+        TEXT
+    }
 
     /** Returns null for a SQL NULL, which the aggregate skips. */
     public static OrderKey of(Object key) {
@@ -73,6 +77,7 @@ public record OrderKey(Kind kind, Comparable<?> value) implements Comparable<Ord
 
     /** {@link #asLong}'s answer for a key that has no long form. */
     public static final long NO_LONG = Long.MIN_VALUE;
+
     private static final long NANOS = 1_000_000_000L;
 
     @Override
@@ -85,8 +90,8 @@ public record OrderKey(Kind kind, Comparable<?> value) implements Comparable<Ord
     /** Keys of one user must be of one kind: numbers, times or texts never compare with each other. */
     public static void requireSameKind(Kind a, Kind b) {
         if (a != b) {
-            throw Llm4esException.invalid("order keys of one user mix " + a.name().toLowerCase()
-                    + " and " + b.name().toLowerCase() + " values");
+            throw Llm4esException.invalid("order keys of one user mix "
+                    + a.name().toLowerCase() + " and " + b.name().toLowerCase() + " values");
         }
     }
 
@@ -98,8 +103,10 @@ public record OrderKey(Kind kind, Comparable<?> value) implements Comparable<Ord
         try {
             long l = switch (kind) {
                 case NUMBER -> ((BigDecimal) value).longValueExact();
-                case TIME -> Math.addExact(Math.multiplyExact(((LocalDateTime) value).toEpochSecond(ZoneOffset.UTC),
-                        NANOS), ((LocalDateTime) value).getNano());
+                case TIME ->
+                    Math.addExact(
+                            Math.multiplyExact(((LocalDateTime) value).toEpochSecond(ZoneOffset.UTC), NANOS),
+                            ((LocalDateTime) value).getNano());
                 case TEXT -> NO_LONG;
             };
             return l;
@@ -112,8 +119,11 @@ public record OrderKey(Kind kind, Comparable<?> value) implements Comparable<Ord
     public static OrderKey ofLong(Kind kind, long l) {
         return switch (kind) {
             case NUMBER -> new OrderKey(kind, BigDecimal.valueOf(l));
-            case TIME -> new OrderKey(kind, LocalDateTime.ofEpochSecond(Math.floorDiv(l, NANOS),
-                    (int) Math.floorMod(l, NANOS), ZoneOffset.UTC));
+            case TIME ->
+                new OrderKey(
+                        kind,
+                        LocalDateTime.ofEpochSecond(
+                                Math.floorDiv(l, NANOS), (int) Math.floorMod(l, NANOS), ZoneOffset.UTC));
             case TEXT -> throw new IllegalArgumentException("a text key has no long form");
         };
     }

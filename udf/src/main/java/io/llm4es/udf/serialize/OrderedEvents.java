@@ -10,8 +10,7 @@ import java.util.List;
  * the event's plain line, so the text never depends on the order rows arrive in.
  */
 public final class OrderedEvents {
-    private record Entry(OrderKey key, Event event) {
-    }
+    private record Entry(OrderKey key, Event event) {}
 
     private static final Comparator<Entry> OLDEST_FIRST =
             Comparator.comparing(Entry::key).thenComparing(e -> e.event().line());

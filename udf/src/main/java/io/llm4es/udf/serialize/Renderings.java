@@ -6,12 +6,16 @@ import java.util.List;
 /** The renderings by name: the paper's plain lines and the alternative views of the same history. */
 public final class Renderings {
     public static final String LINES = "lines";
-    private static final List<Rendering> ALL = List.of(new LinesRendering(), new JsonRendering(), new YamlRendering(),
-            new MarkdownRendering(), new HtmlRendering(), new GroupedRendering());
+    private static final List<Rendering> ALL = List.of(
+            new LinesRendering(),
+            new JsonRendering(),
+            new YamlRendering(),
+            new MarkdownRendering(),
+            new HtmlRendering(),
+            new GroupedRendering());
     public static final List<String> NAMES = ALL.stream().map(Rendering::name).toList();
 
-    private Renderings() {
-    }
+    private Renderings() {}
 
     public static Rendering byName(String name) {
         for (Rendering r : ALL) {

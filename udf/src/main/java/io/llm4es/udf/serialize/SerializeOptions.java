@@ -24,15 +24,18 @@ public record SerializeOptions(String rendering) {
             throw Llm4esException.invalid("serialize_events options are not valid JSON: " + StrictJson.reason(e));
         }
         if (node == null || !node.isObject()) {
-            throw Llm4esException.invalid("serialize_events options must be a JSON object, e.g. {\"rendering\": \"yaml\"}");
+            throw Llm4esException.invalid(
+                    "serialize_events options must be a JSON object, e.g. {\"rendering\": \"yaml\"}");
         }
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             String key = it.next();
             if (!key.equals("rendering")) {
-                throw Llm4esException.invalid("serialize_events options: unknown key '" + key + "' (allowed: [rendering])");
+                throw Llm4esException.invalid(
+                        "serialize_events options: unknown key '" + key + "' (allowed: [rendering])");
             }
         }
         String rendering = node.hasNonNull("rendering") ? node.get("rendering").asText() : null;
-        return new SerializeOptions(rendering == null ? null : Renderings.byName(rendering).name());
+        return new SerializeOptions(
+                rendering == null ? null : Renderings.byName(rendering).name());
     }
 }

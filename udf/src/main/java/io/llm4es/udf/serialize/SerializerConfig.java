@@ -25,10 +25,33 @@ import java.util.TreeSet;
 public final class SerializerConfig {
     public static final int FORMAT_VERSION = 1;
     static final ObjectMapper JSON = StrictJson.MAPPER;
-    private static final Set<String> KEYS = Set.of("format_version", "fields", "header", "header_separator",
-            "value_separator", "rendering", "max_tokens", "truncation", "summary", "group_by", "corpus_mix");
-    private static final Set<String> FIELD_KEYS = Set.of("name", "role", "label", "format", "dictionary", "unknown",
-            "dictionary_ref", "dictionary_sha256", "weekday", "since_previous", "unit", "magnitude", "bins", "bin_labels");
+    private static final Set<String> KEYS = Set.of(
+            "format_version",
+            "fields",
+            "header",
+            "header_separator",
+            "value_separator",
+            "rendering",
+            "max_tokens",
+            "truncation",
+            "summary",
+            "group_by",
+            "corpus_mix");
+    private static final Set<String> FIELD_KEYS = Set.of(
+            "name",
+            "role",
+            "label",
+            "format",
+            "dictionary",
+            "unknown",
+            "dictionary_ref",
+            "dictionary_sha256",
+            "weekday",
+            "since_previous",
+            "unit",
+            "magnitude",
+            "bins",
+            "bin_labels");
     private static final Set<String> SUMMARY_KEYS = Set.of("top", "count_by", "sum_of");
     private static final Set<String> MIX_KEYS = Set.of("shares", "seed");
 
@@ -45,8 +68,14 @@ public final class SerializerConfig {
     private final boolean groupByGiven;
     private final CorpusMix corpusMix;
 
-    public SerializerConfig(List<FieldSpec> fields, boolean header, String headerSeparator, String valueSeparator,
-                            String rendering, Integer maxTokens, Truncation truncation) {
+    public SerializerConfig(
+            List<FieldSpec> fields,
+            boolean header,
+            String headerSeparator,
+            String valueSeparator,
+            String rendering,
+            Integer maxTokens,
+            Truncation truncation) {
         this(fields, header, headerSeparator, valueSeparator, rendering, maxTokens, truncation, null, null, null);
     }
 
@@ -55,9 +84,17 @@ public final class SerializerConfig {
      * @param groupBy   the category field of the grouped rendering; null means the first one
      * @param corpusMix renderings mixed in the training corpus, or null for the rendering alone
      */
-    public SerializerConfig(List<FieldSpec> fields, boolean header, String headerSeparator, String valueSeparator,
-                            String rendering, Integer maxTokens, Truncation truncation, SummarySpec summary,
-                            String groupBy, CorpusMix corpusMix) {
+    public SerializerConfig(
+            List<FieldSpec> fields,
+            boolean header,
+            String headerSeparator,
+            String valueSeparator,
+            String rendering,
+            Integer maxTokens,
+            Truncation truncation,
+            SummarySpec summary,
+            String groupBy,
+            CorpusMix corpusMix) {
         if (fields.isEmpty()) {
             throw Llm4esException.invalid("serializer config: 'fields' must list at least one field");
         }
@@ -90,8 +127,13 @@ public final class SerializerConfig {
             }
         }
         this.groupByGiven = groupBy != null;
-        this.groupBy = groupBy != null ? groupBy
-                : fields.stream().filter(f -> f.role() == FieldRole.CATEGORY).map(FieldSpec::name).findFirst().orElse(null);
+        this.groupBy = groupBy != null
+                ? groupBy
+                : fields.stream()
+                        .filter(f -> f.role() == FieldRole.CATEGORY)
+                        .map(FieldSpec::name)
+                        .findFirst()
+                        .orElse(null);
         if (groupByGiven) {
             checkRoles(List.of(groupBy), FieldRole.CATEGORY, "group_by");
         }
@@ -144,12 +186,15 @@ public final class SerializerConfig {
         for (JsonNode f : fieldsNode) {
             fields.add(fieldFromJson(f));
         }
-        return new SerializerConfig(fields,
+        return new SerializerConfig(
+                fields,
                 node.path("header").asBoolean(true),
                 text(node, "header_separator", "|"),
                 text(node, "value_separator", ", "),
                 text(node, "rendering", Renderings.LINES),
-                node.hasNonNull("max_tokens") ? tokenCount(node.get("max_tokens"), "serializer config: max_tokens") : null,
+                node.hasNonNull("max_tokens")
+                        ? tokenCount(node.get("max_tokens"), "serializer config: max_tokens")
+                        : null,
                 Truncation.parse(text(node, "truncation", Truncation.DROP_OLDEST.jsonName())),
                 summaryFromJson(node.get("summary"), fields),
                 text(node, "group_by", null),
@@ -173,18 +218,27 @@ public final class SerializerConfig {
                 throw Llm4esException.invalid(where + ": give either 'dictionary' or 'dictionary_ref', not both");
             }
             Map<String, String> entries = new LinkedHashMap<>();
-            dict.fields().forEachRemaining(e -> entries.put(e.getKey(), e.getValue().asText()));
+            dict.fields()
+                    .forEachRemaining(e -> entries.put(e.getKey(), e.getValue().asText()));
             dictionary = CodeDictionary.inline(entries);
         } else if (f.hasNonNull("dictionary_ref")) {
-            dictionary = CodeDictionary.resolve(f.get("dictionary_ref").asText(), text(f, "dictionary_sha256", null), name);
+            dictionary =
+                    CodeDictionary.resolve(f.get("dictionary_ref").asText(), text(f, "dictionary_sha256", null), name);
         } else if (f.has("dictionary_sha256")) {
             throw Llm4esException.invalid(where + ": dictionary_sha256 needs a dictionary_ref");
         }
         TimeStyle time = new TimeStyle(bool(f, "weekday", where), bool(f, "since_previous", where));
-        NumberStyle number = new NumberStyle(text(f, "unit", null), bool(f, "magnitude", where), binsFromJson(f, where));
-        return new FieldSpec(name, FieldRole.parse(text(f, "role", "text"), name), text(f, "label", null),
-                text(f, "format", null), dictionary, text(f, "unknown", null),
-                time.plain() ? null : time, number.plain() ? null : number);
+        NumberStyle number =
+                new NumberStyle(text(f, "unit", null), bool(f, "magnitude", where), binsFromJson(f, where));
+        return new FieldSpec(
+                name,
+                FieldRole.parse(text(f, "role", "text"), name),
+                text(f, "label", null),
+                text(f, "format", null),
+                dictionary,
+                text(f, "unknown", null),
+                time.plain() ? null : time,
+                number.plain() ? null : number);
     }
 
     private static Bins binsFromJson(JsonNode f, String where) {
@@ -217,17 +271,22 @@ public final class SerializerConfig {
             node = JSON.createObjectNode();
         }
         if (!node.isObject()) {
-            throw Llm4esException.invalid("serializer config: 'summary' must be false, true or an object {top, count_by, sum_of}");
+            throw Llm4esException.invalid(
+                    "serializer config: 'summary' must be false, true or an object {top, count_by, sum_of}");
         }
         rejectUnknownKeys(node, SUMMARY_KEYS, "summary");
-        return new SummarySpec(node.path("top").asInt(SummarySpec.DEFAULT_TOP),
+        return new SummarySpec(
+                node.path("top").asInt(SummarySpec.DEFAULT_TOP),
                 names(node.get("count_by"), fields, FieldRole.CATEGORY, "summary.count_by"),
                 names(node.get("sum_of"), fields, FieldRole.NUMBER, "summary.sum_of"));
     }
 
     private static List<String> names(JsonNode node, List<FieldSpec> fields, FieldRole byDefault, String where) {
         if (node == null) {
-            return fields.stream().filter(f -> f.role() == byDefault).map(FieldSpec::name).toList();
+            return fields.stream()
+                    .filter(f -> f.role() == byDefault)
+                    .map(FieldSpec::name)
+                    .toList();
         }
         if (!node.isArray()) {
             throw Llm4esException.invalid("serializer config: " + where + " must be an array of field names");
@@ -242,11 +301,14 @@ public final class SerializerConfig {
             return null;
         }
         if (!node.isObject() || !node.path("shares").isObject()) {
-            throw Llm4esException.invalid("serializer config: 'corpus_mix' must be {\"shares\": {rendering: share}, \"seed\": N}");
+            throw Llm4esException.invalid(
+                    "serializer config: 'corpus_mix' must be {\"shares\": {rendering: share}, \"seed\": N}");
         }
         rejectUnknownKeys(node, MIX_KEYS, "corpus_mix");
         Map<String, Double> shares = new LinkedHashMap<>();
-        node.get("shares").fields().forEachRemaining(e -> shares.put(e.getKey(), e.getValue().asDouble(Double.NaN)));
+        node.get("shares")
+                .fields()
+                .forEachRemaining(e -> shares.put(e.getKey(), e.getValue().asDouble(Double.NaN)));
         return new CorpusMix(shares, node.path("seed").asLong(0));
     }
 
@@ -255,7 +317,10 @@ public final class SerializerConfig {
 
     /** A token budget as written: a whole number from 1 to {@value #MAX_TOKENS_LIMIT}, never a wrapped int. */
     public static int tokenCount(JsonNode v, String what) {
-        if (v == null || !v.isIntegralNumber() && !(v.isNumber() && v.decimalValue().stripTrailingZeros().scale() <= 0)) {
+        if (v == null
+                || !v.isIntegralNumber()
+                        && !(v.isNumber()
+                                && v.decimalValue().stripTrailingZeros().scale() <= 0)) {
             throw Llm4esException.invalid(what + " must be a whole number, got " + v);
         }
         BigDecimal n = v.decimalValue();
@@ -285,7 +350,8 @@ public final class SerializerConfig {
             }
         }
         if (!unknown.isEmpty()) {
-            throw Llm4esException.invalid(where + ": unknown key(s) " + unknown + " (allowed: " + new TreeSet<>(allowed) + ")");
+            throw Llm4esException.invalid(
+                    where + ": unknown key(s) " + unknown + " (allowed: " + new TreeSet<>(allowed) + ")");
         }
     }
 
@@ -296,14 +362,32 @@ public final class SerializerConfig {
 
     /** The same config with another rendering: a preview, or one share of a mixed corpus. */
     public SerializerConfig withRendering(String name) {
-        return new SerializerConfig(fields, header, headerSeparator, valueSeparator, name, maxTokens, truncation,
-                summary, groupByGiven ? groupBy : null, corpusMix);
+        return new SerializerConfig(
+                fields,
+                header,
+                headerSeparator,
+                valueSeparator,
+                name,
+                maxTokens,
+                truncation,
+                summary,
+                groupByGiven ? groupBy : null,
+                corpusMix);
     }
 
     /** The same config recording the corpus mix it was exported with. */
     public SerializerConfig withCorpusMix(CorpusMix mix) {
-        return new SerializerConfig(fields, header, headerSeparator, valueSeparator, rendering, maxTokens, truncation,
-                summary, groupByGiven ? groupBy : null, mix);
+        return new SerializerConfig(
+                fields,
+                header,
+                headerSeparator,
+                valueSeparator,
+                rendering,
+                maxTokens,
+                truncation,
+                summary,
+                groupByGiven ? groupBy : null,
+                mix);
     }
 
     /**
@@ -358,7 +442,8 @@ public final class SerializerConfig {
             o.put("unknown", f.unknownTemplate());
         } else if (!f.dictionary().isEmpty()) {
             ObjectNode d = o.putObject("dictionary");
-            f.dictionary().entrySet().stream().sorted(Map.Entry.comparingByKey())
+            f.dictionary().entrySet().stream()
+                    .sorted(Map.Entry.comparingByKey())
                     .forEach(e -> d.put(e.getKey(), e.getValue()));
             o.put("unknown", f.unknownTemplate());
         }
@@ -385,22 +470,49 @@ public final class SerializerConfig {
         return rendering.equals(name) || corpusMix != null && corpusMix.shares().containsKey(name);
     }
 
-    public List<FieldSpec> fields() { return fields; }
-    public FieldSpec field(String name) { return byName.get(name); }
-    public boolean header() { return header; }
-    public String headerSeparator() { return headerSeparator; }
-    public String valueSeparator() { return valueSeparator; }
+    public List<FieldSpec> fields() {
+        return fields;
+    }
+
+    public FieldSpec field(String name) {
+        return byName.get(name);
+    }
+
+    public boolean header() {
+        return header;
+    }
+
+    public String headerSeparator() {
+        return headerSeparator;
+    }
+
+    public String valueSeparator() {
+        return valueSeparator;
+    }
     /** The rendering inference uses (and the corpus, unless a corpus mix is given). */
-    public String rendering() { return rendering; }
+    public String rendering() {
+        return rendering;
+    }
     /** The serializer's own budget, or null to use the model's. */
-    public Integer maxTokens() { return maxTokens; }
-    public Truncation truncation() { return truncation; }
+    public Integer maxTokens() {
+        return maxTokens;
+    }
+
+    public Truncation truncation() {
+        return truncation;
+    }
     /** The summary above the events, or null for none. */
-    public SummarySpec summary() { return summary; }
+    public SummarySpec summary() {
+        return summary;
+    }
     /** The category field the grouped rendering groups by; null when the config has none. */
-    public String groupBy() { return groupBy; }
+    public String groupBy() {
+        return groupBy;
+    }
     /** Renderings mixed in the training corpus, or null. */
-    public CorpusMix corpusMix() { return corpusMix; }
+    public CorpusMix corpusMix() {
+        return corpusMix;
+    }
 
     int indexOf(String field) {
         return fields.indexOf(byName.get(field));

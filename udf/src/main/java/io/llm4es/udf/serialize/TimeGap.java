@@ -5,8 +5,7 @@ package io.llm4es.udf.serialize;
  * {@code +5 hours}, {@code +12 minutes}. Dates without a time of day always count in days.
  */
 final class TimeGap {
-    private TimeGap() {
-    }
+    private TimeGap() {}
 
     static String between(Moment previous, Moment current) {
         long seconds = current.epochSecond() - previous.epochSecond();

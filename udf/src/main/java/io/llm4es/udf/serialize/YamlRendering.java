@@ -23,7 +23,9 @@ final class YamlRendering implements Rendering {
                 if (sb.length() > 0) {
                     sb.append('\n');
                 }
-                sb.append(c == 0 ? "- " : "  ").append(scalar(table.labels().get(c))).append(": ")
+                sb.append(c == 0 ? "- " : "  ")
+                        .append(scalar(table.labels().get(c)))
+                        .append(": ")
                         .append(row.get(c).isEmpty() ? "null" : scalar(row.get(c)));
             }
         }
@@ -31,8 +33,11 @@ final class YamlRendering implements Rendering {
     }
 
     static String scalar(String text) {
-        boolean plain = PLAIN.matcher(text).matches() && !text.contains(": ") && !text.endsWith(":")
-                && !text.endsWith(" ") && !text.equals("null");
+        boolean plain = PLAIN.matcher(text).matches()
+                && !text.contains(": ")
+                && !text.endsWith(":")
+                && !text.endsWith(" ")
+                && !text.equals("null");
         return plain ? text : JsonRendering.string(text);
     }
 }

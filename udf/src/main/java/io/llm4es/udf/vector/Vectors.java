@@ -8,8 +8,7 @@ import io.llm4es.udf.error.Llm4esException;
  * in double and in index order, so every engine returns the same bits for the same input.
  */
 public final class Vectors {
-    private Vectors() {
-    }
+    private Vectors() {}
 
     /** Cosine of the angle between a and b; null when either is all zeros (the angle is undefined). */
     public static Double cosineSimilarity(float[] a, float[] b) {
@@ -80,7 +79,8 @@ public final class Vectors {
             try {
                 out[i] = Float.parseFloat(parts[i].trim());
             } catch (NumberFormatException e) {
-                throw Llm4esException.invalid("vector element " + (i + 1) + " is not a number: '" + parts[i].trim() + "'");
+                throw Llm4esException.invalid(
+                        "vector element " + (i + 1) + " is not a number: '" + parts[i].trim() + "'");
             }
         }
         return out;
@@ -108,7 +108,8 @@ public final class Vectors {
     private static String formatFloat(float x, int index) {
         if (!Float.isFinite(x)) {
             // pgvector refuses NaN and infinity; say where, rather than write text it will reject
-            throw Llm4esException.invalid("vector element " + (index + 1) + " is " + x + ", which pgvector cannot store");
+            throw Llm4esException.invalid(
+                    "vector element " + (index + 1) + " is " + x + ", which pgvector cannot store");
         }
         return x == (long) x && Math.abs(x) < 1e15 ? Long.toString((long) x) : Float.toString(x);
     }

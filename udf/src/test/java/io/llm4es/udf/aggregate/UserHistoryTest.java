@@ -1,6 +1,5 @@
 package io.llm4es.udf.aggregate;
 
-import io.llm4es.udf.vector.Vectors;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -14,6 +13,7 @@ import io.llm4es.udf.serialize.Event;
 import io.llm4es.udf.serialize.OrderKey;
 import io.llm4es.udf.serialize.OrderedEvents;
 import io.llm4es.udf.serialize.SerializedHistory;
+import io.llm4es.udf.vector.Vectors;
 import java.math.BigDecimal;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
@@ -25,8 +25,7 @@ import org.junit.jupiter.api.Test;
 class UserHistoryTest {
     static final String[] MCC = {"5411", "5812", "5541", "6011", "4900", "7832"};
 
-    record Row(String event, Object key) {
-    }
+    record Row(String event, Object key) {}
 
     /** {@code n} events over a few months, many on the same timestamp, shuffled. */
     static List<Row> rows(int n, long seed) {
@@ -34,9 +33,12 @@ class UserHistoryTest {
         List<Row> rows = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             LocalDateTime ts = LocalDateTime.of(2023, 1, 1, 0, 0).plusHours(rnd.nextInt(24 * 120));
-            rows.add(new Row("{\"date\":\"" + ts.toLocalDate() + "\",\"type\":\"" + (rnd.nextBoolean() ? "D" : "C")
-                    + "\",\"mcc\":\"" + MCC[rnd.nextInt(MCC.length)] + "\",\"amount\":" + rnd.nextInt(5000) + "."
-                    + (10 + rnd.nextInt(90)) + "}", java.sql.Timestamp.valueOf(ts)));
+            rows.add(new Row(
+                    "{\"date\":\"" + ts.toLocalDate() + "\",\"type\":\"" + (rnd.nextBoolean() ? "D" : "C")
+                            + "\",\"mcc\":\"" + MCC[rnd.nextInt(MCC.length)] + "\",\"amount\":" + rnd.nextInt(5000)
+                            + "."
+                            + (10 + rnd.nextInt(90)) + "}",
+                    java.sql.Timestamp.valueOf(ts)));
         }
         Collections.shuffle(rows, rnd);
         return rows;
@@ -55,7 +57,9 @@ class UserHistoryTest {
     @Test
     void aLongHistoryLetsItsUnkeepableEventsGoAndGivesTheSameTextEmbeddingAndCounts() {
         EmbeddingModel model = ModelCache.byName("stories260k");
-        assertTrue(model.tokenizer().maxCharsPerToken() < Integer.MAX_VALUE, "stories260k's BPE bounds characters per token");
+        assertTrue(
+                model.tokenizer().maxCharsPerToken() < Integer.MAX_VALUE,
+                "stories260k's BPE bounds characters per token");
         List<Row> rows = rows(20_000, 7);
         UserHistory h = new UserHistory();
         for (Row r : rows) {
@@ -74,7 +78,8 @@ class UserHistoryTest {
         assertEquals(expected.droppedEvents(), r.droppedEvents());
         assertEquals(20_000, r.events());
         // the same tokens; the batch it shared may pad differently, within the batching contract
-        assertTrue(Vectors.cosineSimilarity(model.embed(List.of(expected)).get(0).vector(), r.vector()) >= 0.99999);
+        assertTrue(
+                Vectors.cosineSimilarity(model.embed(List.of(expected)).get(0).vector(), r.vector()) >= 0.99999);
     }
 
     @Test
@@ -106,7 +111,8 @@ class UserHistoryTest {
     void keysOfTwoKindsInOneGroupAreStillRefused() {
         UserHistory h = new UserHistory();
         h.add(rows(1, 1).get(0).event(), 1L, null);
-        Llm4esException e = assertThrows(Llm4esException.class, () -> h.add(rows(1, 2).get(0).event(), "x", null));
+        Llm4esException e = assertThrows(
+                Llm4esException.class, () -> h.add(rows(1, 2).get(0).event(), "x", null));
         assertTrue(e.getMessage().contains("mix number and text"), e.getMessage());
     }
 }

@@ -20,7 +20,8 @@ class BatchPlannerTest {
         int[] seen = new int[lengths.length];
         int previousLongest = Integer.MAX_VALUE;
         for (int[] batch : plan) {
-            int width = BatchPlanner.paddedLength(Arrays.stream(batch).map(i -> lengths[i]).max().orElseThrow());
+            int width = BatchPlanner.paddedLength(
+                    Arrays.stream(batch).map(i -> lengths[i]).max().orElseThrow());
             assertEquals(0, width % BatchPlanner.PAD_MULTIPLE);
             assertTrue(batch.length == 1 || batch.length * width <= 2048, "batch over budget");
             assertTrue(batch.length <= 64);

@@ -27,10 +27,15 @@ class EmbeddingModelTest {
         String[] mcc = {"5411", "5812", "5541", "6011", "4900"};
         List<String> lines = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            lines.add(MODEL.serializer().renderEvent(String.format(java.util.Locale.ROOT,
-                    "{\"date\": \"2024-%02d-%02d\", \"type\": \"%s\", \"mcc\": \"%s\", \"amount\": %.2f}",
-                    1 + i / 28 % 12, 1 + i % 28, rnd.nextBoolean() ? "D" : "C", mcc[rnd.nextInt(mcc.length)],
-                    rnd.nextDouble() * 500)));
+            lines.add(MODEL.serializer()
+                    .renderEvent(String.format(
+                            java.util.Locale.ROOT,
+                            "{\"date\": \"2024-%02d-%02d\", \"type\": \"%s\", \"mcc\": \"%s\", \"amount\": %.2f}",
+                            1 + i / 28 % 12,
+                            1 + i % 28,
+                            rnd.nextBoolean() ? "D" : "C",
+                            mcc[rnd.nextInt(mcc.length)],
+                            rnd.nextDouble() * 500)));
         }
         return lines;
     }
@@ -46,8 +51,10 @@ class EmbeddingModelTest {
         for (int i = 0; i < sizes.length; i++) {
             histories.add(MODEL.serialize(events(sizes[i], i)));
         }
-        int shortest = histories.stream().mapToInt(h -> h.tokenIds().length).min().orElseThrow();
-        int longest = histories.stream().mapToInt(h -> h.tokenIds().length).max().orElseThrow();
+        int shortest =
+                histories.stream().mapToInt(h -> h.tokenIds().length).min().orElseThrow();
+        int longest =
+                histories.stream().mapToInt(h -> h.tokenIds().length).max().orElseThrow();
         assertTrue(longest > 8 * shortest, "lengths must differ a lot: " + shortest + ".." + longest);
         List<EmbeddingResult> batched = MODEL.embed(histories);
         for (int i = 0; i < histories.size(); i++) {
@@ -65,7 +72,9 @@ class EmbeddingModelTest {
         assertTrue(cosine(first.get(0).vector(), reversed.get(1).vector()) >= 0.99999);
         assertTrue(cosine(first.get(1).vector(), reversed.get(0).vector()) >= 0.99999);
         assertTrue(cosine(first.get(0).vector(), first.get(1).vector()) < 0.9999, "different users must differ");
-        assertArrayEquals(first.get(0).vector(), MODEL.embed(List.of(h.get(0), h.get(1))).get(0).vector());
+        assertArrayEquals(
+                first.get(0).vector(),
+                MODEL.embed(List.of(h.get(0), h.get(1))).get(0).vector());
     }
 
     @Test
@@ -109,6 +118,8 @@ class EmbeddingModelTest {
         try (EmbeddingModel auto = new EmbeddingModel(bundle, Device.AUTO, 1, 4096)) {
             assertEquals(Device.CPU, auto.device());
         }
-        assertEquals(SqlState.INVALID_PARAMETER_VALUE, assertThrows(Llm4esException.class, () -> Device.parse("tpu")).state());
+        assertEquals(
+                SqlState.INVALID_PARAMETER_VALUE,
+                assertThrows(Llm4esException.class, () -> Device.parse("tpu")).state());
     }
 }

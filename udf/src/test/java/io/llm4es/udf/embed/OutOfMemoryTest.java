@@ -20,8 +20,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class OutOfMemoryTest {
     static final int CAP_TOKENS = 16;
+
     @TempDir
     static Path dir;
+
     static EmbeddingModel capped;
 
     @BeforeAll
@@ -52,8 +54,16 @@ class OutOfMemoryTest {
             OrtRuns.stop();
         }
         // 8 rows × 8 tokens fail, 4 × 8 fail, 2 × 8 = 16 tokens fit
-        assertEquals(List.of(run(8, true), run(4, true), run(2, false), run(2, false),
-                run(4, true), run(2, false), run(2, false)), runs);
+        assertEquals(
+                List.of(
+                        run(8, true),
+                        run(4, true),
+                        run(2, false),
+                        run(2, false),
+                        run(4, true),
+                        run(2, false),
+                        run(2, false)),
+                runs);
         float[][] expected = ModelCache.byName("stories260k").embedTokenRows(rows);
         for (int i = 0; i < rows.size(); i++) {
             double cos = io.llm4es.udf.vector.Vectors.cosineSimilarity(expected[i], got[i]);

@@ -1,6 +1,5 @@
 package io.llm4es.udf.model;
 
-import io.llm4es.udf.testing.TestBundles;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -8,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.llm4es.udf.error.Llm4esException;
 import io.llm4es.udf.error.SqlState;
+import io.llm4es.udf.testing.TestBundles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -46,8 +46,10 @@ class ModelBundleTest {
     void aMissingFileOrBrokenManifestIsRefused() throws Exception {
         Path dir = copyOfBundledModel();
         Files.delete(dir.resolve("model.onnx"));
-        assertEquals(SqlState.DATA_CORRUPTED,
-                assertThrows(Llm4esException.class, () -> ModelBundle.open(BundleSource.directory(dir))).state());
+        assertEquals(
+                SqlState.DATA_CORRUPTED,
+                assertThrows(Llm4esException.class, () -> ModelBundle.open(BundleSource.directory(dir)))
+                        .state());
         Path dir2 = tmp.resolve("m2");
         TestBundles.copy(ModelBundle.open(new ModelDirectory(tmp).find("stories260k")), dir2);
         Path manifest = dir2.resolve(ModelManifest.FILE_NAME);

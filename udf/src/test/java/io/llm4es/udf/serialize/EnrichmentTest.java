@@ -36,9 +36,10 @@ class EnrichmentTest {
     }
 
     static final String[] HISTORY = {
-            "{\"ts\": \"2024-03-01\", \"mcc\": 5411, \"amount\": 12.5}",
-            "{\"ts\": \"2024-03-04\", \"mcc\": \"5812\", \"amount\": 1234.5}",
-            "{\"ts\": \"2024-03-04T18:30:00\", \"mcc\": 9998, \"amount\": 3}"};
+        "{\"ts\": \"2024-03-01\", \"mcc\": 5411, \"amount\": 12.5}",
+        "{\"ts\": \"2024-03-04\", \"mcc\": \"5812\", \"amount\": 1234.5}",
+        "{\"ts\": \"2024-03-04T18:30:00\", \"mcc\": 9998, \"amount\": 3}"
+    };
 
     @Test
     void readableValuesAndBuiltinMccMeanings() {
@@ -64,8 +65,8 @@ class EnrichmentTest {
 
     @Test
     void magnitudeWordsNeverShowAThousandThousands() {
-        EventSerializer s = new EventSerializer(SerializerConfig.parse(
-                "{\"fields\": [{\"name\": \"a\", \"role\": \"number\", \"magnitude\": true}]}"));
+        EventSerializer s = new EventSerializer(
+                SerializerConfig.parse("{\"fields\": [{\"name\": \"a\", \"role\": \"number\", \"magnitude\": true}]}"));
         assertEquals("1 million", s.renderEvent("{\"a\": 999999}"));
         assertEquals("-2.5 billion", s.renderEvent("{\"a\": -2500000000}"));
         assertEquals("999", s.renderEvent("{\"a\": 999}"));
@@ -101,15 +102,20 @@ class EnrichmentTest {
                 + "{\"name\": \"a\", \"role\": \"category\", \"dictionary_ref\": \"file:" + csv + "\"},"
                 + "{\"name\": \"b\", \"role\": \"category\", \"dictionary_ref\": \"file:" + json + "\"},"
                 + "{\"name\": \"m\", \"role\": \"category\", \"dictionary_ref\": \"builtin:berka_type\"}]}");
-        assertEquals("Alpha, first, Ex, credit", new EventSerializer(c).renderEvent("{\"a\": \"A\", \"b\": \"x\", \"m\": \"PRIJEM\"}"));
+        assertEquals(
+                "Alpha, first, Ex, credit",
+                new EventSerializer(c).renderEvent("{\"a\": \"A\", \"b\": \"x\", \"m\": \"PRIJEM\"}"));
         JsonNode recorded = c.toJson();
         assertEquals("Beta", recorded.at("/fields/0/dictionary/B").asText());
-        assertTrue(recorded.at("/fields/0/dictionary_ref").isMissingNode(), "a file path does not travel with a bundle");
-        assertEquals("builtin:berka_type", recorded.at("/fields/2/dictionary_ref").asText());
+        assertTrue(
+                recorded.at("/fields/0/dictionary_ref").isMissingNode(), "a file path does not travel with a bundle");
+        assertEquals(
+                "builtin:berka_type", recorded.at("/fields/2/dictionary_ref").asText());
         Files.delete(csv);
         SerializerConfig again = SerializerConfig.fromJson(recorded);
         assertEquals(recorded, again.toJson());
-        String pinnedWrong = recorded.toString().replace(recorded.at("/fields/2/dictionary_sha256").asText(), "0".repeat(64));
+        String pinnedWrong = recorded.toString()
+                .replace(recorded.at("/fields/2/dictionary_sha256").asText(), "0".repeat(64));
         Llm4esException e = assertThrows(Llm4esException.class, () -> SerializerConfig.parse(pinnedWrong));
         assertTrue(e.getMessage().contains("differs"), e.getMessage());
     }
@@ -117,7 +123,12 @@ class EnrichmentTest {
     @Test
     void everyBuiltinLoadsAndMccIsTheFullList() {
         for (String name : CodeDictionary.BUILTINS) {
-            assertTrue(CodeDictionary.resolve("builtin:" + name, null, "f").entries().size() >= 3, name);
+            assertTrue(
+                    CodeDictionary.resolve("builtin:" + name, null, "f")
+                                    .entries()
+                                    .size()
+                            >= 3,
+                    name);
         }
         CodeDictionary mcc = CodeDictionary.resolve("builtin:mcc", null, "f");
         assertTrue(mcc.entries().size() > 700, "size " + mcc.entries().size());
@@ -129,20 +140,21 @@ class EnrichmentTest {
     @Test
     void badEnrichmentConfigIsRefused() {
         for (String bad : new String[] {
-                "{\"fields\": [{\"name\": \"a\", \"role\": \"category\", \"dictionary_ref\": \"builtin:nope\"}]}",
-                "{\"fields\": [{\"name\": \"a\", \"role\": \"category\", \"dictionary_ref\": \"codes.csv\"}]}",
-                "{\"fields\": [{\"name\": \"a\", \"role\": \"category\", \"dictionary\": {}, \"dictionary_ref\": \"builtin:mcc\"}]}",
-                "{\"fields\": [{\"name\": \"a\", \"role\": \"text\", \"dictionary_ref\": \"builtin:mcc\"}]}",
-                "{\"fields\": [{\"name\": \"a\", \"role\": \"number\", \"weekday\": true}]}",
-                "{\"fields\": [{\"name\": \"a\", \"role\": \"time\", \"weekday\": \"yes\"}]}",
-                "{\"fields\": [{\"name\": \"a\", \"role\": \"number\", \"bins\": [1, 2], \"bin_labels\": [\"x\", \"y\"]}]}",
-                "{\"fields\": [{\"name\": \"a\", \"role\": \"number\", \"bins\": [2, 1], \"bin_labels\": [\"x\", \"y\", \"z\"]}]}",
-                "{\"fields\": [{\"name\": \"a\"}], \"rendering\": \"xml\"}",
-                "{\"fields\": [{\"name\": \"a\"}], \"rendering\": \"grouped\"}",
-                "{\"fields\": [{\"name\": \"a\"}], \"summary\": {\"sum_of\": [\"a\"]}}",
-                "{\"fields\": [{\"name\": \"a\"}], \"summary\": {\"tops\": 2}}",
-                "{\"fields\": [{\"name\": \"a\"}], \"corpus_mix\": {\"shares\": {\"lines\": 0.5}, \"seed\": 1}}",
-                "{\"fields\": [{\"name\": \"a\"}], \"corpus_mix\": {\"shares\": {\"lines\": 0.5, \"toml\": 0.5}}}"}) {
+            "{\"fields\": [{\"name\": \"a\", \"role\": \"category\", \"dictionary_ref\": \"builtin:nope\"}]}",
+            "{\"fields\": [{\"name\": \"a\", \"role\": \"category\", \"dictionary_ref\": \"codes.csv\"}]}",
+            "{\"fields\": [{\"name\": \"a\", \"role\": \"category\", \"dictionary\": {}, \"dictionary_ref\": \"builtin:mcc\"}]}",
+            "{\"fields\": [{\"name\": \"a\", \"role\": \"text\", \"dictionary_ref\": \"builtin:mcc\"}]}",
+            "{\"fields\": [{\"name\": \"a\", \"role\": \"number\", \"weekday\": true}]}",
+            "{\"fields\": [{\"name\": \"a\", \"role\": \"time\", \"weekday\": \"yes\"}]}",
+            "{\"fields\": [{\"name\": \"a\", \"role\": \"number\", \"bins\": [1, 2], \"bin_labels\": [\"x\", \"y\"]}]}",
+            "{\"fields\": [{\"name\": \"a\", \"role\": \"number\", \"bins\": [2, 1], \"bin_labels\": [\"x\", \"y\", \"z\"]}]}",
+            "{\"fields\": [{\"name\": \"a\"}], \"rendering\": \"xml\"}",
+            "{\"fields\": [{\"name\": \"a\"}], \"rendering\": \"grouped\"}",
+            "{\"fields\": [{\"name\": \"a\"}], \"summary\": {\"sum_of\": [\"a\"]}}",
+            "{\"fields\": [{\"name\": \"a\"}], \"summary\": {\"tops\": 2}}",
+            "{\"fields\": [{\"name\": \"a\"}], \"corpus_mix\": {\"shares\": {\"lines\": 0.5}, \"seed\": 1}}",
+            "{\"fields\": [{\"name\": \"a\"}], \"corpus_mix\": {\"shares\": {\"lines\": 0.5, \"toml\": 0.5}}}"
+        }) {
             Llm4esException e = assertThrows(Llm4esException.class, () -> SerializerConfig.parse(bad), bad);
             assertEquals(SqlState.INVALID_PARAMETER_VALUE, e.state(), bad);
         }
@@ -160,8 +172,11 @@ class EnrichmentTest {
         assertEquals(2000, lines, 150);
         int changed = 0;
         for (int u = 0; u < 200; u++) {
-            changed += mix.renderingFor("u" + u).equals(CorpusMix.parse("lines:0.5,json:0.25,yaml:0.25", 7)
-                    .renderingFor("u" + u)) ? 0 : 1;
+            changed += mix.renderingFor("u" + u)
+                            .equals(CorpusMix.parse("lines:0.5,json:0.25,yaml:0.25", 7)
+                                    .renderingFor("u" + u))
+                    ? 0
+                    : 1;
         }
         assertTrue(changed > 40, "another seed draws other renderings: " + changed);
     }

@@ -21,7 +21,8 @@ class EventSerializerTest {
              "truncation": "%s"}""";
 
     /** One token per whitespace-separated word: enough to check budget arithmetic exactly. */
-    static final TokenEncoder WORDS = text -> new int[text.isBlank() ? 0 : text.trim().split("\\s+").length];
+    static final TokenEncoder WORDS =
+            text -> new int[text.isBlank() ? 0 : text.trim().split("\\s+").length];
 
     static EventSerializer serializer(String truncation) {
         return new EventSerializer(SerializerConfig.parse(CONFIG.formatted(truncation)));
@@ -30,7 +31,8 @@ class EventSerializerTest {
     @Test
     void rendersHeaderAndOneLinePerEventWithRoles() {
         EventSerializer s = serializer("drop_oldest");
-        String a = s.renderEvent("{\"ts\": \"2024-03-05T10:15:00\", \"mcc\": 5411, \"amount\": 12.5, \"note\": \"milk\"}");
+        String a =
+                s.renderEvent("{\"ts\": \"2024-03-05T10:15:00\", \"mcc\": 5411, \"amount\": 12.5, \"note\": \"milk\"}");
         String b = s.renderEvent("{\"mcc\": \"7777\", \"amount\": \"3\", \"ts\": \"2024-03-06\"}");
         assertEquals("2024-03-05, Grocery Stores, Supermarkets, 12.50, milk", a);
         assertEquals("2024-03-06, 7777 (unknown), 3.00, ", b);
@@ -97,7 +99,8 @@ class EventSerializerTest {
     void numbersBeyondADoublesRangeAreRefusedBeforeAnythingRendersThem() {
         EventSerializer s = serializer("drop_oldest");
         for (String amount : new String[] {"\"1e999999999\"", "1e400", "\"-1e-999999999\"", "1e999999999"}) {
-            Llm4esException e = assertThrows(Llm4esException.class, () -> s.event("{\"amount\": " + amount + "}"), amount);
+            Llm4esException e =
+                    assertThrows(Llm4esException.class, () -> s.event("{\"amount\": " + amount + "}"), amount);
             assertEquals(SqlState.INVALID_PARAMETER_VALUE, e.state(), amount);
             assertTrue(e.getMessage().contains("beyond the range"), e.getMessage());
         }
@@ -106,7 +109,9 @@ class EventSerializerTest {
     @Test
     void trailingContentAndDuplicateKeysAreRefused() {
         EventSerializer s = serializer("drop_oldest");
-        for (String bad : new String[] {"{\"amount\": 1} xyz", "{\"amount\": 1}{\"bogus\": 1}", "{\"amount\": 1, \"amount\": 2}"}) {
+        for (String bad :
+                new String[] {"{\"amount\": 1} xyz", "{\"amount\": 1}{\"bogus\": 1}", "{\"amount\": 1, \"amount\": 2}"
+                }) {
             Llm4esException e = assertThrows(Llm4esException.class, () -> s.event(bad), bad);
             assertEquals(SqlState.INVALID_PARAMETER_VALUE, e.state(), bad);
         }
@@ -117,7 +122,7 @@ class EventSerializerTest {
         EventSerializer s = serializer("drop_oldest");
         List<String> lines = new ArrayList<>();
         for (int i = 1; i <= 10; i++) {
-            lines.add("e" + i + " w w");   // 3 words per event
+            lines.add("e" + i + " w w"); // 3 words per event
         }
         // header "date|merchant|amount|note" is 1 word; budget 10 keeps 3 events (1 + 9)
         SerializedHistory h = s.serialize(lines, WORDS, 10);
@@ -131,14 +136,15 @@ class EventSerializerTest {
 
     @Test
     void truncationErrorRefusesWith54000() {
-        Llm4esException e = assertThrows(Llm4esException.class,
-                () -> serializer("error").serialize(List.of("a b c", "d e f"), WORDS, 4));
+        Llm4esException e = assertThrows(
+                Llm4esException.class, () -> serializer("error").serialize(List.of("a b c", "d e f"), WORDS, 4));
         assertEquals(SqlState.PROGRAM_LIMIT_EXCEEDED, e.state());
     }
 
     @Test
     void anEventLongerThanTheBudgetIsNeverCut() {
-        Llm4esException e = assertThrows(Llm4esException.class,
+        Llm4esException e = assertThrows(
+                Llm4esException.class,
                 () -> serializer("drop_oldest").serialize(List.of("a", "b c d e f g h"), WORDS, 4));
         assertEquals(SqlState.PROGRAM_LIMIT_EXCEEDED, e.state());
         assertTrue(e.getMessage().contains("never cut"), e.getMessage());
@@ -146,8 +152,8 @@ class EventSerializerTest {
 
     @Test
     void unknownEventFieldIsRefusedNotDropped() {
-        Llm4esException e = assertThrows(Llm4esException.class,
-                () -> serializer("drop_oldest").renderEvent("{\"amount\": 1, \"balance\": 5}"));
+        Llm4esException e = assertThrows(
+                Llm4esException.class, () -> serializer("drop_oldest").renderEvent("{\"amount\": 1, \"balance\": 5}"));
         assertEquals(SqlState.INVALID_PARAMETER_VALUE, e.state());
         assertTrue(e.getMessage().contains("balance"), e.getMessage());
     }
@@ -155,8 +161,9 @@ class EventSerializerTest {
     @Test
     void malformedEventsAreRefusedWith22023() {
         EventSerializer s = serializer("drop_oldest");
-        for (String bad : new String[] {"not json", "[1, 2]", "{\"amount\": \"ten\"}", "{\"ts\": \"yesterday\"}",
-                "{\"amount\": {\"x\": 1}}"}) {
+        for (String bad : new String[] {
+            "not json", "[1, 2]", "{\"amount\": \"ten\"}", "{\"ts\": \"yesterday\"}", "{\"amount\": {\"x\": 1}}"
+        }) {
             Llm4esException e = assertThrows(Llm4esException.class, () -> s.renderEvent(bad), bad);
             assertEquals(SqlState.INVALID_PARAMETER_VALUE, e.state(), bad);
         }
@@ -165,13 +172,14 @@ class EventSerializerTest {
     @Test
     void configTyposAndBadValuesAreRefused() {
         for (String bad : new String[] {
-                "{\"fields\": [{\"name\": \"a\"}], \"truncate\": \"error\"}",
-                "{\"fields\": [{\"name\": \"a\", \"rol\": \"text\"}]}",
-                "{\"fields\": [{\"name\": \"a\", \"role\": \"money\"}]}",
-                "{\"fields\": []}",
-                "{\"fields\": [{\"name\": \"a\"}, {\"name\": \"a\"}]}",
-                "{\"fields\": [{\"name\": \"a\"}], \"max_tokens\": 0}",
-                "{\"fields\": [{\"name\": \"a\", \"role\": \"number\", \"format\": \"0.0.0'\"}]}"}) {
+            "{\"fields\": [{\"name\": \"a\"}], \"truncate\": \"error\"}",
+            "{\"fields\": [{\"name\": \"a\", \"rol\": \"text\"}]}",
+            "{\"fields\": [{\"name\": \"a\", \"role\": \"money\"}]}",
+            "{\"fields\": []}",
+            "{\"fields\": [{\"name\": \"a\"}, {\"name\": \"a\"}]}",
+            "{\"fields\": [{\"name\": \"a\"}], \"max_tokens\": 0}",
+            "{\"fields\": [{\"name\": \"a\", \"role\": \"number\", \"format\": \"0.0.0'\"}]}"
+        }) {
             Llm4esException e = assertThrows(Llm4esException.class, () -> SerializerConfig.parse(bad), bad);
             assertEquals(SqlState.INVALID_PARAMETER_VALUE, e.state(), bad);
         }

@@ -15,9 +15,10 @@ import org.junit.jupiter.api.Test;
 class RenderingsTest {
     static final SerializerConfig CONFIG = SerializerConfig.parse(EventSerializerTest.CONFIG.formatted("drop_oldest"));
     static final String[] HISTORY = {
-            "{\"ts\": \"2024-03-05\", \"mcc\": 5411, \"amount\": 12.5, \"note\": \"milk | \\\"bio\\\" <1L>\"}",
-            "{\"ts\": \"2024-03-06\", \"mcc\": 5812, \"amount\": 40}",
-            "{\"ts\": \"2024-03-07\", \"mcc\": 5411, \"amount\": 3, \"note\": \"a: b\"}"};
+        "{\"ts\": \"2024-03-05\", \"mcc\": 5411, \"amount\": 12.5, \"note\": \"milk | \\\"bio\\\" <1L>\"}",
+        "{\"ts\": \"2024-03-06\", \"mcc\": 5812, \"amount\": 40}",
+        "{\"ts\": \"2024-03-07\", \"mcc\": 5411, \"amount\": 3, \"note\": \"a: b\"}"
+    };
 
     static String render(String rendering, int from) {
         EventSerializer s = new EventSerializer(CONFIG.withRendering(rendering));
@@ -117,8 +118,8 @@ class RenderingsTest {
     @Test
     void preRenderedLinesAreRefusedForOtherRenderings() {
         EventSerializer s = new EventSerializer(CONFIG.withRendering("json"));
-        Llm4esException e = assertThrows(Llm4esException.class,
-                () -> s.serialize(List.of("a"), EventSerializerTest.WORDS, 10));
+        Llm4esException e =
+                assertThrows(Llm4esException.class, () -> s.serialize(List.of("a"), EventSerializerTest.WORDS, 10));
         assertEquals("0A000", e.state().code());
     }
 

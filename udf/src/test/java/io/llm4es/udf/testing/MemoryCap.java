@@ -19,8 +19,7 @@ public final class MemoryCap {
     private static final int INT64 = 7;
     private static final int FLOAT = 1;
 
-    private MemoryCap() {
-    }
+    private MemoryCap() {}
 
     /** {@code model} (a serialized ModelProto with input {@code input_ids}) plus the probe. */
     public static byte[] append(byte[] model, long capTokens) {
@@ -59,7 +58,10 @@ public final class MemoryCap {
         if (vector) {
             t.varint(1, 1);
         }
-        byte[] raw = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(value).array();
+        byte[] raw = ByteBuffer.allocate(8)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putLong(value)
+                .array();
         return t.varint(2, INT64).string(8, name).bytes(9, raw);
     }
 

@@ -1,8 +1,8 @@
 package io.llm4es.udf.testing;
 
-import io.llm4es.udf.digest.Sha256;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.llm4es.udf.digest.Sha256;
 import io.llm4es.udf.embed.ModelCache;
 import io.llm4es.udf.model.ModelBundle;
 import io.llm4es.udf.model.ModelManifest;
@@ -17,8 +17,7 @@ import java.nio.file.Path;
  * change.
  */
 public final class TestBundles {
-    private TestBundles() {
-    }
+    private TestBundles() {}
 
     /** A bundle whose model.onnx is not an ONNX model: loading it is a native failure (58000). */
     public static Path unloadable(Path dir, String name) throws IOException {
@@ -42,7 +41,6 @@ public final class TestBundles {
         Files.writeString(manifestFile, json.writeValueAsString(manifest));
         return dir;
     }
-
 
     /** Writes {@code bundle} (manifest and files, unchanged) into {@code dir}, e.g. to take a bundled model out of the jar. */
     public static void copy(ModelBundle bundle, Path dir) {

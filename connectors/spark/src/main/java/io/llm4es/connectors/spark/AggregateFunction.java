@@ -37,7 +37,10 @@ import scala.jdk.javaapi.CollectionConverters;
  */
 final class AggregateFunction {
     private enum KeyKind {
-        NUMBER(Encoders.DECIMAL()), FLOATING(Encoders.DOUBLE()), TIME(Encoders.TIMESTAMP()), TEXT(Encoders.STRING());
+        NUMBER(Encoders.DECIMAL()),
+        FLOATING(Encoders.DOUBLE()),
+        TIME(Encoders.TIMESTAMP()),
+        TEXT(Encoders.STRING());
 
         final Encoder<?> encoder;
 
@@ -51,8 +54,8 @@ final class AggregateFunction {
     private final String signature;
     private final Function<SparkModels, HistoryAggregator<?>> aggregator;
 
-    AggregateFunction(String name, int maxArguments, String signature,
-                      Function<SparkModels, HistoryAggregator<?>> aggregator) {
+    AggregateFunction(
+            String name, int maxArguments, String signature, Function<SparkModels, HistoryAggregator<?>> aggregator) {
         this.name = name;
         this.maxArguments = maxArguments;
         this.signature = signature;
@@ -65,28 +68,41 @@ final class AggregateFunction {
             Encoder in = Encoders.tuple(Encoders.STRING(), kind.encoder, Encoders.STRING(), Encoders.STRING());
             spark.udf().register(typedName(kind), functions.udaf((HistoryAggregator) aggregator.apply(models), in));
         }
-        ExpressionInfo info = new ExpressionInfo(AggregateFunction.class.getName(), null, name,
-                name + signature, "", "", "", "agg_funcs", "", "", "java_udf");
-        registry.registerFunction(FunctionIdentifier.apply(name), info,
-                (scala.Function1<Seq<Expression>, Expression>) children -> build(registry, children));
+        ExpressionInfo info = new ExpressionInfo(
+                AggregateFunction.class.getName(),
+                null,
+                name,
+                name + signature,
+                "",
+                "",
+                "",
+                "agg_funcs",
+                "",
+                "",
+                "java_udf");
+        registry.registerFunction(FunctionIdentifier.apply(name), info, (scala.Function1<Seq<Expression>, Expression>)
+                children -> build(registry, children));
     }
 
     private Expression build(FunctionRegistry registry, Seq<Expression> children) {
         List<Expression> args = new ArrayList<>(CollectionConverters.asJava(children));
         if (args.size() == 1) {
-            throw SparkErrors.of(new Llm4esException(SqlState.FEATURE_NOT_SUPPORTED, "Spark SQL has no ordered form "
-                    + name + "(event ORDER BY ts) for a user aggregate; write the portable form " + name + signature));
+            throw SparkErrors.of(new Llm4esException(
+                    SqlState.FEATURE_NOT_SUPPORTED,
+                    "Spark SQL has no ordered form " + name
+                            + "(event ORDER BY ts) for a user aggregate; write the portable form " + name + signature));
         }
         if (args.size() < 2 || args.size() > maxArguments) {
-            throw SparkErrors.of(Llm4esException.invalid(name + " takes " + signature + ", got " + args.size()
-                    + " argument(s)"));
+            throw SparkErrors.of(
+                    Llm4esException.invalid(name + " takes " + signature + ", got " + args.size() + " argument(s)"));
         }
         KeyKind kind = kindOf(args.get(1).dataType());
         while (args.size() < 4) {
             args.add(Literal.create(null, DataTypes.StringType));
         }
         try {
-            return registry.lookupFunction(FunctionIdentifier.apply(typedName(kind)),
+            return registry.lookupFunction(
+                    FunctionIdentifier.apply(typedName(kind)),
                     CollectionConverters.asScala(args).toSeq());
         } catch (Exception e) {
             // an AnalysisException (Scala throws it unchecked) passes on to the caller as it is

@@ -25,15 +25,16 @@ import org.apache.spark.sql.types.StructType;
  * <pre>spark-submit --class io.llm4es.connectors.spark.BulkEmbeddingJob llm4es-spark.jar --input ... --output ...</pre>
  */
 public final class BulkEmbeddingJob {
-    private BulkEmbeddingJob() {
-    }
+    private BulkEmbeddingJob() {}
 
     /** Columns user_id (the input's type), embedding, status (ok | truncated | empty), model_version, events, tokens, dropped_events. */
     public static Dataset<Row> embed(Dataset<Row> events, BulkOptions options) {
         SparkSession spark = events.sparkSession();
         SparkModels models = new SparkModels(spark.conf().get(SparkModels.DIR_CONF, null));
-        Dataset<Row> in = events.select(col(options.userColumn()).as("user_id"),
-                col(options.eventColumn()).cast(DataTypes.StringType).as("event"), col(options.orderColumn()).as("order_key"));
+        Dataset<Row> in = events.select(
+                col(options.userColumn()).as("user_id"),
+                col(options.eventColumn()).cast(DataTypes.StringType).as("event"),
+                col(options.orderColumn()).as("order_key"));
         Dataset<Row> byUser = options.partitions() > 0
                 ? in.repartition(options.partitions(), col("user_id"))
                 : in.repartition(col("user_id"));
@@ -41,7 +42,9 @@ public final class BulkEmbeddingJob {
         String modelRef = options.model();
         int window = options.windowTokens();
         MapPartitionsFunction<Row, Row> embedPartition = rows -> new UserBatches(rows, models, modelRef, window);
-        return sorted.mapPartitions(embedPartition, Encoders.row(outputSchema(in.schema().apply("user_id").dataType())));
+        return sorted.mapPartitions(
+                embedPartition,
+                Encoders.row(outputSchema(in.schema().apply("user_id").dataType())));
     }
 
     static StructType outputSchema(org.apache.spark.sql.types.DataType userType) {
@@ -59,7 +62,10 @@ public final class BulkEmbeddingJob {
     public static long run(SparkSession spark, BulkOptions options) {
         Dataset<Row> events = "table".equals(options.format())
                 ? spark.table(options.input())
-                : spark.read().format(options.format()).option("header", "true").option("inferSchema", "true")
+                : spark.read()
+                        .format(options.format())
+                        .option("header", "true")
+                        .option("inferSchema", "true")
                         .load(options.input());
         Dataset<Row> embedded = embed(events, options);
         if (options.output() != null) {
@@ -67,11 +73,17 @@ public final class BulkEmbeddingJob {
         }
         if (options.jdbcUrl() != null) {
             // JDBC has no portable float array; pgvector (and any text column) reads this form
-            UDF1<scala.collection.Seq<Object>, String> text = v -> v == null ? null
-                    : Vectors.toPgvectorText(Vectors.fromObjects(scala.jdk.javaapi.CollectionConverters.asJava(v).toArray()));
+            UDF1<scala.collection.Seq<Object>, String> text = v -> v == null
+                    ? null
+                    : Vectors.toPgvectorText(Vectors.fromObjects(
+                            scala.jdk.javaapi.CollectionConverters.asJava(v).toArray()));
             Dataset<Row> source = options.output() != null ? spark.read().parquet(options.output()) : embedded;
-            source.withColumn("embedding", functions.udf(text, DataTypes.StringType).apply(col("embedding")))
-                    .write().mode(SaveMode.Overwrite).option("truncate", "true")
+            source.withColumn(
+                            "embedding",
+                            functions.udf(text, DataTypes.StringType).apply(col("embedding")))
+                    .write()
+                    .mode(SaveMode.Overwrite)
+                    .option("truncate", "true")
                     .jdbc(options.jdbcUrl(), options.jdbcTable(), options.jdbcProperties());
         }
         return options.output() != null ? spark.read().parquet(options.output()).count() : -1;
@@ -86,7 +98,8 @@ public final class BulkEmbeddingJob {
             System.exit(2);
             return;
         }
-        SparkSession spark = SparkSession.builder().appName("llm4es bulk embeddings").getOrCreate();
+        SparkSession spark =
+                SparkSession.builder().appName("llm4es bulk embeddings").getOrCreate();
         try {
             long users = run(spark, options);
             System.out.println("llm4es: embedded " + (users < 0 ? "all" : String.valueOf(users)) + " users"

@@ -9,9 +9,19 @@ import java.util.Properties;
  * What the bulk job reads, how it embeds and where it writes. The command line is
  * {@code --name value} pairs; {@link #usage()} lists them.
  */
-public record BulkOptions(String input, String format, String userColumn, String eventColumn, String orderColumn,
-                          String model, int partitions, int windowTokens, String output, String jdbcUrl,
-                          String jdbcTable, Properties jdbcProperties) {
+public record BulkOptions(
+        String input,
+        String format,
+        String userColumn,
+        String eventColumn,
+        String orderColumn,
+        String model,
+        int partitions,
+        int windowTokens,
+        String output,
+        String jdbcUrl,
+        String jdbcTable,
+        Properties jdbcProperties) {
     /** Users held before one call to the model: the job's memory bound, in tokens. */
     public static final int DEFAULT_WINDOW_TOKENS = 32768;
 
@@ -26,43 +36,131 @@ public record BulkOptions(String input, String format, String userColumn, String
 
     /** The defaults: columns user_id, event, ts; the default model; Spark's partition count. */
     public static BulkOptions defaults() {
-        return new BulkOptions(null, "parquet", "user_id", "event", "ts", null, 0, DEFAULT_WINDOW_TOKENS, null, null,
-                null, new Properties());
+        return new BulkOptions(
+                null,
+                "parquet",
+                "user_id",
+                "event",
+                "ts",
+                null,
+                0,
+                DEFAULT_WINDOW_TOKENS,
+                null,
+                null,
+                null,
+                new Properties());
     }
 
     public BulkOptions withInput(String path, String format) {
-        return new BulkOptions(path, format, userColumn, eventColumn, orderColumn, model, partitions, windowTokens,
-                output, jdbcUrl, jdbcTable, jdbcProperties);
+        return new BulkOptions(
+                path,
+                format,
+                userColumn,
+                eventColumn,
+                orderColumn,
+                model,
+                partitions,
+                windowTokens,
+                output,
+                jdbcUrl,
+                jdbcTable,
+                jdbcProperties);
     }
 
     public BulkOptions withColumns(String user, String event, String order) {
-        return new BulkOptions(input, format, user, event, order, model, partitions, windowTokens, output, jdbcUrl,
-                jdbcTable, jdbcProperties);
+        return new BulkOptions(
+                input,
+                format,
+                user,
+                event,
+                order,
+                model,
+                partitions,
+                windowTokens,
+                output,
+                jdbcUrl,
+                jdbcTable,
+                jdbcProperties);
     }
 
     public BulkOptions withModel(String name) {
-        return new BulkOptions(input, format, userColumn, eventColumn, orderColumn, name, partitions, windowTokens,
-                output, jdbcUrl, jdbcTable, jdbcProperties);
+        return new BulkOptions(
+                input,
+                format,
+                userColumn,
+                eventColumn,
+                orderColumn,
+                name,
+                partitions,
+                windowTokens,
+                output,
+                jdbcUrl,
+                jdbcTable,
+                jdbcProperties);
     }
 
     public BulkOptions withPartitions(int n) {
-        return new BulkOptions(input, format, userColumn, eventColumn, orderColumn, model, n, windowTokens, output,
-                jdbcUrl, jdbcTable, jdbcProperties);
+        return new BulkOptions(
+                input,
+                format,
+                userColumn,
+                eventColumn,
+                orderColumn,
+                model,
+                n,
+                windowTokens,
+                output,
+                jdbcUrl,
+                jdbcTable,
+                jdbcProperties);
     }
 
     public BulkOptions withWindowTokens(int tokens) {
-        return new BulkOptions(input, format, userColumn, eventColumn, orderColumn, model, partitions, tokens, output,
-                jdbcUrl, jdbcTable, jdbcProperties);
+        return new BulkOptions(
+                input,
+                format,
+                userColumn,
+                eventColumn,
+                orderColumn,
+                model,
+                partitions,
+                tokens,
+                output,
+                jdbcUrl,
+                jdbcTable,
+                jdbcProperties);
     }
 
     public BulkOptions withOutput(String parquetPath) {
-        return new BulkOptions(input, format, userColumn, eventColumn, orderColumn, model, partitions, windowTokens,
-                parquetPath, jdbcUrl, jdbcTable, jdbcProperties);
+        return new BulkOptions(
+                input,
+                format,
+                userColumn,
+                eventColumn,
+                orderColumn,
+                model,
+                partitions,
+                windowTokens,
+                parquetPath,
+                jdbcUrl,
+                jdbcTable,
+                jdbcProperties);
     }
 
     public BulkOptions withJdbc(String url, String table, Properties properties) {
-        return new BulkOptions(input, format, userColumn, eventColumn, orderColumn, model, partitions, windowTokens,
-                output, url, table, properties);
+        return new BulkOptions(
+                input,
+                format,
+                userColumn,
+                eventColumn,
+                orderColumn,
+                model,
+                partitions,
+                windowTokens,
+                output,
+                url,
+                table,
+                properties);
     }
 
     public static BulkOptions parse(String[] args) {
@@ -81,13 +179,31 @@ public record BulkOptions(String input, String format, String userColumn, String
                 jdbc.setProperty(k, v);
             }
         }
-        BulkOptions o = new BulkOptions(m.remove("input"), m.getOrDefault("format", d.format()),
-                m.getOrDefault("user-column", d.userColumn()), m.getOrDefault("event-column", d.eventColumn()),
-                m.getOrDefault("order-column", d.orderColumn()), m.get("model"),
-                integer(m, "partitions", d.partitions()), integer(m, "window-tokens", d.windowTokens()),
-                m.get("output"), m.get("jdbc-url"), m.get("jdbc-table"), jdbc);
-        for (String k : new String[] {"format", "user-column", "event-column", "order-column", "model", "partitions",
-                "window-tokens", "output", "jdbc-url", "jdbc-table"}) {
+        BulkOptions o = new BulkOptions(
+                m.remove("input"),
+                m.getOrDefault("format", d.format()),
+                m.getOrDefault("user-column", d.userColumn()),
+                m.getOrDefault("event-column", d.eventColumn()),
+                m.getOrDefault("order-column", d.orderColumn()),
+                m.get("model"),
+                integer(m, "partitions", d.partitions()),
+                integer(m, "window-tokens", d.windowTokens()),
+                m.get("output"),
+                m.get("jdbc-url"),
+                m.get("jdbc-table"),
+                jdbc);
+        for (String k : new String[] {
+            "format",
+            "user-column",
+            "event-column",
+            "order-column",
+            "model",
+            "partitions",
+            "window-tokens",
+            "output",
+            "jdbc-url",
+            "jdbc-table"
+        }) {
             m.remove(k);
         }
         if (!m.isEmpty()) {

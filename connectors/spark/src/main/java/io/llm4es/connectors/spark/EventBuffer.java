@@ -13,8 +13,7 @@ public final class EventBuffer implements Serializable {
     private static final long serialVersionUID = 1L;
 
     /** One input row: NULL event or key is kept, the core skips it (and still checks its model). */
-    record Row(String event, Object orderKey, String modelRef) implements Serializable {
-    }
+    record Row(String event, Object orderKey, String modelRef) implements Serializable {}
 
     final List<Row> rows = new ArrayList<>();
     // serialize_events' options: the same for every row of a group

@@ -14,8 +14,7 @@ import io.llm4es.udf.serialize.SerializedHistory;
  * engine.
  */
 final class GroupHistory {
-    private GroupHistory() {
-    }
+    private GroupHistory() {}
 
     /** The group's embedding, empty group or failure, as user_embedding's three variants see it. */
     static EmbeddingOutcome embed(Iterable<EventBuffer.Row> rows, ModelResolver models) {

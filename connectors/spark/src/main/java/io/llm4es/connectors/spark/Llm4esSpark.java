@@ -14,12 +14,13 @@ import org.apache.spark.sql.catalyst.analysis.FunctionRegistry;
 public final class Llm4esSpark {
     private static final String HISTORY = "(event, order_key [, model_ref])";
 
-    private Llm4esSpark() {
-    }
+    private Llm4esSpark() {}
 
     public static void register(SparkSession spark) {
         SparkModels models = new SparkModels(spark.conf().get(SparkModels.DIR_CONF, null));
-        FunctionRegistry registry = ((org.apache.spark.sql.classic.SparkSession) spark).sessionState().functionRegistry();
+        FunctionRegistry registry = ((org.apache.spark.sql.classic.SparkSession) spark)
+                .sessionState()
+                .functionRegistry();
         for (AggregateFunction f : aggregates()) {
             f.register(spark, registry, models);
         }
@@ -31,7 +32,10 @@ public final class Llm4esSpark {
                 new AggregateFunction("user_embedding", 3, HISTORY, m -> new UserEmbeddingAggregator(m, false)),
                 new AggregateFunction("try_user_embedding", 3, HISTORY, m -> new UserEmbeddingAggregator(m, true)),
                 new AggregateFunction("user_embedding_result", 3, HISTORY, UserEmbeddingResultAggregator::new),
-                new AggregateFunction("serialize_events", 4, "(event, order_key [, model_ref [, options]])",
+                new AggregateFunction(
+                        "serialize_events",
+                        4,
+                        "(event, order_key [, model_ref [, options]])",
                         SerializeEventsAggregator::new));
     }
 }

@@ -10,15 +10,13 @@ import io.llm4es.udf.error.Llm4esException;
  * {@code getSqlState()} returns it.
  */
 final class SparkErrors {
-    private SparkErrors() {
-    }
+    private SparkErrors() {}
 
     static Llm4esSparkException of(RuntimeException e) {
         if (e instanceof Llm4esSparkException s) {
             return s;
         }
-        Llm4esException core = e instanceof Llm4esException l ? l
-                : new EmbeddingOutcome(null, e, null, 0).error();
+        Llm4esException core = e instanceof Llm4esException l ? l : new EmbeddingOutcome(null, e, null, 0).error();
         return new Llm4esSparkException(core.state().code(), core.getMessage(), e);
     }
 }

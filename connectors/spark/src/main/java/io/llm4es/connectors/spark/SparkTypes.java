@@ -18,8 +18,7 @@ final class SparkTypes {
             .add("dropped_events", DataTypes.IntegerType, true)
             .add("message", DataTypes.StringType, true);
 
-    private SparkTypes() {
-    }
+    private SparkTypes() {}
 
     /** Java's Encoders has no primitive-array encoder; this is the one Spark's Scala side derives for Array[Float]. */
     @SuppressWarnings({"unchecked", "rawtypes"})

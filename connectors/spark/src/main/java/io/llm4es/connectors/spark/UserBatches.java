@@ -97,8 +97,13 @@ final class UserBatches implements Iterator<Row> {
         }
         for (int i = 0; i < results.size(); i++) {
             EmbeddingResult r = results.get(i);
-            ready.add(RowFactory.create(windowUsers.get(i), SparkTypes.boxed(r.vector()),
-                    r.status().name().toLowerCase(java.util.Locale.ROOT), r.modelVersion(), r.events(), r.tokens(),
+            ready.add(RowFactory.create(
+                    windowUsers.get(i),
+                    SparkTypes.boxed(r.vector()),
+                    r.status().name().toLowerCase(java.util.Locale.ROOT),
+                    r.modelVersion(),
+                    r.events(),
+                    r.tokens(),
                     r.droppedEvents()));
         }
         windowUsers.clear();

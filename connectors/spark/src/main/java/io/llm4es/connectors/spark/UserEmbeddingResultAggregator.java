@@ -22,8 +22,13 @@ final class UserEmbeddingResultAggregator extends HistoryAggregator<Row> {
     public Row finish(EventBuffer buffer) {
         EmbeddingOutcome o = GroupHistory.embed(buffer.rows, models);
         boolean has = o.result() != null;
-        return RowFactory.create(has ? SparkTypes.boxed(o.result().vector()) : null, o.status(), o.modelVersion(),
-                o.events(), has ? o.result().tokens() : null, has ? o.result().droppedEvents() : null,
+        return RowFactory.create(
+                has ? SparkTypes.boxed(o.result().vector()) : null,
+                o.status(),
+                o.modelVersion(),
+                o.events(),
+                has ? o.result().tokens() : null,
+                has ? o.result().droppedEvents() : null,
                 o.failure() == null ? null : o.failure().getMessage());
     }
 

@@ -14,25 +14,39 @@ import scala.jdk.javaapi.CollectionConverters;
  * BigDecimal (whatever the column holds); NULL in gives NULL out, as in every engine.
  */
 final class VectorFunctions {
-    private VectorFunctions() {
-    }
+    private VectorFunctions() {}
 
     static void register(SparkSession spark) {
-        spark.udf().register("cosine_similarity", (UDF2<Object, Object, Double>) (a, b) -> a == null || b == null
-                ? null : call(() -> Vectors.cosineSimilarity(vector(a), vector(b))), DataTypes.DoubleType);
-        spark.udf().register("l2_normalize", (UDF1<Object, float[]>) v -> v == null
-                ? null : call(() -> Vectors.l2Normalize(vector(v))), SparkTypes.EMBEDDING);
-        spark.udf().register("vector_dims", (UDF1<Object, Integer>) v -> v == null
-                ? null : call(() -> Vectors.dims(vector(v))), DataTypes.IntegerType);
-        spark.udf().register("to_pgvector_text", (UDF1<Object, String>) v -> v == null
-                ? null : call(() -> Vectors.toPgvectorText(vector(v))), DataTypes.StringType);
+        spark.udf()
+                .register(
+                        "cosine_similarity",
+                        (UDF2<Object, Object, Double>) (a, b) -> a == null || b == null
+                                ? null
+                                : call(() -> Vectors.cosineSimilarity(vector(a), vector(b))),
+                        DataTypes.DoubleType);
+        spark.udf()
+                .register(
+                        "l2_normalize",
+                        (UDF1<Object, float[]>) v -> v == null ? null : call(() -> Vectors.l2Normalize(vector(v))),
+                        SparkTypes.EMBEDDING);
+        spark.udf()
+                .register(
+                        "vector_dims",
+                        (UDF1<Object, Integer>) v -> v == null ? null : call(() -> Vectors.dims(vector(v))),
+                        DataTypes.IntegerType);
+        spark.udf()
+                .register(
+                        "to_pgvector_text",
+                        (UDF1<Object, String>) v -> v == null ? null : call(() -> Vectors.toPgvectorText(vector(v))),
+                        DataTypes.StringType);
     }
 
     private static float[] vector(Object value) {
         if (value instanceof Seq<?> seq) {
             return Vectors.fromObjects(CollectionConverters.asJava(seq).toArray());
         }
-        throw Llm4esException.invalid("expected an array of numbers, got " + value.getClass().getSimpleName());
+        throw Llm4esException.invalid(
+                "expected an array of numbers, got " + value.getClass().getSimpleName());
     }
 
     private interface Body<T> {

@@ -64,22 +64,39 @@ class BulkEmbeddingJobTest {
         DATA.toSpark(spark).write().parquet(input.toString());
         String url = "jdbc:h2:mem:bulk-target;DB_CLOSE_DELAY=-1";
         try (Connection keep = DriverManager.getConnection(url)) {
-            String[] args = {"--input", input.toString(), "--model", "stories260k", "--partitions", "4",
-                    "--output", dir.resolve("embeddings.parquet").toString(), "--jdbc-url", url, "--jdbc-table", "user_embeddings"};
+            String[] args = {
+                "--input",
+                input.toString(),
+                "--model",
+                "stories260k",
+                "--partitions",
+                "4",
+                "--output",
+                dir.resolve("embeddings.parquet").toString(),
+                "--jdbc-url",
+                url,
+                "--jdbc-table",
+                "user_embeddings"
+            };
             for (int run = 0; run < 2; run++) {
                 // Spark creates the table with quoted lower-case column names
                 long users = BulkEmbeddingJob.run(spark, BulkOptions.parse(args));
                 assertEquals(h2.size(), users);
-                assertSameAsH2(spark.read().parquet(dir.resolve("embeddings.parquet").toString()).collectAsList(), h2);
+                assertSameAsH2(
+                        spark.read()
+                                .parquet(dir.resolve("embeddings.parquet").toString())
+                                .collectAsList(),
+                        h2);
                 try (Statement st = keep.createStatement();
-                     ResultSet rs = st.executeQuery("SELECT COUNT(*), COUNT(DISTINCT \"user_id\") FROM user_embeddings")) {
+                        ResultSet rs =
+                                st.executeQuery("SELECT COUNT(*), COUNT(DISTINCT \"user_id\") FROM user_embeddings")) {
                     rs.next();
                     assertEquals(h2.size(), rs.getInt(1), "run " + run);
                     assertEquals(h2.size(), rs.getInt(2));
                 }
             }
             try (Statement st = keep.createStatement();
-                 ResultSet rs = st.executeQuery("SELECT \"embedding\" FROM user_embeddings WHERE \"user_id\" = 1")) {
+                    ResultSet rs = st.executeQuery("SELECT \"embedding\" FROM user_embeddings WHERE \"user_id\" = 1")) {
                 rs.next();
                 assertTrue(Vectors.cosineSimilarity(h2.get(1), Vectors.parse(rs.getString(1))) >= 0.99999);
             }
@@ -88,11 +105,14 @@ class BulkEmbeddingJobTest {
 
     @Test
     void badOptionsAreRefusedWithTheirSqlstate() {
-        var e = org.junit.jupiter.api.Assertions.assertThrows(io.llm4es.udf.error.Llm4esException.class,
-                () -> BulkOptions.parse(new String[] {"--input", "x"}));
+        var e = org.junit.jupiter.api.Assertions.assertThrows(
+                io.llm4es.udf.error.Llm4esException.class, () -> BulkOptions.parse(new String[] {"--input", "x"}));
         assertEquals("22023", e.state().code());
-        var unknown = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> BulkEmbeddingJob.embed(
-                DATA.toSpark(spark), BulkOptions.defaults().withModel("no-such-model")).collectAsList());
+        var unknown = org.junit.jupiter.api.Assertions.assertThrows(
+                Exception.class,
+                () -> BulkEmbeddingJob.embed(
+                                DATA.toSpark(spark), BulkOptions.defaults().withModel("no-such-model"))
+                        .collectAsList());
         assertTrue(unknown.getMessage().contains("[42704] llm4es:"), unknown.getMessage());
     }
 }

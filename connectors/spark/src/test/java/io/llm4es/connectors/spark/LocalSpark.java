@@ -6,8 +6,7 @@ import org.apache.spark.sql.SparkSession;
 final class LocalSpark {
     private static SparkSession session;
 
-    private LocalSpark() {
-    }
+    private LocalSpark() {}
 
     static synchronized SparkSession session() {
         if (session == null) {

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** A model found by name in spark.llm4es.models.dir, and in an archive shipped with the job. */
 class ModelLocationsTest {
-    static final Path BUNDLED = Path.of("..", "..", "udf", "src", "main", "resources", "io", "llm4es", "models", "stories260k");
+    static final Path BUNDLED =
+            Path.of("..", "..", "udf", "src", "main", "resources", "io", "llm4es", "models", "stories260k");
     static SparkSession spark;
     static float[] builtin;
 

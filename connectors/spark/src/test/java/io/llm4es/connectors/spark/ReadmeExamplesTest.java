@@ -33,7 +33,8 @@ class ReadmeExamplesTest {
 
     static List<String> blocks(String language) {
         List<String> out = new ArrayList<>();
-        Matcher m = Pattern.compile("```" + language + "\\n(.*?)```", Pattern.DOTALL).matcher(section);
+        Matcher m = Pattern.compile("```" + language + "\\n(.*?)```", Pattern.DOTALL)
+                .matcher(section);
         while (m.find()) {
             out.add(m.group(1).trim());
         }
@@ -50,7 +51,10 @@ class ReadmeExamplesTest {
             for (Row r : rows) {
                 for (int i = 0; i < r.size(); i++) {
                     boolean lenient = r.schema().fields()[i].name().equals("lenient");
-                    assertEquals(lenient, r.isNullAt(i), q + ": column " + r.schema().fields()[i].name());
+                    assertEquals(
+                            lenient,
+                            r.isNullAt(i),
+                            q + ": column " + r.schema().fields()[i].name());
                 }
             }
         }
@@ -67,7 +71,8 @@ class ReadmeExamplesTest {
         assertTrue(jar > 0, shell);
         // the application's arguments as written, with /data/ moved into a temporary folder
         String[] args = words.subList(jar + 1, words.size()).stream()
-                .map(w -> w.replace("/data/", dir.toString() + "/")).toArray(String[]::new);
+                .map(w -> w.replace("/data/", dir.toString() + "/"))
+                .toArray(String[]::new);
         SyntheticEvents data = SyntheticEvents.of(10, 5, 5);
         data.toSpark(spark).write().parquet(dir.resolve("events.parquet").toString());
         assertEquals(10, BulkEmbeddingJob.run(spark, BulkOptions.parse(args)));

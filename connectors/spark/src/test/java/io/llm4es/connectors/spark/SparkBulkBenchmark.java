@@ -36,8 +36,11 @@ public final class SparkBulkBenchmark {
         Class.forName("org.h2.Driver");
         Random rnd = new Random(42);
         int[] mcc = {5411, 5812, 5541, 6011, 4900, 7832};
-        SparkSession spark = SparkSession.builder().master("local[2]").config("spark.ui.enabled", "false")
-                .config("spark.driver.host", "127.0.0.1").getOrCreate();
+        SparkSession spark = SparkSession.builder()
+                .master("local[2]")
+                .config("spark.ui.enabled", "false")
+                .config("spark.driver.host", "127.0.0.1")
+                .getOrCreate();
         try (Connection h2 = DriverManager.getConnection("jdbc:h2:" + dir.resolve("source"))) {
             try (Statement st = h2.createStatement()) {
                 st.execute("CREATE TABLE tx(user_id INT, ts DATE, event VARCHAR)");
@@ -62,7 +65,9 @@ public final class SparkBulkBenchmark {
                 }
                 ps.executeBatch();
             }
-            spark.createDataFrame(rows, SyntheticEvents.SCHEMA).write().mode("overwrite")
+            spark.createDataFrame(rows, SyntheticEvents.SCHEMA)
+                    .write()
+                    .mode("overwrite")
                     .parquet(dir.resolve("events.parquet").toString());
         } finally {
             spark.stop();
@@ -70,17 +75,29 @@ public final class SparkBulkBenchmark {
     }
 
     static void run(Path dir, String master) {
-        SparkSession spark = SparkSession.builder().master(master).config("spark.ui.enabled", "false")
-                .config("spark.driver.host", "127.0.0.1").getOrCreate();
+        SparkSession spark = SparkSession.builder()
+                .master(master)
+                .config("spark.ui.enabled", "false")
+                .config("spark.driver.host", "127.0.0.1")
+                .getOrCreate();
         try {
             long t0 = System.nanoTime();
             long users = BulkEmbeddingJob.run(spark, BulkOptions.parse(new String[] {
-                    "--input", dir.resolve("events.parquet").toString(), "--partitions", "8",
-                    "--output", dir.resolve("spark-embeddings.parquet").toString()}));
+                "--input",
+                dir.resolve("events.parquet").toString(),
+                "--partitions",
+                "8",
+                "--output",
+                dir.resolve("spark-embeddings.parquet").toString()
+            }));
             double s = (System.nanoTime() - t0) / 1e9;
-            long tokens = spark.read().parquet(dir.resolve("spark-embeddings.parquet").toString())
-                    .selectExpr("sum(tokens)").first().getLong(0);
-            System.out.printf("spark %s: %d users, %d tokens in %.1f s: %.0f users/s, %.0f tokens/s%n",
+            long tokens = spark.read()
+                    .parquet(dir.resolve("spark-embeddings.parquet").toString())
+                    .selectExpr("sum(tokens)")
+                    .first()
+                    .getLong(0);
+            System.out.printf(
+                    "spark %s: %d users, %d tokens in %.1f s: %.0f users/s, %.0f tokens/s%n",
                     master, users, tokens, s, users / s, tokens / s);
         } finally {
             spark.stop();

@@ -55,14 +55,16 @@ class SparkSqlFunctionsTest {
     void serializeEventsIsH2sTextWithModelAndOptions() throws Exception {
         Map<Integer, String> expected = new HashMap<>();
         try (Statement st = h2.createStatement();
-             ResultSet rs = st.executeQuery("SELECT user_id, serialize_events(event, ts, 'stories260k', "
-                     + "'{\"rendering\": \"yaml\"}') FROM tx GROUP BY user_id")) {
+                ResultSet rs = st.executeQuery("SELECT user_id, serialize_events(event, ts, 'stories260k', "
+                        + "'{\"rendering\": \"yaml\"}') FROM tx GROUP BY user_id")) {
             while (rs.next()) {
                 expected.put(rs.getInt(1), rs.getString(2));
             }
         }
-        for (Row r : spark.sql("SELECT user_id, serialize_events(event, ts, 'stories260k', '{\"rendering\": \"yaml\"}') "
-                + "FROM tx GROUP BY user_id").collectAsList()) {
+        for (Row r : spark.sql(
+                        "SELECT user_id, serialize_events(event, ts, 'stories260k', '{\"rendering\": \"yaml\"}') "
+                                + "FROM tx GROUP BY user_id")
+                .collectAsList()) {
             assertEquals(expected.get(r.getInt(0)), r.getString(1));
         }
     }
@@ -70,34 +72,49 @@ class SparkSqlFunctionsTest {
     @Test
     void nullEventsAndKeysAreSkippedAndAnEmptyGroupIsNull() {
         Row r = spark.sql("SELECT user_embedding(e, k), try_user_embedding(e, k), serialize_events(e, k), "
-                + "user_embedding_result(e, k).status FROM VALUES (CAST(NULL AS STRING), 1), ('{\"mcc\": 1}', NULL) "
-                + "AS t(e, k)").first();
+                        + "user_embedding_result(e, k).status FROM VALUES (CAST(NULL AS STRING), 1), ('{\"mcc\": 1}', NULL) "
+                        + "AS t(e, k)")
+                .first();
         assertNull(r.get(0));
         assertNull(r.get(1));
         assertNull(r.get(2));
         assertEquals("empty", r.getString(3));
         Row withNulls = spark.sql("SELECT user_embedding(event, ts) FROM (SELECT event, ts FROM tx WHERE user_id = 3 "
-                + "UNION ALL SELECT NULL, DATE'2024-01-01' UNION ALL SELECT '{\"mcc\": 1}', NULL)").first();
-        Row plain = spark.sql("SELECT user_embedding(event, ts) FROM tx WHERE user_id = 3").first();
-        assertTrue(Vectors.cosineSimilarity(SyntheticEvents.floats(plain.getList(0)),
-                SyntheticEvents.floats(withNulls.getList(0))) >= 0.99999);
+                        + "UNION ALL SELECT NULL, DATE'2024-01-01' UNION ALL SELECT '{\"mcc\": 1}', NULL)")
+                .first();
+        Row plain = spark.sql("SELECT user_embedding(event, ts) FROM tx WHERE user_id = 3")
+                .first();
+        assertTrue(Vectors.cosineSimilarity(
+                        SyntheticEvents.floats(plain.getList(0)), SyntheticEvents.floats(withNulls.getList(0)))
+                >= 0.99999);
     }
 
     @Test
     void orderKeysOfEveryKindOrderAsInH2() throws Exception {
         // numbers order as numbers (10 after 9), not as text
         String spark10 = spark.sql("SELECT serialize_events(e, k) FROM VALUES ('{\"mcc\": 9}', 9), "
-                + "('{\"mcc\": 10}', 10) AS t(e, k)").first().getString(0);
+                        + "('{\"mcc\": 10}', 10) AS t(e, k)")
+                .first()
+                .getString(0);
         try (Statement st = h2.createStatement();
-             ResultSet rs = st.executeQuery("SELECT serialize_events(e, k) FROM (VALUES ('{\"mcc\": 9}', 9), "
-                     + "('{\"mcc\": 10}', 10)) AS t(e, k)")) {
+                ResultSet rs = st.executeQuery("SELECT serialize_events(e, k) FROM (VALUES ('{\"mcc\": 9}', 9), "
+                        + "('{\"mcc\": 10}', 10)) AS t(e, k)")) {
             rs.next();
             assertEquals(rs.getString(1), spark10);
         }
-        for (String key : List.of("CAST(k AS BIGINT)", "CAST(k AS DOUBLE)", "CAST(k AS DECIMAL(10,2))",
-                "TIMESTAMP'2024-01-01 00:00:00' + make_interval(0, 0, 0, k)", "CAST(k + 10 AS STRING)")) {
-            assertEquals(spark10, spark.sql("SELECT serialize_events(e, " + key + ") FROM VALUES ('{\"mcc\": 9}', 9), "
-                    + "('{\"mcc\": 10}', 10) AS t(e, k)").first().getString(0), key);
+        for (String key : List.of(
+                "CAST(k AS BIGINT)",
+                "CAST(k AS DOUBLE)",
+                "CAST(k AS DECIMAL(10,2))",
+                "TIMESTAMP'2024-01-01 00:00:00' + make_interval(0, 0, 0, k)",
+                "CAST(k + 10 AS STRING)")) {
+            assertEquals(
+                    spark10,
+                    spark.sql("SELECT serialize_events(e, " + key + ") FROM VALUES ('{\"mcc\": 9}', 9), "
+                                    + "('{\"mcc\": 10}', 10) AS t(e, k)")
+                            .first()
+                            .getString(0),
+                    key);
         }
     }
 
@@ -112,7 +129,8 @@ class SparkSqlFunctionsTest {
         assertError("22023", "SELECT serialize_events(event, ts, 'stories260k', 'not json') FROM tx");
         assertError("22023", "SELECT cosine_similarity(array(1.0, 2.0), array(1.0))");
         Row lenient = spark.sql("SELECT try_user_embedding(event, ts, 'no-such-model'), "
-                + "user_embedding_result(event, ts, 'no-such-model') FROM tx").first();
+                        + "user_embedding_result(event, ts, 'no-such-model') FROM tx")
+                .first();
         assertNull(lenient.get(0));
         Row result = lenient.getStruct(1);
         assertEquals("error:42704", result.getAs("status"));
@@ -128,18 +146,21 @@ class SparkSqlFunctionsTest {
         assertNotNull(result.getAs("model_version"));
         assertEquals(r.getLong(1), ((Number) result.getAs("events")).longValue());
         assertTrue(result.<Integer>getAs("tokens") > 0);
-        assertEquals(SyntheticEvents.h2Embeddings(h2).get(5).length, result.getList(0).size());
+        assertEquals(
+                SyntheticEvents.h2Embeddings(h2).get(5).length,
+                result.getList(0).size());
     }
 
     @Test
     void vectorHelpersEqualH2s() throws Exception {
         Row r = spark.sql("SELECT cosine_similarity(array(1.0, 2.0, 3.0), array(3.0, 2.0, 1.0)), "
-                + "l2_normalize(array(3.0, 4.0)), vector_dims(array(1.0, 2.0, 3.0)), to_pgvector_text(array(1.5, 2.0, -0.25)), "
-                + "cosine_similarity(NULL, array(1.0)), vector_dims(NULL)").first();
+                        + "l2_normalize(array(3.0, 4.0)), vector_dims(array(1.0, 2.0, 3.0)), to_pgvector_text(array(1.5, 2.0, -0.25)), "
+                        + "cosine_similarity(NULL, array(1.0)), vector_dims(NULL)")
+                .first();
         try (Statement st = h2.createStatement();
-             ResultSet rs = st.executeQuery("SELECT cosine_similarity(ARRAY[1.0, 2.0, 3.0], ARRAY[3.0, 2.0, 1.0]), "
-                     + "l2_normalize(ARRAY[3.0, 4.0]), vector_dims(ARRAY[1.0, 2.0, 3.0]), "
-                     + "to_pgvector_text(ARRAY[1.5, 2.0, -0.25])")) {
+                ResultSet rs = st.executeQuery("SELECT cosine_similarity(ARRAY[1.0, 2.0, 3.0], ARRAY[3.0, 2.0, 1.0]), "
+                        + "l2_normalize(ARRAY[3.0, 4.0]), vector_dims(ARRAY[1.0, 2.0, 3.0]), "
+                        + "to_pgvector_text(ARRAY[1.5, 2.0, -0.25])")) {
             rs.next();
             assertEquals(rs.getDouble(1), r.getDouble(0));
             Object[] norm = (Object[]) rs.getArray(2).getArray();

@@ -56,15 +56,39 @@ class StandaloneClusterTest {
         String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         Path sparkHome = sparkHome(dir.resolve("spark-home"), classPath);
         int port = freePort();
-        Process master = start(dir, "master", sparkHome, classPath, "org.apache.spark.deploy.master.Master",
-                "--host", "127.0.0.1", "--port", String.valueOf(port), "--webui-port", String.valueOf(freePort()));
+        Process master = start(
+                dir,
+                "master",
+                sparkHome,
+                classPath,
+                "org.apache.spark.deploy.master.Master",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                String.valueOf(port),
+                "--webui-port",
+                String.valueOf(freePort()));
         awaitLog(dir.resolve("master.log"), "I have been elected leader");
         String url = "spark://127.0.0.1:" + port;
         Process[] workers = new Process[2];
         for (int i = 0; i < 2; i++) {
-            workers[i] = start(dir, "worker" + i, sparkHome, classPath, "org.apache.spark.deploy.worker.Worker",
-                    "--host", "127.0.0.1", "--cores", "1", "--memory", "640m", "--webui-port", String.valueOf(freePort()),
-                    "--work-dir", dir.resolve("work" + i).toString(), url);
+            workers[i] = start(
+                    dir,
+                    "worker" + i,
+                    sparkHome,
+                    classPath,
+                    "org.apache.spark.deploy.worker.Worker",
+                    "--host",
+                    "127.0.0.1",
+                    "--cores",
+                    "1",
+                    "--memory",
+                    "640m",
+                    "--webui-port",
+                    String.valueOf(freePort()),
+                    "--work-dir",
+                    dir.resolve("work" + i).toString(),
+                    url);
         }
         for (int i = 0; i < 2; i++) {
             awaitLog(dir.resolve("worker" + i + ".log"), "Successfully registered with master");
@@ -72,7 +96,9 @@ class StandaloneClusterTest {
         assertTrue(master.isAlive());
 
         LocalSpark.stop();
-        SparkSession spark = SparkSession.builder().master(url).appName("llm4es-cluster-test")
+        SparkSession spark = SparkSession.builder()
+                .master(url)
+                .appName("llm4es-cluster-test")
                 .config("spark.ui.enabled", "false")
                 .config("spark.driver.host", "127.0.0.1")
                 .config("spark.driver.bindAddress", "127.0.0.1")
@@ -88,13 +114,21 @@ class StandaloneClusterTest {
             DATA.toSpark(spark).repartition(2).write().parquet(input.toString());
             WorkerKiller killer = new WorkerKiller(workers[0]);
             spark.sparkContext().addSparkListener(killer);
-            long users = BulkEmbeddingJob.run(spark, BulkOptions.parse(new String[] {"--input", input.toString(),
-                    "--partitions", "8", "--window-tokens", "256", "--output", dir.resolve("out.parquet").toString()}));
+            long users = BulkEmbeddingJob.run(spark, BulkOptions.parse(new String[] {
+                "--input",
+                input.toString(),
+                "--partitions",
+                "8",
+                "--window-tokens",
+                "256",
+                "--output",
+                dir.resolve("out.parquet").toString()
+            }));
             assertTrue(killer.killed.get(), "the worker was not killed during the job");
             assertTrue(killer.removedBeforeEnd.get() > 0, "no executor was lost while the job ran");
             assertEquals(expected.size(), users);
-            BulkEmbeddingJobTest.assertSameAsH2(spark.read().parquet(dir.resolve("out.parquet").toString())
-                    .collectAsList(), expected);
+            BulkEmbeddingJobTest.assertSameAsH2(
+                    spark.read().parquet(dir.resolve("out.parquet").toString()).collectAsList(), expected);
         } finally {
             spark.stop();
         }
@@ -116,7 +150,9 @@ class StandaloneClusterTest {
         public void onJobStart(SparkListenerJobStart job) {
             if (!killed.get()) {
                 lastStage = (Integer) scala.jdk.javaapi.CollectionConverters.asJava(job.stageIds()).stream()
-                        .mapToInt(i -> (Integer) i).max().orElse(-1);
+                        .mapToInt(i -> (Integer) i)
+                        .max()
+                        .orElse(-1);
                 jobRunning = true;
             }
         }
@@ -144,19 +180,22 @@ class StandaloneClusterTest {
 
     private Process start(Path dir, String name, Path sparkHome, String classPath, String mainClass, String... args)
             throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m"));
+        List<String> cmd = new ArrayList<>(
+                List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m"));
         cmd.addAll(List.of(System.getProperty("llm4es.spark.java17.flags", "").split(" ")));
         cmd.removeIf(String::isBlank);
         // INFO: the test waits for the master's and workers' readiness lines
         Path logConfig = dir.resolve("log4j2-cluster.properties");
-        Files.writeString(logConfig, "rootLogger.level = info\nrootLogger.appenderRef.stdout.ref = console\n"
-                + "appender.console.type = Console\nappender.console.name = console\n"
-                + "appender.console.layout.type = PatternLayout\nappender.console.layout.pattern = %d %p %c{1}: %m%n\n");
+        Files.writeString(
+                logConfig,
+                "rootLogger.level = info\nrootLogger.appenderRef.stdout.ref = console\n"
+                        + "appender.console.type = Console\nappender.console.name = console\n"
+                        + "appender.console.layout.type = PatternLayout\nappender.console.layout.pattern = %d %p %c{1}: %m%n\n");
         cmd.add("-Dlog4j2.configurationFile=" + logConfig.toUri());
         cmd.addAll(List.of("-cp", classPath, mainClass));
         cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+        ProcessBuilder pb = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
                 .redirectOutput(dir.resolve(name + ".log").toFile());
         pb.environment().put("SPARK_HOME", sparkHome.toString());
         pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
@@ -199,7 +238,8 @@ class StandaloneClusterTest {
             }
             Thread.sleep(200);
         }
-        throw new AssertionError("no '" + line + "' in " + log + ":\n" + (Files.exists(log) ? Files.readString(log) : ""));
+        throw new AssertionError(
+                "no '" + line + "' in " + log + ":\n" + (Files.exists(log) ? Files.readString(log) : ""));
     }
 
     private static void awaitExecutors(SparkSession spark, int n) throws InterruptedException {

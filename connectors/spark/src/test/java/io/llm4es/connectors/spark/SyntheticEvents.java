@@ -78,7 +78,7 @@ record SyntheticEvents(List<Object[]> rows) {
     static Map<Integer, float[]> h2Embeddings(Connection conn) throws SQLException {
         Map<Integer, float[]> out = new HashMap<>();
         try (Statement st = conn.createStatement();
-             var rs = st.executeQuery("SELECT user_id, user_embedding(event, ts) FROM tx GROUP BY user_id")) {
+                var rs = st.executeQuery("SELECT user_id, user_embedding(event, ts) FROM tx GROUP BY user_id")) {
             while (rs.next()) {
                 Object[] a = (Object[]) rs.getArray(2).getArray();
                 float[] v = new float[a.length];
