@@ -62,7 +62,7 @@ class DocsExamplesJarIT {
     static void fixtures() throws Exception {
         models = Files.createDirectories(dir.resolve("models"));
         Path txnLlm = RegistryBundles.write(models.resolve("txn-llm-2"), "txn-llm", "2", 0);
-        previousModels = System.setProperty(ModelDirectory.DIR_PROPERTY, models.toString());
+        previousModels = System.setProperty(ModelDirectory.DIR.property(), models.toString());
         Path calcite = Files.createDirectories(dir.resolve("calcite"));
         calciteUrl = CalciteSources.create(calcite, ROWS) + ";schema=bank;registry=bank";
         try (Connection bank = Databases.open("jdbc:h2:" + calcite.resolve("bank"))) {
@@ -93,9 +93,9 @@ class DocsExamplesJarIT {
             postgres.close();
         }
         if (previousModels == null) {
-            System.clearProperty(ModelDirectory.DIR_PROPERTY);
+            System.clearProperty(ModelDirectory.DIR.property());
         } else {
-            System.setProperty(ModelDirectory.DIR_PROPERTY, previousModels);
+            System.setProperty(ModelDirectory.DIR.property(), previousModels);
         }
     }
 
@@ -203,7 +203,13 @@ class DocsExamplesJarIT {
                         .getOrDefault(
                                 "LLM4ES_PYTHON",
                                 ROOT.resolve("model-training/.venv/bin/python").toString());
-                assumeTrue(Files.isExecutable(Path.of(python)), python + " is missing: bash model-training/install.sh");
+                // mvn verify makes the venv first (the root pom runs install.sh), so there it must exist
+                String missing = python + " is missing: bash model-training/install.sh";
+                if (System.getenv("LLM4ES_REQUIRE_JAR") != null) {
+                    assertTrue(Files.isExecutable(Path.of(python)), missing);
+                } else {
+                    assumeTrue(Files.isExecutable(Path.of(python)), missing);
+                }
                 Path script = Files.writeString(work.resolve("example-" + e.line() + ".py"), e.text());
                 process(e, List.of(python, script.toString()));
             }
