@@ -34,7 +34,8 @@ def test_sql_to_corpus_to_training_to_registered_bundle_to_sql_embeddings(jar, t
         "CREATE TABLE transactions(user_id INT, ts DATE, type VARCHAR(1), mcc VARCHAR(4), amount DECIMAL(10,2))",
         f"INSERT INTO transactions VALUES {rows}",
     ]:
-        run(["java", "-jar", str(jar), "query", "--db", db, "--sql", statement])
+        # --db opens an existing database; creating one is said explicitly
+        run(["java", "-jar", str(jar), "query", "--db", db + ";IFEXISTS=FALSE", "--sql", statement])
     out = tmp_path / "embeddings.csv"
     result = run(
         [
