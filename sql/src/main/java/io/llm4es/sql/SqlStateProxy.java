@@ -1,6 +1,7 @@
 package io.llm4es.sql;
 
 import io.llm4es.udf.aggregate.TruncationLog;
+import io.llm4es.udf.error.Llm4esException;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -160,6 +161,10 @@ public final class SqlStateProxy implements InvocationHandler {
         try {
             return method.invoke(target, args);
         } catch (InvocationTargetException e) {
+            OutOfMemoryError oom = outOfMemory(e.getCause());
+            if (oom != null) {
+                throw releasing(oom);
+            }
             throw translate.apply(e.getCause());
         } finally {
             if (scope != null) {
@@ -167,6 +172,35 @@ public final class SqlStateProxy implements InvocationHandler {
                 StatementScope.leave(previous);
             }
         }
+    }
+
+    private static OutOfMemoryError outOfMemory(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof OutOfMemoryError oom) {
+                return oom;
+            }
+            if (c instanceof SQLException || c instanceof Llm4esException) {
+                return null; // already a state (llm4es's own 53200 keeps its message)
+            }
+        }
+        return null;
+    }
+
+    /**
+     * 53200 for a heap that ran out inside the engine's own code (H2's and Calcite's operators
+     * let an OutOfMemoryError through): the engine still holds the statement's groups, so the
+     * statement or result set is closed first, which lets the heap go and the JVM go on.
+     */
+    private SQLException releasing(OutOfMemoryError oom) {
+        if (target instanceof AutoCloseable resource && !(target instanceof Connection)) {
+            try {
+                resource.close();
+            } catch (Exception | OutOfMemoryError ignored) {
+                // closing is best effort: the error below is what the caller needs
+            }
+        }
+        return Llm4esException.outOfMemory("running the statement (it was closed to free the heap)", oom)
+                .toSqlException();
     }
 
     /** llm4es's warnings of the current execution, then the driver's own. */

@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * One user with a million events, in a JVM with a small heap. Where the group must hold every
- * event (DuckDB, which hands the UDF the whole list) the statement fails with 53200 and the JVM lives to answer the next one; where it need not
+ * event (DuckDB, which hands the UDF the whole list; serialize_events everywhere) the statement fails with 53200 and the JVM lives to answer the next one; where it need not
  * (user_embedding in H2 and Calcite lets go of events the budget can never keep) it embeds. The
  * statement runs in a child JVM ({@link #main}) so that this one keeps its heap.
  */
@@ -32,9 +32,9 @@ class HeapExhaustionTest {
     Path tmp;
 
     @ParameterizedTest
-    // not H2 or Calcite's serialize_events: there the heap can run out inside H2 itself (its page reader or
-    // temporary store), where llm4es cannot catch it and the child dies; a known gap
-    @ValueSource(strings = {"DUCKDB user_embedding"})
+    // serialize_events keeps every event (its text has no token budget); DuckDB hands the UDF the whole list
+    @ValueSource(
+            strings = {"DUCKDB user_embedding", "H2 serialize_events", "CALCITE serialize_events", "DUCKDB serialize_events"})
     void aMillionEventsHeldInASmallHeapAre53200AndTheJvmLives(String run) throws Exception {
         String text = child(run.split(" ")[0], run.split(" ")[1]);
         assertTrue(text.contains("state 53200"), text);

@@ -71,15 +71,16 @@ public final class UserHistory {
                 PendingEmbeddings.register(this);
             }
         }
-        OrderKey key = OrderKey.of(orderKey);
-        if (lines == null && events == null) {
-            if (batched && model.serializer().plainLines()) {
-                lines = new EventLines(keepChars(model));
-            } else {
-                events = new OrderedEvents();
-            }
-        }
         try {
+            // every allocation of the add is inside: the heap can run out at any of them
+            OrderKey key = OrderKey.of(orderKey);
+            if (lines == null && events == null) {
+                if (batched && model.serializer().plainLines()) {
+                    lines = new EventLines(keepChars(model));
+                } else {
+                    events = new OrderedEvents();
+                }
+            }
             if (lines != null) {
                 lines.add(key, model.serializer().renderEvent(eventText(event)));
             } else {
