@@ -28,7 +28,8 @@ import org.duckdb.DuckDBWritableVector;
  *
  * <p>Keyed rows are {@code [{"k": order_key, "e": event}, ...]}, already sorted by the key in
  * DuckDB (native order of any key type); equal keys get one rank, and the group state breaks
- * those ties by the event's text, as in every engine. Unkeyed rows are an analyst's
+ * those ties by the event's text, as in every engine. The keyed list form's macro builds the
+ * same rows from two lists (events and their keys). Unkeyed rows are an analyst's
  * {@code list(event ORDER BY ...)}, taken in the given order.
  */
 final class EmbedFunction implements DuckDBScalarFunction {
@@ -128,6 +129,13 @@ final class EmbedFunction implements DuckDBScalarFunction {
             list = JSON.readTree(eventsJson);
         } catch (JsonProcessingException e) {
             group.fail(Llm4esException.invalid("events are not valid JSON: " + e.getOriginalMessage()));
+            return;
+        }
+        if (keyed && list != null && list.isObject() && list.has("keys")) {
+            // the macro's answer to a keyed list form whose two lists differ in length
+            group.fail(Llm4esException.invalid("the events and their order keys are lists of different lengths ("
+                    + list.get("events") + " events, " + list.get("keys") + " keys); each event needs its key at "
+                    + "the same position, e.g. f_list(list(event ORDER BY ts), list(ts ORDER BY ts))"));
             return;
         }
         if (list == null || !list.isArray()) {

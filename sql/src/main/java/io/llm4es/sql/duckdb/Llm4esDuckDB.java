@@ -124,9 +124,13 @@ public final class Llm4esDuckDB {
     }
 
     /**
-     * {@code name(event, order_key)}, {@code name(event, order_key, model_ref)}, the ordered form
-     * {@code name(list(event ORDER BY ts))}, and {@code name_list(list(...), model_ref)}: DuckDB
-     * resolves macro overloads by argument count only, so the list form with a model needs a name.
+     * {@code name(event, order_key)}, {@code name(event, order_key, model_ref)}; the list forms
+     * {@code name(events)}, {@code name_list(events)} and {@code name_list(events, model_ref)}; and
+     * the keyed list forms {@code name_list(events, order_keys)} and
+     * {@code name_list(events, order_keys, model_ref)}. DuckDB resolves macro overloads by argument
+     * count only (a typed parameter does not help: an aggregate argument has no type yet when the
+     * overload is chosen), so the list forms need a name of their own, and {@code name_list}'s
+     * second argument is order keys if it is a list and a model reference otherwise.
      */
     private static String embeddingMacro(String name, String udf, String wrap, String token) {
         // [order_key]: sorts as the key does, and a constant key (DuckDB refuses ORDER BY 'literal') still sorts
@@ -137,13 +141,35 @@ public final class Llm4esDuckDB {
                 + "group uses two models (' || min(model_ref) || ' and ' || max(model_ref) || '); the model reference "
                 + "must be the same for every row of a group') ELSE min(model_ref) END";
         String listed = "to_json(events)::VARCHAR, false";
+        String isKeys = "(typeof(keys_or_model) LIKE '%]')";
+        String keysOrModel = "CASE WHEN " + isKeys + " THEN " + zipped("events", "keys_or_model")
+                + " ELSE to_json(events)::VARCHAR END, " + isKeys;
+        String modelUnlessKeys = "CASE WHEN " + isKeys + " THEN NULL ELSE keys_or_model::VARCHAR END";
         return "CREATE OR REPLACE TEMP MACRO " + name
                 + "(event, order_key) AS " + call(wrap, udf, keyed, "NULL", token)
                 + ", (event, order_key, model_ref) AS " + call(wrap, udf, keyed, oneModel, token)
                 + ", (events) AS " + call(wrap, udf, listed, "NULL", token) + ";\n"
                 + "CREATE OR REPLACE TEMP MACRO " + name + "_list"
                 + "(events) AS " + call(wrap, udf, listed, "NULL", token)
-                + ", (events, model_ref) AS " + call(wrap, udf, listed, "model_ref", token);
+                + ", (events, keys_or_model) AS " + call(wrap, udf, keysOrModel, modelUnlessKeys, token)
+                + ", (events, order_keys, model_ref) AS "
+                + call(wrap, udf, zipped("events", "order_keys") + ", true", "model_ref", token);
+    }
+
+    /**
+     * Two lists paired by position, as the keyed form's JSON: DuckDB drops the pairs with a NULL
+     * event or key and sorts the rest by the key in its own type order, exactly as the keyed form's
+     * {@code list(... ORDER BY [order_key]) FILTER (...)}, so both forms hand the UDF the same
+     * events and ranks. Lists of unequal length become {@code {"events": n, "keys": m}}, which the
+     * UDF reports as the group's error (a lenient variant keeps its rule instead of a raised error).
+     */
+    private static String zipped(String events, String keys) {
+        return "CASE WHEN len(" + events + ") IS DISTINCT FROM len(" + keys + ") THEN to_json({'events': len("
+                + events + "), 'keys': len(" + keys + ")})::VARCHAR ELSE to_json(list_transform(list_sort("
+                + "list_filter(list_transform(range(1, len(" + events + ") + 1), lambda llm4es_i: {'k': " + keys
+                + "[llm4es_i], 'i': llm4es_i}), lambda llm4es_p: llm4es_p.k IS NOT NULL AND " + events
+                + "[llm4es_p.i] IS NOT NULL)), lambda llm4es_p: {'k': llm4es_p.k, 'e': " + events
+                + "[llm4es_p.i]}))::VARCHAR END";
     }
 
     private static String call(String wrap, String udf, String args, String model, String token) {

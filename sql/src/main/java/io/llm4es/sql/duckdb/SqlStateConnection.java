@@ -44,8 +44,9 @@ final class SqlStateConnection {
             return withState(
                     e,
                     "llm4es [0A000]: DuckDB has no ORDER BY inside a macro call such as " + f
-                            + "(event ORDER BY ts); write " + f + "(list(event ORDER BY ts)) or the portable form " + f
-                            + "(event, order_key)",
+                            + "(event ORDER BY ts); write " + f
+                            + "_list(list(event ORDER BY ts), list(ts ORDER BY ts)) "
+                            + "or the portable form " + f + "(event, order_key)",
                     SqlState.FEATURE_NOT_SUPPORTED.code());
         }
         Matcher args = UNSUPPORTED_ARGUMENTS.matcher(String.valueOf(e.getMessage()));
