@@ -136,7 +136,8 @@ public final class OnnxEmbedder implements AutoCloseable {
             }
         }
         long[] shape = {rows.size(), width};
-        try (OnnxTensor idTensor = OnnxTensor.createTensor(env, LongBuffer.wrap(ids), shape);
+        try (InferenceSlots.Slot slot = InferenceSlots.acquire();
+                OnnxTensor idTensor = OnnxTensor.createTensor(env, LongBuffer.wrap(ids), shape);
                 OnnxTensor maskTensor = OnnxTensor.createTensor(env, LongBuffer.wrap(mask), shape);
                 OrtSession.Result result = session.run(Map.of("input_ids", idTensor, "attention_mask", maskTensor))) {
             float[][] out = (float[][]) result.get(outputName).orElseThrow().getValue();
