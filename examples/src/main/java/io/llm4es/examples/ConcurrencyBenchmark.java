@@ -37,8 +37,8 @@ import javax.management.ObjectName;
  * native memory tracking accounts for (heap included).
  */
 final class ConcurrencyBenchmark {
-    private static final String SQL = "SELECT user_id, user_embedding(" + DemoTransactions.EVENT
-            + ", ts) FROM transactions GROUP BY user_id";
+    private static final String SQL =
+            "SELECT user_id, user_embedding(" + DemoTransactions.EVENT + ", ts) FROM transactions GROUP BY user_id";
 
     private ConcurrencyBenchmark() {}
 
@@ -100,8 +100,14 @@ final class ConcurrencyBenchmark {
                 }
             }
             cmd.addAll(List.of(
-                    Main.class.getName(), "bench-concurrency", "--child", String.valueOf(c), "--users",
-                    String.valueOf(users), "--reference", reference.toString()));
+                    Main.class.getName(),
+                    "bench-concurrency",
+                    "--child",
+                    String.valueOf(c),
+                    "--users",
+                    String.valueOf(users),
+                    "--reference",
+                    reference.toString()));
             Process p = new ProcessBuilder(cmd)
                     .redirectError(ProcessBuilder.Redirect.INHERIT)
                     .start();
