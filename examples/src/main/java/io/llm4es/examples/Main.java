@@ -12,7 +12,9 @@ public final class Main {
               bench-speed  SQL aggregate vs bare Java embedder, same model and threads
                            --users 1000 --repeats 5 --model <name>
               bench-memory heap bytes per event held by the aggregates' group states (demo data)
-                           --users 20000 --seed 42""";
+                           --users 20000 --seed 42
+              bench-concurrency  peak RSS, time and bit-equality of C connections embedding at once,
+                           each C in a fresh JVM: --connections 1,16 --users 200 --xmx 1g""";
 
     private Main() {}
 
@@ -37,6 +39,7 @@ public final class Main {
             case "demo" -> Demo.run(opts);
             case "bench-speed" -> SpeedBenchmark.run(opts);
             case "bench-memory" -> GroupStateFootprint.run(opts);
+            case "bench-concurrency" -> ConcurrencyBenchmark.run(opts);
             default -> {
                 System.err.println("unknown command " + args[0] + "\n" + USAGE);
                 System.exit(2);

@@ -2,17 +2,20 @@ package io.llm4es.sql;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.llm4es.sql.calcite.Llm4esDriver;
 import io.llm4es.sql.duckdb.Llm4esDuckDB;
 import io.llm4es.sql.h2.Llm4esH2;
 import io.llm4es.udf.embed.EmbeddingModel;
+import io.llm4es.udf.embed.InferenceSlots;
 import io.llm4es.udf.embed.ModelCache;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -48,6 +51,58 @@ class ConcurrentConnectionsTest {
                 Llm4esH2.register(c);
                 return c;
             });
+        }
+    }
+
+    /**
+     * Connections queue for the model's native part instead of each growing its own arena: with
+     * two slots, never more than two ONNX Runtime runs are in flight, and every connection's
+     * vectors are the serial ones, bit for bit (the same query gives the same batches).
+     */
+    @Test
+    void h2ConnectionsQueueForInferenceAndMatchSerialBitForBit() throws Exception {
+        String url = "jdbc:h2:mem:admission;DB_CLOSE_DELAY=-1";
+        String previous = System.getProperty(InferenceSlots.CONCURRENCY.property());
+        System.setProperty(InferenceSlots.CONCURRENCY.property(), "2");
+        try (Connection first = DriverManager.getConnection(url)) {
+            Llm4esH2.register(first);
+            // enough events per user that each query needs several runs, so runs of different connections overlap
+            Transactions.create(first, Transactions.random(24, 40, 5));
+            Map<Integer, float[]> serial = EngineContractTest.byUser(first, SQL);
+            int connections = 8;
+            CyclicBarrier start = new CyclicBarrier(connections);
+            ExecutorService pool = Executors.newFixedThreadPool(connections);
+            InferenceSlots.resetPeak();
+            try {
+                List<Future<Map<Integer, float[]>>> results = new ArrayList<>();
+                for (int i = 0; i < connections; i++) {
+                    results.add(pool.submit((Callable<Map<Integer, float[]>>) () -> {
+                        try (Connection c = DriverManager.getConnection(url)) {
+                            Llm4esH2.register(c);
+                            start.await(2, TimeUnit.MINUTES);
+                            return EngineContractTest.byUser(c, SQL);
+                        }
+                    }));
+                }
+                for (Future<Map<Integer, float[]>> f : results) {
+                    Map<Integer, float[]> got = f.get();
+                    assertEquals(serial.keySet(), got.keySet());
+                    for (Integer u : serial.keySet()) {
+                        // Arrays.equals on floats compares their bits
+                        assertTrue(Arrays.equals(serial.get(u), got.get(u)), "user " + u + " differs from serial");
+                    }
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            int peak = InferenceSlots.peak();
+            assertTrue(peak >= 1 && peak <= 2, "runs in flight at once: " + peak);
+        } finally {
+            if (previous == null) {
+                System.clearProperty(InferenceSlots.CONCURRENCY.property());
+            } else {
+                System.setProperty(InferenceSlots.CONCURRENCY.property(), previous);
+            }
         }
     }
 
