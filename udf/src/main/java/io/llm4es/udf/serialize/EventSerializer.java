@@ -62,6 +62,15 @@ public final class EventSerializer {
         } catch (JsonProcessingException | IllegalArgumentException e) {
             throw Llm4esException.invalid("event is not valid JSON: " + StrictJson.reason(e));
         }
+        return read(event, eventJson);
+    }
+
+    /** Renders one event already parsed by {@link StrictJson} (the rendering step alone, as a benchmark measures it). */
+    public Event event(JsonNode event) {
+        return read(event, String.valueOf(event));
+    }
+
+    private Event read(JsonNode event, String eventJson) {
         if (event == null || !event.isObject()) {
             throw Llm4esException.invalid("event must be a JSON object of its fields, got: " + Excerpt.of(eventJson));
         }
