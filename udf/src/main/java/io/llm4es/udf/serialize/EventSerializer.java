@@ -65,13 +65,18 @@ public final class EventSerializer {
     private Event read(String eventJson) {
         String text = LoneSurrogates.replace(eventJson);
         Object[] scalars = flat.read(text);
-        if (scalars != null) {
-            FieldValue[] values = new FieldValue[fields.length];
-            for (int i = 0; i < fields.length; i++) {
-                values[i] = fields[i].readScalar(scalars[i]);
-            }
-            return event(values);
+        if (scalars == null) {
+            return readByTree(text, eventJson);
         }
+        FieldValue[] values = new FieldValue[fields.length];
+        for (int i = 0; i < fields.length; i++) {
+            values[i] = fields[i].readScalar(scalars[i]);
+        }
+        return event(values);
+    }
+
+    /** The strict reader's way, for every event: what {@link FlatEventReader} leaves to it, it accepts or refuses. */
+    Event readByTree(String text, String eventJson) {
         JsonNode event;
         try {
             event = StrictJson.read(text);

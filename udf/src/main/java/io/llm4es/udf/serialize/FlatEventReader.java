@@ -1,71 +1,225 @@
 package io.llm4es.udf.serialize;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
- * Reads the common event, one JSON object of scalars whose keys are all fields of the config,
- * straight from the strict parser's tokens into one slot per field: no tree, no map. Anything
- * else (a nested value, an unknown key, bad JSON, a key given twice, content after the object)
- * gives null, and the event is read again by the tree reader, which refuses it with its own
- * message: an event reads the same and fails the same either way.
+ * Reads the common event, one JSON object of plain scalars whose keys are all fields of the
+ * config, in one pass over its characters into one slot per field: no parser, no tree, no map.
+ * It accepts only a strict subset of JSON (no escapes, no control characters, numbers as the JSON
+ * grammar writes them, the four JSON spaces) that the strict reader reads to the same values;
+ * anything else (an escape, a nested value, an unknown or repeated key, bad JSON, content after
+ * the object) gives null, and the strict reader reads the event again and accepts or refuses it
+ * with its own message: an event reads the same and fails the same either way.
  */
 final class FlatEventReader {
     private static final Object NOT_FLAT = new Object();
+    // far below the strict reader's own limits, which the strict reader then enforces itself
+    private static final int MAX_NAME = 1_000;
+    private static final int MAX_NUMBER = 100;
+    private static final int MAX_STRING = 1_000_000;
 
-    private final Map<String, Integer> slots = new HashMap<>();
-    private final int size;
+    private final String[] names;
+    private final int[] hashes;
 
     FlatEventReader(List<FieldSpec> fields) {
-        for (int i = 0; i < fields.size(); i++) {
-            slots.put(fields.get(i).name(), i);
+        names = new String[fields.size()];
+        hashes = new int[fields.size()];
+        for (int i = 0; i < names.length; i++) {
+            names[i] = fields.get(i).name();
+            hashes[i] = names[i].hashCode();
         }
-        size = fields.size();
     }
 
     /**
      * One value per field in config order: the string (a boolean as its text), the number as the
-     * tree holds it, or null (JSON null or absent); null where the tree reader must decide.
+     * strict reader's tree holds it, or null (JSON null or absent); null where the strict reader
+     * must decide.
      */
     Object[] read(String json) {
-        try (JsonParser p = StrictJson.MAPPER.createParser(json)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                return null;
-            }
-            Object[] values = new Object[size];
-            for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
-                Integer slot = t == JsonToken.FIELD_NAME ? slots.get(p.currentName()) : null;
-                Object v = slot == null ? NOT_FLAT : scalar(p, p.nextToken());
-                if (v == NOT_FLAT) {
-                    return null;
-                }
-                values[slot] = v;
-            }
-            return p.nextToken() == null ? values : null;
-        } catch (IOException | RuntimeException e) {
-            return null;
+        try {
+            return new Cursor(json).object();
+        } catch (RuntimeException e) {
+            return null; // a number beyond BigDecimal, say: the strict reader names it
         }
     }
 
-    private static Object scalar(JsonParser p, JsonToken t) throws IOException {
-        if (t == null) {
-            return NOT_FLAT;
+    private final class Cursor {
+        private final String s;
+        private int at;
+
+        Cursor(String s) {
+            this.s = s;
         }
-        return switch (t) {
-            case VALUE_STRING -> p.getText();
-            case VALUE_NUMBER_INT -> p.getDecimalValue();
-            case VALUE_NUMBER_FLOAT -> asTreeHoldsIt(p.getDecimalValue());
-            case VALUE_TRUE -> "true";
-            case VALUE_FALSE -> "false";
-            case VALUE_NULL -> null;
-            default -> NOT_FLAT;
-        };
+
+        Object[] object() {
+            if (!skipSpaceTo('{')) {
+                return null;
+            }
+            Object[] values = new Object[names.length];
+            boolean[] seen = new boolean[names.length];
+            space();
+            if (at < s.length() && s.charAt(at) == '}') {
+                at++;
+                return end() ? values : null;
+            }
+            while (true) {
+                if (!skipSpaceTo('"')) {
+                    return null;
+                }
+                int slot = slot(at, stringEnd(MAX_NAME));
+                if (slot < 0 || seen[slot] || !skipSpaceTo(':')) {
+                    return null;
+                }
+                space();
+                Object v = value();
+                if (v == NOT_FLAT) {
+                    return null;
+                }
+                seen[slot] = true;
+                values[slot] = v;
+                space();
+                char c = at < s.length() ? s.charAt(at++) : 0;
+                if (c == '}') {
+                    return end() ? values : null;
+                }
+                if (c != ',') {
+                    return null;
+                }
+            }
+        }
+
+        private boolean end() {
+            space();
+            return at == s.length();
+        }
+
+        private void space() {
+            while (at < s.length()) {
+                char c = s.charAt(at);
+                if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
+                    return;
+                }
+                at++;
+            }
+        }
+
+        private boolean skipSpaceTo(char expected) {
+            space();
+            if (at < s.length() && s.charAt(at) == expected) {
+                at++;
+                return true;
+            }
+            return false;
+        }
+
+        /** After an opening quote: the index of the closing one, past it; -1 for an escape, a control character or no end. */
+        private int stringEnd(int max) {
+            int start = at;
+            int limit = Math.min(s.length(), start + max + 1);
+            for (int i = start; i < limit; i++) {
+                char c = s.charAt(i);
+                if (c == '"') {
+                    at = i + 1;
+                    return i;
+                }
+                if (c == '\\' || c < 0x20) {
+                    return -1;
+                }
+            }
+            return -1;
+        }
+
+        private int slot(int from, int to) {
+            if (to < 0) {
+                return -1;
+            }
+            int h = 0;
+            for (int i = from; i < to; i++) {
+                h = 31 * h + s.charAt(i);
+            }
+            for (int i = 0; i < names.length; i++) {
+                if (hashes[i] == h && names[i].length() == to - from && s.startsWith(names[i], from)) {
+                    return i;
+                }
+            }
+            return -1;
+        }
+
+        private Object value() {
+            if (at >= s.length()) {
+                return NOT_FLAT;
+            }
+            char c = s.charAt(at);
+            if (c == '"') {
+                int from = ++at;
+                int to = stringEnd(MAX_STRING);
+                return to < 0 ? NOT_FLAT : s.substring(from, to);
+            }
+            if (c == '-' || c >= '0' && c <= '9') {
+                return number();
+            }
+            if (word("true")) {
+                return "true";
+            }
+            if (word("false")) {
+                return "false";
+            }
+            return word("null") ? null : NOT_FLAT;
+        }
+
+        private boolean word(String w) {
+            if (s.startsWith(w, at)) {
+                at += w.length();
+                return true;
+            }
+            return false;
+        }
+
+        /** -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?, as the strict reader holds it. */
+        private Object number() {
+            int from = at;
+            if (s.charAt(at) == '-') {
+                at++;
+            }
+            if (at < s.length() && s.charAt(at) == '0') {
+                at++;
+            } else if (digits() == 0) {
+                return NOT_FLAT;
+            }
+            boolean integral = true;
+            if (at < s.length() && s.charAt(at) == '.') {
+                at++;
+                integral = false;
+                if (digits() == 0) {
+                    return NOT_FLAT;
+                }
+            }
+            if (at < s.length() && (s.charAt(at) == 'e' || s.charAt(at) == 'E')) {
+                at++;
+                integral = false;
+                if (at < s.length() && (s.charAt(at) == '+' || s.charAt(at) == '-')) {
+                    at++;
+                }
+                if (digits() == 0) {
+                    return NOT_FLAT;
+                }
+            }
+            if (at - from > MAX_NUMBER) {
+                return NOT_FLAT;
+            }
+            BigDecimal d = new BigDecimal(s.substring(from, at));
+            return integral ? d : asTreeHoldsIt(d);
+        }
+
+        private int digits() {
+            int from = at;
+            while (at < s.length() && s.charAt(at) >= '0' && s.charAt(at) <= '9') {
+                at++;
+            }
+            return at - from;
+        }
     }
 
     // the tree's number node strips trailing zeros (Jackson's default), so the value here does too
