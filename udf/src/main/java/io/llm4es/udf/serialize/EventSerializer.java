@@ -88,12 +88,14 @@ public final class EventSerializer {
 
     /** Renders one event already parsed by {@link StrictJson} (the rendering step alone, as a benchmark measures it). */
     public Event event(JsonNode event) {
-        return read(event, String.valueOf(event));
+        return read(event, event);
     }
 
-    private Event read(JsonNode event, String eventJson) {
+    /** {@code source}: the event as given, written out only into an error message. */
+    private Event read(JsonNode event, Object source) {
         if (event == null || !event.isObject()) {
-            throw Llm4esException.invalid("event must be a JSON object of its fields, got: " + Excerpt.of(eventJson));
+            throw Llm4esException.invalid(
+                    "event must be a JSON object of its fields, got: " + Excerpt.of(String.valueOf(source)));
         }
         for (Iterator<String> it = event.fieldNames(); it.hasNext(); ) {
             String key = it.next();
@@ -111,7 +113,11 @@ public final class EventSerializer {
     }
 
     private Event event(FieldValue[] values) {
-        StringBuilder line = new StringBuilder(16 * values.length);
+        int length = valueSeparator.length() * (values.length - 1);
+        for (FieldValue v : values) {
+            length += v.text().length();
+        }
+        StringBuilder line = new StringBuilder(Math.max(length, 0));
         for (int i = 0; i < values.length; i++) {
             if (i > 0) {
                 line.append(valueSeparator);

@@ -58,7 +58,8 @@ final class FlatEventReader {
                 return null;
             }
             Object[] values = new Object[names.length];
-            boolean[] seen = new boolean[names.length];
+            boolean[] seen = names.length > 64 ? new boolean[names.length] : null;
+            long seenBits = 0;
             space();
             if (at < s.length() && s.charAt(at) == '}') {
                 at++;
@@ -69,7 +70,7 @@ final class FlatEventReader {
                     return null;
                 }
                 int slot = slot(at, stringEnd(MAX_NAME));
-                if (slot < 0 || seen[slot] || !skipSpaceTo(':')) {
+                if (slot < 0 || (seen == null ? (seenBits & 1L << slot) != 0 : seen[slot]) || !skipSpaceTo(':')) {
                     return null;
                 }
                 space();
@@ -77,7 +78,11 @@ final class FlatEventReader {
                 if (v == NOT_FLAT) {
                     return null;
                 }
-                seen[slot] = true;
+                if (seen == null) {
+                    seenBits |= 1L << slot;
+                } else {
+                    seen[slot] = true;
+                }
                 values[slot] = v;
                 space();
                 char c = at < s.length() ? s.charAt(at++) : 0;
@@ -209,8 +214,30 @@ final class FlatEventReader {
             if (at - from > MAX_NUMBER) {
                 return NOT_FLAT;
             }
-            BigDecimal d = new BigDecimal(s.substring(from, at));
+            BigDecimal d = smallDecimal(from, at);
+            if (d == null) {
+                d = new BigDecimal(s.substring(from, at));
+            }
             return integral ? d : asTreeHoldsIt(d);
+        }
+
+        /** Up to 18 digits without an exponent, as BigDecimal would read them, without its copies; else null. */
+        private BigDecimal smallDecimal(int from, int to) {
+            boolean negative = s.charAt(from) == '-';
+            long unscaled = 0;
+            int digits = 0;
+            int scale = 0;
+            for (int i = negative ? from + 1 : from; i < to; i++) {
+                char c = s.charAt(i);
+                if (c == '.') {
+                    scale = to - i - 1;
+                } else if (c >= '0' && c <= '9' && ++digits <= 18) {
+                    unscaled = unscaled * 10 + (c - '0');
+                } else {
+                    return null;
+                }
+            }
+            return BigDecimal.valueOf(negative ? -unscaled : unscaled, scale);
         }
 
         private int digits() {
