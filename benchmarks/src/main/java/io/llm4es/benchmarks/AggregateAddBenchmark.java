@@ -30,7 +30,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx1g"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-Xmx1g"})
 public class AggregateAddBenchmark {
     private ModelResolver statementModels;
     private byte[][] events;
@@ -53,7 +55,8 @@ public class AggregateAddBenchmark {
             for (int e = 0; e < user.size(); e++, i++) {
                 String json = user.get(e);
                 events[i] = json.getBytes(StandardCharsets.UTF_8);
-                keys[i] = java.sql.Date.valueOf(json.substring(json.indexOf("\"date\":\"") + 8).substring(0, 10));
+                keys[i] = java.sql.Date.valueOf(
+                        json.substring(json.indexOf("\"date\":\"") + 8).substring(0, 10));
                 firstOfUser[i] = e == 0;
             }
         }

@@ -146,18 +146,21 @@ public final class FieldSpec {
     /** A JSON number of this field (its exact decimal). */
     FieldValue readNumber(BigDecimal number) {
         NumberRange.check(number, name);
-        return role == FieldRole.NUMBER ? oneLine(numberValue(number)) : readText(number.stripTrailingZeros().toPlainString());
+        return role == FieldRole.NUMBER
+                ? oneLine(numberValue(number))
+                : readText(number.stripTrailingZeros().toPlainString());
     }
 
     /** A JSON string of this field, or a boolean or number as its text. */
     FieldValue readText(String text) {
         String raw = LoneSurrogates.replace(text);
-        return oneLine(switch (role) {
-            case TIME -> readTime(raw);
-            case NUMBER -> numberValue(NumberRange.parse(raw, name));
-            case CATEGORY -> readCategory(raw);
-            case TEXT -> FieldValue.text(raw);
-        });
+        return oneLine(
+                switch (role) {
+                    case TIME -> readTime(raw);
+                    case NUMBER -> numberValue(NumberRange.parse(raw, name));
+                    case CATEGORY -> readCategory(raw);
+                    case TEXT -> FieldValue.text(raw);
+                });
     }
 
     // one event is one line: a line break inside a value is shown, not obeyed
@@ -178,7 +181,9 @@ public final class FieldSpec {
         Moment m = Moment.parse(raw, name);
         String date;
         try {
-            date = timeFormat == null || isoDateFormat && writtenAsFormatted(raw, m) ? raw : timeFormat.format(m.written());
+            date = timeFormat == null || isoDateFormat && writtenAsFormatted(raw, m)
+                    ? raw
+                    : timeFormat.format(m.written());
         } catch (java.time.DateTimeException e) {
             throw Llm4esException.invalid("field '" + name + "': cannot format '" + Excerpt.of(raw) + "' as '" + format
                     + "': " + e.getMessage());
@@ -228,7 +233,9 @@ public final class FieldSpec {
         if (numberFormat == null) {
             return number.stripTrailingZeros().toPlainString();
         }
-        return fixedDecimals >= 0 ? FixedDecimals.format(number, fixedDecimals) : numberFormat.get().format(number);
+        return fixedDecimals >= 0
+                ? FixedDecimals.format(number, fixedDecimals)
+                : numberFormat.get().format(number);
     }
 
     private FieldValue readCategory(String raw) {

@@ -21,11 +21,26 @@ class FixedDecimalsTest {
             f.setRoundingMode(RoundingMode.HALF_UP);
             int decimals = FixedDecimals.of(pattern);
             for (int i = 0; i < 20_000; i++) {
-                BigDecimal v = new BigDecimal(BigInteger.valueOf(rnd.nextLong() >> rnd.nextInt(64)), rnd.nextInt(30) - 10);
+                BigDecimal v =
+                        new BigDecimal(BigInteger.valueOf(rnd.nextLong() >> rnd.nextInt(64)), rnd.nextInt(30) - 10);
                 assertEquals(f.format(v), FixedDecimals.format(v, decimals), pattern + " of " + v);
             }
-            for (String edge : new String[] {"0", "-0.0", "0.5", "-0.5", "0.05", "-0.004", "-0.0049", "0.995", "-999.995",
-                "1E+300", "-1E-300", "123456789012345678901234567890.5", "2.5", "-2.5"}) {
+            for (String edge : new String[] {
+                "0",
+                "-0.0",
+                "0.5",
+                "-0.5",
+                "0.05",
+                "-0.004",
+                "-0.0049",
+                "0.995",
+                "-999.995",
+                "1E+300",
+                "-1E-300",
+                "123456789012345678901234567890.5",
+                "2.5",
+                "-2.5"
+            }) {
                 BigDecimal v = new BigDecimal(edge);
                 assertEquals(f.format(v), FixedDecimals.format(v, decimals), pattern + " of " + edge);
             }

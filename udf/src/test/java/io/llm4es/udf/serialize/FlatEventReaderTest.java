@@ -25,15 +25,55 @@ class FlatEventReaderTest {
                {"name": "amount", "role": "number", "format": "0.00"},
                {"name": "n", "role": "number", "magnitude": true, "unit": "EUR"},
                {"name": "note", "role": "text"}]}"""));
-    private static final FlatEventReader FLAT = new FlatEventReader(SERIALIZER.config().fields());
+    private static final FlatEventReader FLAT =
+            new FlatEventReader(SERIALIZER.config().fields());
 
     private static final String[] KEYS = {"date", "ts", "type", "amount", "n", "note", "other", "dat\\u0065", ""};
     private static final String[] VALUES = {
-        "\"2024-01-05\"", "\"2024-02-30\"", "\"0000-01-01\"", "\"2024-01-05 10:00:00+05\"", "\"2024-01-05T10:00Z\"",
-        "\" 2024-01-05\"", "\"D\"", "\"X\"", "\"a\\nb\"", "\"caf\u00e9\"", "\"\\u0044\"", "\"\"", "\"tab\there\"",
-        "0", "-0", "-0.0", "1", "01", "1.", ".5", "1.50", "-12.345", "1e3", "1E+3", "2.5e-3", "1e400", "-", "1.5e",
-        "123456789012345678901234567890", "0.0000000000000000000010", "-12345678901234567.80", "99.990", "0.005", "-0.004", "999999.995", "true", "false", "null", "nul", "{}",
-        "[1]", "{\"a\":1}", "tru", "NaN"
+        "\"2024-01-05\"",
+        "\"2024-02-30\"",
+        "\"0000-01-01\"",
+        "\"2024-01-05 10:00:00+05\"",
+        "\"2024-01-05T10:00Z\"",
+        "\" 2024-01-05\"",
+        "\"D\"",
+        "\"X\"",
+        "\"a\\nb\"",
+        "\"caf\u00e9\"",
+        "\"\\u0044\"",
+        "\"\"",
+        "\"tab\there\"",
+        "0",
+        "-0",
+        "-0.0",
+        "1",
+        "01",
+        "1.",
+        ".5",
+        "1.50",
+        "-12.345",
+        "1e3",
+        "1E+3",
+        "2.5e-3",
+        "1e400",
+        "-",
+        "1.5e",
+        "123456789012345678901234567890",
+        "0.0000000000000000000010",
+        "-12345678901234567.80",
+        "99.990",
+        "0.005",
+        "-0.004",
+        "999999.995",
+        "true",
+        "false",
+        "null",
+        "nul",
+        "{}",
+        "[1]",
+        "{\"a\":1}",
+        "tru",
+        "NaN"
     };
     private static final String[] SPACES = {"", "", "", " ", "\n", "\t", "\r\n", "\f", "\u00a0"};
 
@@ -47,8 +87,10 @@ class FlatEventReaderTest {
             if (FLAT.read(LoneSurrogates.replace(json)) != null) {
                 flat++;
             }
-            assertEquals(outcome(() -> SERIALIZER.readByTree(LoneSurrogates.replace(json), json)),
-                    outcome(() -> SERIALIZER.event(json)), json);
+            assertEquals(
+                    outcome(() -> SERIALIZER.readByTree(LoneSurrogates.replace(json), json)),
+                    outcome(() -> SERIALIZER.event(json)),
+                    json);
         }
         // both ways are exercised: the flat reader takes the plain events, the strict reader the rest
         assertTrue(flat > n / 10 && flat < n * 9 / 10, "flat reads: " + flat);
@@ -73,9 +115,20 @@ class FlatEventReaderTest {
             if (f > 0) {
                 sb.append(rnd.nextInt(40) == 0 ? ";" : ",");
             }
-            String key = rnd.nextInt(4) == 0 ? pick(rnd, KEYS) : pick(rnd, List.of("date", "type", "amount", "n", "note", "ts").toArray(String[]::new));
-            sb.append(space(rnd)).append('"').append(key).append('"').append(space(rnd)).append(':');
-            sb.append(space(rnd)).append(rnd.nextInt(3) == 0 ? pick(rnd, VALUES) : plainValue(key, rnd)).append(space(rnd));
+            String key = rnd.nextInt(4) == 0
+                    ? pick(rnd, KEYS)
+                    : pick(
+                            rnd,
+                            List.of("date", "type", "amount", "n", "note", "ts").toArray(String[]::new));
+            sb.append(space(rnd))
+                    .append('"')
+                    .append(key)
+                    .append('"')
+                    .append(space(rnd))
+                    .append(':');
+            sb.append(space(rnd))
+                    .append(rnd.nextInt(3) == 0 ? pick(rnd, VALUES) : plainValue(key, rnd))
+                    .append(space(rnd));
         }
         sb.append(rnd.nextInt(40) == 0 ? "" : "}").append(space(rnd));
         if (rnd.nextInt(30) == 0) {
