@@ -91,7 +91,7 @@ public final class SpeedBenchmark {
     }
 
     /** Each user's event JSON, oldest first, read once before timing. */
-    static List<List<String>> eventsPerUser(Connection conn) throws SQLException {
+    public static List<List<String>> eventsPerUser(Connection conn) throws SQLException {
         List<List<String>> out = new ArrayList<>();
         int current = -1;
         try (Statement st = conn.createStatement();

@@ -8,6 +8,7 @@ import java.text.DecimalFormat;
 import java.text.DecimalFormatSymbols;
 import java.time.DayOfWeek;
 import java.time.format.DateTimeFormatter;
+import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 
@@ -32,6 +33,12 @@ public final class FieldSpec {
     private final NumberStyle numberStyle;
     private final DateTimeFormatter timeFormat;
     private final ThreadLocal<DecimalFormat> numberFormat;
+    // a format of only zeros ("0.00"): rounded by BigDecimal itself, to the same digits, far faster
+    private final int fixedDecimals;
+    // "yyyy-MM-dd": an ISO date is already written as this format writes it
+    private final boolean isoDateFormat;
+    // each code's rendered value, made once: a known code renders without work or allocation
+    private final Map<String, FieldValue> meanings;
 
     public FieldSpec(
             String name,
@@ -67,6 +74,9 @@ public final class FieldSpec {
         this.timeFormat = role == FieldRole.TIME && format != null ? timePattern(name, format) : null;
         String digits = format == null && this.numberStyle.magnitude() ? MAGNITUDE_FORMAT : format;
         this.numberFormat = role == FieldRole.NUMBER && digits != null ? numberPattern(name, digits) : null;
+        this.fixedDecimals = numberFormat == null ? -1 : FixedDecimals.of(digits);
+        this.isoDateFormat = timeFormat != null && ("yyyy-MM-dd".equals(format) || "uuuu-MM-dd".equals(format));
+        this.meanings = dictionary == null ? Map.of() : renderedMeanings(dictionary);
         if (label != null && (label.contains("\n") || label.isEmpty())) {
             throw Llm4esException.invalid("field '" + name + "': label must be a non-empty single line");
         }
@@ -122,20 +132,45 @@ public final class FieldSpec {
             throw Llm4esException.invalid(
                     "field '" + name + "': expected a scalar, got " + Excerpt.of(value.toString()));
         }
-        String raw = value.isNumber()
-                ? NumberRange.check(value.decimalValue(), name)
-                        .stripTrailingZeros()
-                        .toPlainString()
-                : LoneSurrogates.replace(value.asText());
-        FieldValue v = switch (role) {
-            case TIME -> readTime(raw);
-            case NUMBER -> readNumber(value, raw);
-            case CATEGORY -> readCategory(raw);
-            case TEXT -> FieldValue.text(raw);
-        };
-        // one event is one line: a line break inside a value is shown, not obeyed
-        String text = v.text().replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n");
-        return text.equals(v.text()) ? v : new FieldValue(text, v.fact(), v.moment(), v.number(), v.unknownCode());
+        return value.isNumber() ? readNumber(value.decimalValue()) : readText(value.asText());
+    }
+
+    /** A value as {@link FlatEventReader} reads it: null, a number or a text. */
+    FieldValue readScalar(Object value) {
+        if (value == null) {
+            return FieldValue.EMPTY;
+        }
+        return value instanceof BigDecimal d ? readNumber(d) : readText((String) value);
+    }
+
+    /** A JSON number of this field (its exact decimal). */
+    FieldValue readNumber(BigDecimal number) {
+        NumberRange.check(number, name);
+        return role == FieldRole.NUMBER
+                ? oneLine(numberValue(number))
+                : readText(number.stripTrailingZeros().toPlainString());
+    }
+
+    /** A JSON string of this field, or a boolean or number as its text. */
+    FieldValue readText(String text) {
+        String raw = LoneSurrogates.replace(text);
+        return oneLine(
+                switch (role) {
+                    case TIME -> readTime(raw);
+                    case NUMBER -> numberValue(NumberRange.parse(raw, name));
+                    case CATEGORY -> readCategory(raw);
+                    case TEXT -> FieldValue.text(raw);
+                });
+    }
+
+    // one event is one line: a line break inside a value is shown, not obeyed
+    private static FieldValue oneLine(FieldValue v) {
+        String t = v.text();
+        if (t.indexOf('\n') < 0 && t.indexOf('\r') < 0) {
+            return v;
+        }
+        String text = t.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n");
+        return new FieldValue(text, v.fact(), v.moment(), v.number(), v.unknownCode());
     }
 
     private FieldValue readTime(String raw) {
@@ -146,7 +181,9 @@ public final class FieldSpec {
         Moment m = Moment.parse(raw, name);
         String date;
         try {
-            date = timeFormat == null ? raw : timeFormat.format(m.written());
+            date = timeFormat == null || isoDateFormat && writtenAsFormatted(raw, m)
+                    ? raw
+                    : timeFormat.format(m.written());
         } catch (java.time.DateTimeException e) {
             throw Llm4esException.invalid("field '" + name + "': cannot format '" + Excerpt.of(raw) + "' as '" + format
                     + "': " + e.getMessage());
@@ -162,14 +199,27 @@ public final class FieldSpec {
         }
     }
 
-    private static String weekday(Moment m) {
-        DayOfWeek d = m.date().getDayOfWeek();
-        String n = d.name();
-        return n.charAt(0) + n.substring(1).toLowerCase(Locale.ROOT);
+    // a date alone is read only from its 10-character ISO form; years before 1 are written otherwise by yyyy
+    private static boolean writtenAsFormatted(String raw, Moment m) {
+        return m.dateOnly() && raw.length() == 10 && m.date().getYear() >= 1;
     }
 
-    private FieldValue readNumber(JsonNode value, String raw) {
-        BigDecimal number = value.isNumber() ? value.decimalValue() : NumberRange.parse(raw, name);
+    private static final String[] WEEKDAYS = weekdays();
+
+    private static String[] weekdays() {
+        String[] names = new String[7];
+        for (DayOfWeek d : DayOfWeek.values()) {
+            String n = d.name();
+            names[d.ordinal()] = n.charAt(0) + n.substring(1).toLowerCase(Locale.ROOT);
+        }
+        return names;
+    }
+
+    private static String weekday(Moment m) {
+        return WEEKDAYS[m.date().getDayOfWeek().ordinal()];
+    }
+
+    private FieldValue numberValue(BigDecimal number) {
         String fact = numberStyle.fact(number, this::formatNumber);
         return new FieldValue(numberStyle.decorate(fact, number, true), fact, null, number, false);
     }
@@ -180,8 +230,11 @@ public final class FieldSpec {
     }
 
     private String formatNumber(BigDecimal number) {
-        return numberFormat == null
-                ? number.stripTrailingZeros().toPlainString()
+        if (numberFormat == null) {
+            return number.stripTrailingZeros().toPlainString();
+        }
+        return fixedDecimals >= 0
+                ? FixedDecimals.format(number, fixedDecimals)
                 : numberFormat.get().format(number);
     }
 
@@ -189,10 +242,16 @@ public final class FieldSpec {
         if (dictionary == null || dictionary.isEmpty()) {
             return FieldValue.text(raw);
         }
-        String meaning = dictionary.meaning(raw);
+        FieldValue meaning = meanings.get(raw);
         return meaning != null
-                ? FieldValue.text(meaning)
+                ? meaning
                 : new FieldValue(unknownTemplate.replace("{value}", raw), null, null, null, true);
+    }
+
+    private static Map<String, FieldValue> renderedMeanings(CodeDictionary dictionary) {
+        Map<String, FieldValue> out = new HashMap<>();
+        dictionary.entries().forEach((code, meaning) -> out.put(code, oneLine(FieldValue.text(meaning))));
+        return out;
     }
 
     private static DateTimeFormatter timePattern(String field, String pattern) {

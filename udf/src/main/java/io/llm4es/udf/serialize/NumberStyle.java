@@ -48,6 +48,9 @@ public record NumberStyle(String unit, boolean magnitude, Bins bins) {
 
     /** The fact with unit and bin, for one event; totals are shown without a bin. */
     String decorate(String fact, BigDecimal value, boolean withBin) {
+        if (unit == null && (!withBin || bins == null)) {
+            return fact;
+        }
         StringBuilder sb = new StringBuilder(fact);
         if (unit != null) {
             sb.append(' ').append(unit);
