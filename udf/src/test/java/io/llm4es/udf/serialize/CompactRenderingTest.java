@@ -112,6 +112,19 @@ class CompactRenderingTest {
     }
 
     @Test
+    void theSameHistoryAsTheOtherRenderingsShow() {
+        assertEquals("""
+                date|merchant|amount|note
+                2024-03-05|Grocery Stores, Supermarkets|12.50|milk | "bio" <1L>
+                +1d|5812 (unknown)|40.00|
+                +1d|Grocery Stores, Supermarkets|3.00|a: b""", RenderingsTest.render("compact", 0));
+        assertEquals("""
+                date|merchant|amount|note
+                2024-03-06|5812 (unknown)|40.00|
+                +1d|Grocery Stores, Supermarkets|3.00|a: b""", RenderingsTest.render("compact", 1));
+    }
+
+    @Test
     void theOtherRenderingsAreUnchangedByIt() {
         // the plain lines text of the same config without the compact rendering, byte for byte
         assertEquals(RenderingsTest.render("lines", 0), new EventSerializer(RenderingsTest.CONFIG).text(
