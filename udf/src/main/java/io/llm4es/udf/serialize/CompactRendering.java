@@ -62,7 +62,8 @@ final class CompactRendering implements Rendering {
 
     private static String value(FieldSpec field, FieldValue v, Event previous, int column) {
         return switch (field.role()) {
-            case TIME -> time(field, v, previous == null ? null : previous.value(column).moment());
+            case TIME ->
+                time(field, v, previous == null ? null : previous.value(column).moment());
             case NUMBER -> v.number() == null ? v.text() : number(field, v);
             case CATEGORY, TEXT -> v.text();
         };

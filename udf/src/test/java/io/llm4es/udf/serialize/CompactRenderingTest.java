@@ -57,17 +57,20 @@ class CompactRenderingTest {
                   {"name": "activity", "role": "category", "dictionary": {"A_SUBMITTED": "application submitted"}},
                   {"name": "amount", "role": "number", "bins": [5000, 20000], "bin_labels": ["low", "mid", "high"]}],
                  "header": false, "rendering": "compact"}"""));
-        assertEquals("""
+        assertEquals(
+                """
                 2011-10-01 Sat|application submitted|mid
                 +38s Sat|application submitted|mid
                 +12m Sat|O_SENT (unknown)|mid
                 +5h Sat|application submitted|high
-                +2d Mon|application submitted|low""", s.text(events(s,
-                "{\"time\": \"2011-10-01 08:00:00\", \"activity\": \"A_SUBMITTED\", \"amount\": 5000}",
-                "{\"time\": \"2011-10-01 08:00:38\", \"activity\": \"A_SUBMITTED\", \"amount\": 5000}",
-                "{\"time\": \"2011-10-01T08:13:00+00:00\", \"activity\": \"O_SENT\", \"amount\": 19999}",
-                "{\"time\": \"2011-10-01 13:59:00\", \"activity\": \"A_SUBMITTED\", \"amount\": 20000}",
-                "{\"time\": \"2011-10-03 14:00:00\", \"activity\": \"A_SUBMITTED\", \"amount\": 4999.99}")));
+                +2d Mon|application submitted|low""",
+                s.text(events(
+                        s,
+                        "{\"time\": \"2011-10-01 08:00:00\", \"activity\": \"A_SUBMITTED\", \"amount\": 5000}",
+                        "{\"time\": \"2011-10-01 08:00:38\", \"activity\": \"A_SUBMITTED\", \"amount\": 5000}",
+                        "{\"time\": \"2011-10-01T08:13:00+00:00\", \"activity\": \"O_SENT\", \"amount\": 19999}",
+                        "{\"time\": \"2011-10-01 13:59:00\", \"activity\": \"A_SUBMITTED\", \"amount\": 20000}",
+                        "{\"time\": \"2011-10-03 14:00:00\", \"activity\": \"A_SUBMITTED\", \"amount\": 4999.99}")));
     }
 
     @Test
@@ -90,9 +93,22 @@ class CompactRenderingTest {
     void significantDigitsRoundHalfUpAndNameTheMagnitude() {
         SignificantDigits two = new SignificantDigits(2);
         String[][] cases = {
-            {"0", "0"}, {"0.00", "0"}, {"5", "5"}, {"5.67", "5.7"}, {"0.0456", "0.046"}, {"570.4", "570"},
-            {"999.4", "1k"}, {"999.6", "1k"}, {"1250", "1.3k"}, {"-1234", "-1.2k"}, {"12345.67", "12k"},
-            {"999999", "1M"}, {"3456789", "3.5M"}, {"7.1e9", "7.1B"}, {"2.5e13", "25T"}, {"1e16", "10000T"}
+            {"0", "0"},
+            {"0.00", "0"},
+            {"5", "5"},
+            {"5.67", "5.7"},
+            {"0.0456", "0.046"},
+            {"570.4", "570"},
+            {"999.4", "1k"},
+            {"999.6", "1k"},
+            {"1250", "1.3k"},
+            {"-1234", "-1.2k"},
+            {"12345.67", "12k"},
+            {"999999", "1M"},
+            {"3456789", "3.5M"},
+            {"7.1e9", "7.1B"},
+            {"2.5e13", "25T"},
+            {"1e16", "10000T"}
         };
         for (String[] c : cases) {
             assertEquals(c[1], two.format(new BigDecimal(c[0])), c[0]);
@@ -108,7 +124,8 @@ class CompactRenderingTest {
         assertEquals("1995-04-23, credit, credit in cash, , 13k, 17k CZK", s.renderEvent(BERKA_EVENTS[2]));
         SerializerConfig again = SerializerConfig.parse(config.toJson().toString());
         assertEquals(config.toJson(), again.toJson());
-        assertEquals(2, again.toJson().get("fields").get(4).get("significant_digits").asInt());
+        assertEquals(
+                2, again.toJson().get("fields").get(4).get("significant_digits").asInt());
     }
 
     @Test
@@ -127,8 +144,10 @@ class CompactRenderingTest {
     @Test
     void theOtherRenderingsAreUnchangedByIt() {
         // the plain lines text of the same config without the compact rendering, byte for byte
-        assertEquals(RenderingsTest.render("lines", 0), new EventSerializer(RenderingsTest.CONFIG).text(
-                events(new EventSerializer(RenderingsTest.CONFIG), RenderingsTest.HISTORY)));
+        assertEquals(
+                RenderingsTest.render("lines", 0),
+                new EventSerializer(RenderingsTest.CONFIG)
+                        .text(events(new EventSerializer(RenderingsTest.CONFIG), RenderingsTest.HISTORY)));
         assertTrue(Renderings.NAMES.contains("compact"));
     }
 
@@ -149,8 +168,11 @@ class CompactRenderingTest {
             Llm4esException e = assertThrows(Llm4esException.class, () -> SerializerConfig.parse(bad), bad);
             assertEquals("22023", e.state().code(), bad);
         }
-        Llm4esException e = assertThrows(Llm4esException.class, () -> SerializeOptions.parse("{\"rendering\": \"compakt\"}"));
+        Llm4esException e =
+                assertThrows(Llm4esException.class, () -> SerializeOptions.parse("{\"rendering\": \"compakt\"}"));
         assertEquals("22023", e.state().code());
-        assertEquals("compact", SerializeOptions.parse("{\"rendering\": \"compact\"}").rendering());
+        assertEquals(
+                "compact",
+                SerializeOptions.parse("{\"rendering\": \"compact\"}").rendering());
     }
 }
