@@ -28,6 +28,14 @@ TOOLS = {
         "score one method's per-entity features on a task folder with the benchmark protocol",
     ),
     "rewrite": ("llm4es_training.rewrite", "rewrite a corpus's texts with an instruction model (LLM augmentation)"),
+    "tokenizer": (
+        "llm4es_training.domain_tokenizer",
+        "train a domain tokenizer (frequent field values as single tokens) on an exported corpus",
+    ),
+    "coverage": (
+        "llm4es_training.benchmark.coverage",
+        "tokens per event and share of history in context, per task, for renderings and tokenizers",
+    ),
 }
 
 
@@ -181,6 +189,12 @@ def build_parser() -> argparse.ArgumentParser:
     model.add_argument("--layers", type=int, help="scratch: overrides the preset's layer count")
     model.add_argument("--heads", type=int, help="scratch: overrides the preset's attention heads")
     model.add_argument("--vocab-size", type=int, help="scratch: BPE vocabulary size to train")
+    model.add_argument(
+        "--tokenizer",
+        type=Path,
+        help="scratch: this tokenizer.json (e.g. from `llm4es-train tokenizer`) instead of training one; "
+        "the vocabulary size is its own",
+    )
     model.add_argument(
         "--lora",
         type=_lora,

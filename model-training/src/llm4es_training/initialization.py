@@ -10,7 +10,7 @@ from transformers import AutoModelForCausalLM, AutoTokenizer, PreTrainedModel, P
 from transformers.tokenization_utils_base import PreTrainedTokenizerBase
 
 from .errors import TrainingError
-from .scratch import BOS, EOS, PAD, ScratchShape, scratch_config, train_bpe_tokenizer
+from .scratch import BOS, EOS, PAD, ScratchShape, check_scratch_specials, scratch_config, train_bpe_tokenizer
 from .source_model import SourceModel, looks_like_path, one_line
 
 SCRATCH = "scratch"
@@ -84,10 +84,16 @@ def new_scratch_model(
     shape: ScratchShape, max_positions: int, texts: list[str], saved_tokenizer: Path | None = None
 ) -> InitialModel:
     """A randomly initialized model (seed the torch RNG first); the tokenizer is trained on `texts`
-    unless `saved_tokenizer` (from an earlier start of the same run) is given."""
-    tokenizer = (
-        Tokenizer.from_file(str(saved_tokenizer)) if saved_tokenizer else train_bpe_tokenizer(texts, shape.vocab_size)
-    )
+    unless `saved_tokenizer` (from an earlier start of the same run, or a domain tokenizer) is given;
+    the vocabulary size is the tokenizer's."""
+    if saved_tokenizer:
+        try:
+            tokenizer = Tokenizer.from_file(str(saved_tokenizer))
+        except Exception as error:  # the Rust library raises plain Exceptions for a bad file
+            raise TrainingError(f"cannot read tokenizer {saved_tokenizer}: {one_line(error)}") from error
+        check_scratch_specials(tokenizer, str(saved_tokenizer))
+    else:
+        tokenizer = train_bpe_tokenizer(texts, shape.vocab_size)
     # The trained vocabulary can be smaller than asked for (a small corpus has few merges).
     config = scratch_config(
         ScratchShape(shape.hidden_size, shape.layers, shape.heads, tokenizer.get_vocab_size()), max_positions

@@ -6,6 +6,8 @@ from dataclasses import dataclass, replace
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
 from transformers import LlamaConfig
 
+from .errors import TrainingError
+
 PAD, BOS, EOS = "<pad>", "<s>", "</s>"
 SPECIAL_TOKENS = [PAD, BOS, EOS]  # ids 0, 1, 2
 
@@ -74,3 +76,11 @@ def train_bpe_tokenizer(texts: Iterable[str], vocab_size: int) -> Tokenizer:
     )
     tokenizer.train_from_iterator(texts, trainer)
     return tokenizer
+
+
+def check_scratch_specials(tokenizer: Tokenizer, where: str) -> None:
+    """A tokenizer for a new model must have `<pad>`, `<s>`, `</s>` at ids 0, 1, 2: the model's
+    config and the bundle manifest's `tokens` are written with those ids."""
+    for expected, token in enumerate(SPECIAL_TOKENS):
+        if tokenizer.token_to_id(token) != expected:
+            raise TrainingError(f"{where}: {token} must be token id {expected}, got {tokenizer.token_to_id(token)}")

@@ -25,6 +25,7 @@ from .corpus import corpus_fingerprint, find_serializer, load_corpus, read_seria
 from .distributed import Processes, start_processes, stop_processes
 from .errors import TrainingError
 from .initialization import InitialModel, check_init_reference, load_initial_model, new_scratch_model
+from .manifest import sha256_file
 from .scratch import scratch_shape
 from .trainer import LoopResult, LoopSettings, Trainer, autocast_dtype
 from .training_log import CURVE_FILE, LOG_FILE, plot_loss_curves, read_log
@@ -39,6 +40,7 @@ _RESULT_DEFINING = (
     "layers",
     "heads",
     "vocab_size",
+    "tokenizer",
     "lora",
     "context",
     "epochs",
@@ -65,6 +67,7 @@ class TrainRequest:
     layers: int | None = None
     heads: int | None = None
     vocab_size: int | None = None
+    tokenizer: Path | None = None  # scratch: a given tokenizer.json instead of one trained on the corpus
     lora: tuple[int, float] | None = None  # (rank, alpha)
     context: int | None = None
     epochs: float = 1.0
@@ -222,6 +225,13 @@ def _check_request(request: TrainRequest, processes: Processes, run_dir: Path) -
         if not request.name:
             raise TrainingError("--export-bundle needs --name")
         check_bundle_target(request.name, request.version, request.export_bundle)
+    if request.tokenizer is not None:
+        if request.init != "scratch":
+            raise TrainingError("--tokenizer is for --init scratch; a pretrained model keeps its own tokenizer")
+        if request.vocab_size is not None:
+            raise TrainingError("--tokenizer and --vocab-size exclude each other: the vocabulary is the tokenizer's")
+        if not Path(request.tokenizer).is_file():
+            raise TrainingError(f"tokenizer not found: {request.tokenizer}")
     if request.resume:
         if not (run_dir / RUN_FILE).is_file():
             raise TrainingError(f"--resume: {run_dir} holds no run to resume ({RUN_FILE} missing)")
@@ -246,7 +256,7 @@ def _initial_model(request: TrainRequest, train_texts: list[str], run_dir: Path)
     shape = scratch_shape(request.scratch_size, request.hidden_size, request.layers, request.heads, request.vocab_size)
     if shape.hidden_size % shape.heads:
         raise TrainingError(f"hidden size {shape.hidden_size} is not a multiple of {shape.heads} heads")
-    saved = run_dir / TOKENIZER_FILE if request.resume else None
+    saved = run_dir / TOKENIZER_FILE if request.resume else request.tokenizer
     return new_scratch_model(shape, request.context or DEFAULT_CONTEXT, train_texts, saved)
 
 
@@ -271,6 +281,8 @@ def _start_run_dir(request: TrainRequest, run_dir: Path, processes: Processes, i
     """Creates (or, with --resume, checks) the run directory; returns the checkpoint to resume from."""
     settings = {k: v for k, v in _jsonable(asdict(request)).items() if k in _RESULT_DEFINING}
     settings["corpus_sha256"] = corpus_fingerprint(request.corpus)
+    if request.tokenizer is not None:
+        settings["tokenizer_sha256"] = "sha256:" + sha256_file(Path(request.tokenizer))
     resume_from = None
     if request.resume:
         saved = json.loads((run_dir / RUN_FILE).read_text(encoding="utf-8"))["settings"]

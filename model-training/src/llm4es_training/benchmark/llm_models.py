@@ -160,3 +160,26 @@ def merge_corpora(parts: dict[str, tuple[Path, set[str]]], out: Path) -> None:
                     continue
                 record["user_id"] = f"{task_id}/{record['user_id']}"
                 w.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def scratch_model(tokenizer: Path, out: Path, hidden_size: int = 64, layers: int = 2, seed: int = 0) -> Path:
+    """A new random Llama-style model over a given tokenizer (a domain tokenizer), its vocabulary
+    size the tokenizer's, as a Hugging Face folder: `random_init_model`'s counterpart for a model
+    whose tokenizer is not a pretrained one."""
+    if (out / "config.json").is_file():
+        return out
+    import torch
+
+    from ..initialization import new_scratch_model
+    from ..scratch import ScratchShape
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        torch.manual_seed(seed)
+        initial = new_scratch_model(ScratchShape(hidden_size, layers, 4, 0), 512, [], tokenizer)
+        initial.save(initial.model, staging)
+        os.replace(staging, out)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return out

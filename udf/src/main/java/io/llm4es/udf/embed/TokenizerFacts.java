@@ -16,7 +16,7 @@ import java.util.Set;
  */
 record TokenizerFacts(int vocabSize, int maxCharsPerToken) {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Set<String> KEEPING_PRE_TOKENIZERS = Set.of("Metaspace", "ByteLevel");
+    private static final Set<String> KEEPING_PRE_TOKENIZERS = Set.of("Metaspace", "ByteLevel", "Digits");
 
     static TokenizerFacts of(byte[] tokenizerJson, String where) {
         JsonNode root;
@@ -57,7 +57,7 @@ record TokenizerFacts(int vocabSize, int maxCharsPerToken) {
      * Whether a text of {@code c} characters needs at least {@code c / longest token} tokens: true
      * of a BPE vocabulary whose every character of text is covered by some token's piece: no
      * normalizer (it may delete or merge characters), no pre-tokenizer that removes characters (only
-     * Metaspace and ByteLevel keep them all), and no character left without a piece: byte fallback
+     * Metaspace, ByteLevel, Digits and a Split that does not remove its delimiters keep them all), and no character left without a piece: byte fallback
      * or byte-level pieces (without them BPE drops a character it has no piece for), or an unknown
      * token that is not fused over a run of unknown characters.
      */
@@ -86,6 +86,10 @@ record TokenizerFacts(int vocabSize, int maxCharsPerToken) {
                 }
             }
             return true;
+        }
+        if (type.equals("Split")) {
+            // a split keeps every character unless it removes its delimiters
+            return !"Removed".equals(preTokenizer.path("behavior").asText());
         }
         return KEEPING_PRE_TOKENIZERS.contains(type);
     }

@@ -160,7 +160,7 @@ public final class EventSerializer {
             return fit(
                     events.size(),
                     from -> text(events.subList(from, events.size())),
-                    i -> events.get(i).line(),
+                    i -> rendering.eventText(events, i, config),
                     i -> events.get(i).unknownCodes(),
                     encoder,
                     budget);
@@ -171,7 +171,7 @@ public final class EventSerializer {
 
     /** The full text of events (oldest first), with no token budget: the training corpus form. */
     public String text(List<Event> events) {
-        String body = rendering.render(EventTable.of(config, events), config);
+        String body = rendering.render(events, config);
         return config.summary() == null ? body : HistorySummary.of(config, events) + "\n" + body;
     }
 

@@ -65,7 +65,12 @@ public final class FieldSpec {
             throw Llm4esException.invalid("field '" + name + "': weekday and since_previous need role time");
         }
         if (!this.numberStyle.plain() && role != FieldRole.NUMBER) {
-            throw Llm4esException.invalid("field '" + name + "': unit, magnitude and bins need role number");
+            throw Llm4esException.invalid(
+                    "field '" + name + "': unit, magnitude, bins and significant_digits need role number");
+        }
+        if (this.numberStyle.significant() != null && format != null) {
+            throw Llm4esException.invalid(
+                    "field '" + name + "': significant_digits replaces the format; give one of them");
         }
         if (this.numberStyle.unit() != null
                 && (this.numberStyle.unit().isBlank() || this.numberStyle.unit().contains("\n"))) {

@@ -1,24 +1,37 @@
 package io.llm4es.udf.serialize;
 
+import io.llm4es.udf.error.Llm4esException;
 import java.math.BigDecimal;
 import java.util.function.Function;
 
 /**
  * How a number field reads beyond its format: magnitude words ({@code 1.2 thousand}), a unit or
- * currency ({@code 12.50 EUR}) and a bin label ({@code (small)}). Short digit strings with a word
- * tokenize into few, meaningful tokens where long digit strings do not.
+ * currency ({@code 12.50 EUR}), a bin label ({@code (small)}) and significant digits
+ * ({@code 12k}, see {@link SignificantDigits}). Short digit strings with a word tokenize into few,
+ * meaningful tokens where long digit strings do not.
+ *
+ * @param significant the digits kept, or null for the field's format
  */
-public record NumberStyle(String unit, boolean magnitude, Bins bins) {
-    static final NumberStyle PLAIN = new NumberStyle(null, false, null);
+public record NumberStyle(String unit, boolean magnitude, Bins bins, SignificantDigits significant) {
+    static final NumberStyle PLAIN = new NumberStyle(null, false, null, null);
     private static final BigDecimal THOUSAND = BigDecimal.valueOf(1_000);
     private static final String[] WORDS = {"thousand", "million", "billion", "trillion"};
 
+    public NumberStyle {
+        if (magnitude && significant != null) {
+            throw Llm4esException.invalid("magnitude and significant_digits exclude each other");
+        }
+    }
+
     public boolean plain() {
-        return unit == null && !magnitude && bins == null;
+        return unit == null && !magnitude && bins == null && significant == null;
     }
 
     /** The digits (with their magnitude word): what a rewrite must keep. */
     String fact(BigDecimal value, Function<BigDecimal, String> format) {
+        if (significant != null) {
+            return significant.format(value);
+        }
         if (!magnitude || value.abs().compareTo(THOUSAND) < 0) {
             return format.apply(value);
         }

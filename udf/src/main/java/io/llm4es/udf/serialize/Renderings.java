@@ -12,7 +12,8 @@ public final class Renderings {
             new YamlRendering(),
             new MarkdownRendering(),
             new HtmlRendering(),
-            new GroupedRendering());
+            new GroupedRendering(),
+            new CompactRendering());
     public static final List<String> NAMES = ALL.stream().map(Rendering::name).toList();
 
     private Renderings() {}

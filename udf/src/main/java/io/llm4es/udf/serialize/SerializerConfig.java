@@ -51,7 +51,8 @@ public final class SerializerConfig {
             "unit",
             "magnitude",
             "bins",
-            "bin_labels");
+            "bin_labels",
+            "significant_digits");
     private static final Set<String> SUMMARY_KEYS = Set.of("top", "count_by", "sum_of");
     private static final Set<String> MIX_KEYS = Set.of("shares", "seed");
 
@@ -228,8 +229,7 @@ public final class SerializerConfig {
             throw Llm4esException.invalid(where + ": dictionary_sha256 needs a dictionary_ref");
         }
         TimeStyle time = new TimeStyle(bool(f, "weekday", where), bool(f, "since_previous", where));
-        NumberStyle number =
-                new NumberStyle(text(f, "unit", null), bool(f, "magnitude", where), binsFromJson(f, where));
+        NumberStyle number = numberStyle(f, where);
         return new FieldSpec(
                 name,
                 FieldRole.parse(text(f, "role", "text"), name),
@@ -239,6 +239,25 @@ public final class SerializerConfig {
                 text(f, "unknown", null),
                 time.plain() ? null : time,
                 number.plain() ? null : number);
+    }
+
+    private static NumberStyle numberStyle(JsonNode f, String where) {
+        SignificantDigits significant = null;
+        JsonNode digits = f.get("significant_digits");
+        if (digits != null && !digits.isNull()) {
+            if (!digits.isIntegralNumber() || !digits.canConvertToInt()) {
+                throw Llm4esException.invalid(where + ": significant_digits must be a whole number, got " + digits);
+            }
+            if (digits.intValue() < 1 || digits.intValue() > SignificantDigits.MAX) {
+                throw Llm4esException.invalid(
+                        where + ": significant_digits must be from 1 to " + SignificantDigits.MAX + ", got " + digits);
+            }
+            if (bool(f, "magnitude", where)) {
+                throw Llm4esException.invalid(where + ": magnitude and significant_digits exclude each other");
+            }
+            significant = new SignificantDigits(digits.intValue());
+        }
+        return new NumberStyle(text(f, "unit", null), bool(f, "magnitude", where), binsFromJson(f, where), significant);
     }
 
     private static Bins binsFromJson(JsonNode f, String where) {
@@ -463,6 +482,9 @@ public final class SerializerConfig {
         if (n.bins() != null) {
             n.bins().edges().forEach(o.putArray("bins")::add);
             n.bins().labels().forEach(o.putArray("bin_labels")::add);
+        }
+        if (n.significant() != null) {
+            o.put("significant_digits", n.significant().digits());
         }
     }
 

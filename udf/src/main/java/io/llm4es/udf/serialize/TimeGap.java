@@ -2,25 +2,38 @@ package io.llm4es.udf.serialize;
 
 /**
  * Time since the previous event, in one whole unit a reader takes in at a glance: {@code +3 days},
- * {@code +5 hours}, {@code +12 minutes}. Dates without a time of day always count in days.
+ * {@code +5 hours}, {@code +12 minutes}; in the compact rendering {@code +3d}, {@code +5h},
+ * {@code +12m}, {@code +40s}. Dates without a time of day always count in days.
  */
 final class TimeGap {
+    private static final String[] UNITS = {"day", "hour", "minute", "second"};
+    private static final String[] LETTERS = {"d", "h", "m", "s"};
+    private static final long[] SECONDS = {86_400, 3_600, 60, 1};
+
     private TimeGap() {}
 
     static String between(Moment previous, Moment current) {
         long seconds = current.epochSecond() - previous.epochSecond();
-        String sign = seconds < 0 ? "-" : "+";
-        long s = Math.abs(seconds);
-        if (previous.dateOnly() && current.dateOnly() || s >= 86_400) {
-            return sign + plural(s / 86_400, "day");
+        int unit = unit(previous, current, Math.abs(seconds));
+        return (seconds < 0 ? "-" : "+") + plural(Math.abs(seconds) / SECONDS[unit], UNITS[unit]);
+    }
+
+    /** The same gap in one letter: {@code +3d}. */
+    static String compact(Moment previous, Moment current) {
+        long seconds = current.epochSecond() - previous.epochSecond();
+        int unit = unit(previous, current, Math.abs(seconds));
+        return (seconds < 0 ? "-" : "+") + Math.abs(seconds) / SECONDS[unit] + LETTERS[unit];
+    }
+
+    private static int unit(Moment previous, Moment current, long seconds) {
+        if (previous.dateOnly() && current.dateOnly()) {
+            return 0;
         }
-        if (s >= 3_600) {
-            return sign + plural(s / 3_600, "hour");
+        int unit = 0;
+        while (unit < SECONDS.length - 1 && seconds < SECONDS[unit]) {
+            unit++;
         }
-        if (s >= 60) {
-            return sign + plural(s / 60, "minute");
-        }
-        return sign + plural(s, "second");
+        return unit;
     }
 
     static String plural(long n, String unit) {
