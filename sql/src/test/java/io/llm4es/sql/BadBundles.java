@@ -85,6 +85,9 @@ public final class BadBundles {
                 "bad-serializer-format",
                 m -> ((ObjectNode) serializer(m).get("fields").get(0)).put("format", "yyyy-MM-dd'"));
         manifest(
+                "bad-serializer-format-pad",
+                m -> ((ObjectNode) serializer(m).get("fields").get(0)).put("format", "yyyped]y-MM-dd"));
+        manifest(
                 "bad-serializer-twice",
                 m -> serializer(m)
                         .withArray("fields")
