@@ -115,7 +115,9 @@ public final class BadBundles {
         manifest("esc-files-inner-dotdot", m -> files(m).put("sub/../../outside/secret.txt", "0".repeat(64)));
         // escapes by a dictionary file the serializer names
         Files.writeString(outside.resolve("codes.csv"), "code,description\nD,debit outside\nC,credit outside\n");
-        manifest("esc-dictionary-file", m -> dictionaryFile(m, outside.resolve("codes.csv").toString()));
+        manifest(
+                "esc-dictionary-file",
+                m -> dictionaryFile(m, outside.resolve("codes.csv").toString()));
         manifest("esc-dictionary-dev-zero", m -> dictionaryFile(m, "/dev/zero"));
         // escapes by link
         linked("esc-link-onnx", "model.onnx", outside.resolve("stories/model.onnx"));

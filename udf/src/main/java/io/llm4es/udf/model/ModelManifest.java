@@ -180,7 +180,8 @@ public record ModelManifest(
             if (ref.isTextual() && ref.asText().startsWith("file:")) {
                 throw corrupt(
                         where,
-                        "manifest serializer field '" + printable(field.path("name").asText()) + "' names a "
+                        "manifest serializer field '"
+                                + printable(field.path("name").asText()) + "' names a "
                                 + "dictionary file, which a bundle cannot read (give it inline or as builtin:NAME)");
             }
         }

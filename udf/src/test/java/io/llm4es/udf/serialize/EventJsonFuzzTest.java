@@ -2,7 +2,7 @@ package io.llm4es.udf.serialize;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
-import com.code_intelligence.jazzer.junit.DictionaryEntries;
+import com.code_intelligence.jazzer.junit.DictionaryFile;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.llm4es.udf.embed.BundleTokenizer;
 import io.llm4es.udf.error.SqlState;
@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Timeout;
  * 22023 and an over-long one 54000; anything else is a finding.
  */
 class EventJsonFuzzTest {
-    private static final Set<SqlState> REFUSALS = Set.of(SqlState.INVALID_PARAMETER_VALUE, SqlState.PROGRAM_LIMIT_EXCEEDED);
+    private static final Set<SqlState> REFUSALS =
+            Set.of(SqlState.INVALID_PARAMETER_VALUE, SqlState.PROGRAM_LIMIT_EXCEEDED);
     private static final int MAX_EVENTS = 8;
     private static final ModelBundle BUNDLE = ModelBundle.open(BundleSource.classpath("io/llm4es/models/stories260k"));
     private static final BundleTokenizer TOKENIZER = new BundleTokenizer(BUNDLE);
@@ -37,7 +38,8 @@ class EventJsonFuzzTest {
         List<EventSerializer> out = new ArrayList<>();
         out.add(new EventSerializer(BUNDLE.manifest().serializer()));
         try (Stream<Path> files = Files.walk(Path.of("..", "examples", "config"))) {
-            for (Path f : files.filter(p -> p.toString().endsWith(".json")).sorted().toList()) {
+            for (Path f :
+                    files.filter(p -> p.toString().endsWith(".json")).sorted().toList()) {
                 out.add(new EventSerializer(SerializerConfig.parse(Files.readString(f))));
             }
         } catch (IOException e) {
@@ -49,11 +51,7 @@ class EventJsonFuzzTest {
     @FuzzTest
     @Timeout(5)
     // the example configs' field names and values the reader compares inside collections Jazzer does not see
-    @DictionaryEntries({
-        "\"date\"", "\"type\"", "\"mcc\"", "\"amount\"", "\"operation\"", "\"k_symbol\"", "\"balance\"",
-        "\"time\"", "\"activity\"", "\"lifecycle\"", "\"resource\"", "\"amount_req\"", "\"5411\"",
-        "\"A_SUBMITTED\"", "\"COMPLETE\"", "2024-03-01T09:30:00", "1e400", "\\ud800", "\\u0000"
-    })
+    @DictionaryFile(resourcePath = "event-json.dict")
     void eventJson(byte[] input) {
         String text = new String(input, UTF_8);
         List<String> texts = text.lines().limit(MAX_EVENTS).toList();

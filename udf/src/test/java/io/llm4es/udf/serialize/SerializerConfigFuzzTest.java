@@ -3,7 +3,7 @@ package io.llm4es.udf.serialize;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.code_intelligence.jazzer.junit.DictionaryEntries;
+import com.code_intelligence.jazzer.junit.DictionaryFile;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llm4es.udf.error.SqlState;
@@ -25,16 +25,7 @@ class SerializerConfigFuzzTest {
     @FuzzTest
     @Timeout(5)
     // the config's own words: keys and values the parser compares inside collections Jazzer does not see
-    @DictionaryEntries({
-        "\"format_version\"", "\"fields\"", "\"header\"", "\"header_separator\"", "\"value_separator\"",
-        "\"rendering\"", "\"max_tokens\"", "\"truncation\"", "\"summary\"", "\"group_by\"", "\"corpus_mix\"",
-        "\"name\"", "\"role\"", "\"label\"", "\"format\"", "\"dictionary\"", "\"unknown\"",
-        "\"dictionary_ref\"", "\"dictionary_sha256\"", "\"weekday\"", "\"since_previous\"", "\"unit\"",
-        "\"magnitude\"", "\"bins\"", "\"bin_labels\"", "\"top\"", "\"count_by\"", "\"sum_of\"", "\"shares\"",
-        "\"seed\"", "\"time\"", "\"category\"", "\"number\"", "\"text\"", "\"lines\"", "\"json\"", "\"yaml\"",
-        "\"markdown\"", "\"html\"", "\"grouped\"", "\"drop_oldest\"", "\"error\"", "\"builtin:mcc\"", "{value}",
-        "\"yyyy-MM-dd HH:mm\"", "\"0.00\"", "\"#,##0.#\""
-    })
+    @DictionaryFile(resourcePath = "serializer-config.dict")
     void serializerConfig(byte[] input) {
         String json = new String(input, UTF_8);
         if (json.contains("file:")) {
@@ -70,8 +61,13 @@ class SerializerConfigFuzzTest {
             switch (f.role()) {
                 case TIME -> event.put(f.name(), time);
                 case NUMBER -> event.put(f.name(), new java.math.BigDecimal(number));
-                case CATEGORY -> event.put(
-                        f.name(), f.dictionary().keySet().stream().sorted().findFirst().orElse("5411"));
+                case CATEGORY ->
+                    event.put(
+                            f.name(),
+                            f.dictionary().keySet().stream()
+                                    .sorted()
+                                    .findFirst()
+                                    .orElse("5411"));
                 case TEXT -> event.put(f.name(), "note");
             }
         }
