@@ -85,6 +85,9 @@ public final class BadBundles {
                 "bad-serializer-format",
                 m -> ((ObjectNode) serializer(m).get("fields").get(0)).put("format", "yyyy-MM-dd'"));
         manifest(
+                "bad-serializer-format-pad",
+                m -> ((ObjectNode) serializer(m).get("fields").get(0)).put("format", "yyyped]y-MM-dd"));
+        manifest(
                 "bad-serializer-twice",
                 m -> serializer(m)
                         .withArray("fields")
@@ -110,6 +113,12 @@ public final class BadBundles {
         manifest("esc-files-etc", m -> files(m).put("/etc/hostname", "0".repeat(64)));
         manifest("esc-files-dotdot", m -> files(m).put("../../outside/secret.txt", "0".repeat(64)));
         manifest("esc-files-inner-dotdot", m -> files(m).put("sub/../../outside/secret.txt", "0".repeat(64)));
+        // escapes by a dictionary file the serializer names
+        Files.writeString(outside.resolve("codes.csv"), "code,description\nD,debit outside\nC,credit outside\n");
+        manifest(
+                "esc-dictionary-file",
+                m -> dictionaryFile(m, outside.resolve("codes.csv").toString()));
+        manifest("esc-dictionary-dev-zero", m -> dictionaryFile(m, "/dev/zero"));
         // escapes by link
         linked("esc-link-onnx", "model.onnx", outside.resolve("stories/model.onnx"));
         linked("esc-link-tokenizer", "tokenizer.json", outside.resolve("stories/tokenizer.json"));
@@ -161,6 +170,13 @@ public final class BadBundles {
     private static void onnx(ObjectNode m, String file) {
         ((ObjectNode) m.get("onnx")).put("file", file);
         files(m).set(file, files(m).get("model.onnx"));
+    }
+
+    /** The serializer's 'type' field reads its codes from {@code path} instead of its inline dictionary. */
+    private static void dictionaryFile(ObjectNode m, String path) {
+        ObjectNode type = (ObjectNode) serializer(m).get("fields").get(1);
+        type.remove("dictionary");
+        type.put("dictionary_ref", "file:" + path);
     }
 
     private Path copy(String name) throws IOException {

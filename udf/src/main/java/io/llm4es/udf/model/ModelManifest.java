@@ -117,9 +117,11 @@ public record ModelManifest(
             throw corrupt(
                     where, "manifest max_tokens " + maxTokens + " leaves no room for text after the special tokens");
         }
+        JsonNode serializerNode = required(root, "serializer", where);
+        checkNoDictionaryFile(serializerNode, where);
         SerializerConfig serializer;
         try {
-            serializer = SerializerConfig.fromJson(required(root, "serializer", where));
+            serializer = SerializerConfig.fromJson(serializerNode);
         } catch (Llm4esException e) {
             throw corrupt(where, e.getMessage());
         }
@@ -163,6 +165,25 @@ public record ModelManifest(
                     where,
                     "manifest names the file '" + printable(file) + "', which is not a plain path inside "
                             + "the bundle's directory; refused");
+        }
+    }
+
+    /**
+     * A serializer config may name a dictionary file ({@code file:PATH}) when an analyst gives it;
+     * in a bundle that would read a file anywhere on the machine. A recorded config carries its
+     * dictionaries inline or as {@code builtin:NAME}, so a manifest that names a file is refused
+     * before anything is read.
+     */
+    private static void checkNoDictionaryFile(JsonNode serializer, String where) {
+        for (JsonNode field : serializer.path("fields")) {
+            JsonNode ref = field.path("dictionary_ref");
+            if (ref.isTextual() && ref.asText().startsWith("file:")) {
+                throw corrupt(
+                        where,
+                        "manifest serializer field '"
+                                + printable(field.path("name").asText()) + "' names a "
+                                + "dictionary file, which a bundle cannot read (give it inline or as builtin:NAME)");
+            }
         }
     }
 

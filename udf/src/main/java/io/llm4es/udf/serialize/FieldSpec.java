@@ -265,6 +265,10 @@ public final class FieldSpec {
         } catch (IllegalArgumentException e) {
             throw Llm4esException.invalid(
                     "field '" + field + "': bad time format '" + pattern + "': " + e.getMessage());
+        } catch (ClassCastException e) {
+            // how the JDK's pattern parser fails on a pad (p) before a number adjacent to another
+            throw Llm4esException.invalid("field '" + field + "': bad time format '" + pattern
+                    + "': a pad (p) cannot precede a number that follows another number");
         }
     }
 

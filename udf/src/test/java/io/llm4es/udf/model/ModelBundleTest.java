@@ -66,4 +66,21 @@ class ModelBundleTest {
         Files.writeString(manifest, Files.readString(manifest).replace("\"max_tokens\": 512", "\"max_tokens\": 256"));
         assertNotEquals(before, ModelBundle.open(BundleSource.directory(dir)).fingerprint());
     }
+
+    @Test
+    void aSerializerDictionaryFileOutsideTheBundleIsNeverRead() throws Exception {
+        Path dir = copyOfBundledModel();
+        Path outside = Files.writeString(tmp.resolve("codes.csv"), "code,description\nD,debit outside\n");
+        Path manifest = dir.resolve(ModelManifest.FILE_NAME);
+        Files.writeString(
+                manifest,
+                Files.readString(manifest)
+                        .replaceFirst(
+                                "\"dictionary\": \\{\\s*\"D\": \"debit\",\\s*\"C\": \"credit\"\\s*}",
+                                "\"dictionary_ref\": \"file:" + outside + "\""));
+        assertTrue(Files.readString(manifest).contains("file:"), "the manifest names the file");
+        Llm4esException e = assertThrows(Llm4esException.class, () -> ModelBundle.open(BundleSource.directory(dir)));
+        assertEquals(SqlState.DATA_CORRUPTED, e.state());
+        assertTrue(e.getMessage().contains("dictionary file"), e.getMessage());
+    }
 }

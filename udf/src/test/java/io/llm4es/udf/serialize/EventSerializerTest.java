@@ -185,6 +185,17 @@ class EventSerializerTest {
         }
     }
 
+    /** The JDK's pattern parser throws ClassCastException on this one (found by ManifestFuzzTest). */
+    @Test
+    void timeFormatsTheJdkCannotBuildAreRefusedWith22023() {
+        for (String format : new String[] {"yyyped]y-MM-dd"}) {
+            String config = "{\"fields\": [{\"name\": \"t\", \"role\": \"time\", \"format\": \"" + format + "\"}]}";
+            Llm4esException e = assertThrows(Llm4esException.class, () -> SerializerConfig.parse(config), format);
+            assertEquals(SqlState.INVALID_PARAMETER_VALUE, e.state(), format);
+            assertTrue(e.getMessage().contains("bad time format '" + format + "'"), e.getMessage());
+        }
+    }
+
     @Test
     void configRoundTripsWithDefaultsWrittenOut() {
         SerializerConfig c = SerializerConfig.parse(CONFIG.formatted("error"));
