@@ -16,7 +16,7 @@ public final class Main {
               bench-scale  time, users/s, peak heap and RSS of the bulk paths, each in a child JVM of
                            the CLI jar, every user read back
                            --users 10000 --events 3 --paths h2-group-by,duckdb,materialize --xmx 1g
-                           (paths also materialize-duckdb, export-text) --seed 42
+                           (paths also h2-group-by-cast, materialize-duckdb, export-text) --seed 42
                            --dir target/bench-scale --jar connectors/target/llm4es.jar""";
 
     private Main() {}
