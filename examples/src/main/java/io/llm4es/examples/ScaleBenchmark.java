@@ -190,12 +190,16 @@ final class ScaleBenchmark {
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(stderr.toFile())
                 .start();
+        // a benchmark stopped by a timeout must not leave its child running
+        Thread killChild = new Thread(p::destroyForcibly);
+        Runtime.getRuntime().addShutdownHook(killChild);
         long peak = 0;
         Path status = Path.of("/proc", String.valueOf(p.pid()), "status");
         while (!p.waitFor(100, TimeUnit.MILLISECONDS)) {
             peak = Math.max(peak, highWaterMark(status));
         }
         double seconds = (System.nanoTime() - t) / 1e9;
+        Runtime.getRuntime().removeShutdownHook(killChild);
         if (p.exitValue() != 0) {
             throw new IllegalStateException(path + " exited with " + p.exitValue() + ": " + Files.readString(stderr));
         }
