@@ -31,9 +31,8 @@ import java.util.regex.Pattern;
  */
 final class ScaleBenchmark {
     /** The README's headline query, H2's form. */
-    static final String H2_QUERY =
-            "SELECT user_id, user_embedding(" + DemoTransactions.EVENT + ", ts, 'stories260k') AS emb "
-                    + "FROM transactions GROUP BY user_id";
+    static final String H2_QUERY = "SELECT user_id, user_embedding(" + DemoTransactions.EVENT
+            + ", ts, 'stories260k') AS emb " + "FROM transactions GROUP BY user_id";
     /**
      * The headline query with its result typed: H2 declares a user aggregate's ARRAY without an
      * element type, and a result large enough to spill to H2's temporary store cannot be read back.
@@ -44,6 +43,7 @@ final class ScaleBenchmark {
     static final String DUCKDB_QUERY =
             "SELECT user_id, user_embedding({'date': ts, 'type': type, 'mcc': mcc, 'amount': amount}, ts, "
                     + "'stories260k') AS emb FROM transactions GROUP BY user_id";
+
     static final String H2_SOURCE = "SELECT user_id, " + DemoTransactions.EVENT + ", ts FROM transactions";
     static final String DUCKDB_SOURCE =
             "SELECT user_id, json_object('date', ts, 'type', type, 'mcc', mcc, 'amount', amount), ts FROM transactions";
@@ -60,8 +60,10 @@ final class ScaleBenchmark {
         long seed = Long.parseLong(opts.getOrDefault("seed", "42"));
         String xmx = opts.getOrDefault("xmx", "1g");
         Path dir = Path.of(opts.getOrDefault("dir", "target/bench-scale")).toAbsolutePath();
-        Path jar = Path.of(opts.getOrDefault("jar", "connectors/target/llm4es.jar")).toAbsolutePath();
-        List<String> paths = List.of(opts.getOrDefault("paths", "h2-group-by,duckdb,materialize").split(","));
+        Path jar = Path.of(opts.getOrDefault("jar", "connectors/target/llm4es.jar"))
+                .toAbsolutePath();
+        List<String> paths = List.of(
+                opts.getOrDefault("paths", "h2-group-by,duckdb,materialize").split(","));
         for (String p : paths) {
             if (!PATHS.contains(p)) {
                 throw new IllegalArgumentException("unknown path " + p + " (paths: " + String.join(",", PATHS) + ")");
@@ -163,18 +165,27 @@ final class ScaleBenchmark {
         Files.deleteIfExists(out);
         // a fresh target each time: a rerun into the same table would skip every unchanged user
         Files.deleteIfExists(Path.of(target + ".mv.db"));
-        List<String> args =
-                switch (path) {
-                    case "h2-group-by" -> List.of("query", "--db", "jdbc:h2:" + h2, "--sql", H2_QUERY, "--out", out.toString());
-                    case "h2-group-by-cast" ->
-                        List.of("query", "--db", "jdbc:h2:" + h2, "--sql", H2_QUERY_CAST, "--out", out.toString());
-                    case "duckdb" -> List.of("query", "--db", "jdbc:duckdb:" + duck, "--sql", DUCKDB_QUERY, "--out", out.toString());
-                    case "materialize" -> materialize("jdbc:h2:" + h2, H2_SOURCE, target);
-                    case "materialize-duckdb" -> materialize("jdbc:duckdb:" + duck, DUCKDB_SOURCE, target);
-                    case "export-text" ->
-                        List.of("export-text", "--db", "jdbc:h2:" + h2, "--sql", H2_SOURCE, "--model", "stories260k", "--out", out.toString());
-                    default -> throw new IllegalArgumentException(path);
-                };
+        List<String> args = switch (path) {
+            case "h2-group-by" -> List.of("query", "--db", "jdbc:h2:" + h2, "--sql", H2_QUERY, "--out", out.toString());
+            case "h2-group-by-cast" ->
+                List.of("query", "--db", "jdbc:h2:" + h2, "--sql", H2_QUERY_CAST, "--out", out.toString());
+            case "duckdb" ->
+                List.of("query", "--db", "jdbc:duckdb:" + duck, "--sql", DUCKDB_QUERY, "--out", out.toString());
+            case "materialize" -> materialize("jdbc:h2:" + h2, H2_SOURCE, target);
+            case "materialize-duckdb" -> materialize("jdbc:duckdb:" + duck, DUCKDB_SOURCE, target);
+            case "export-text" ->
+                List.of(
+                        "export-text",
+                        "--db",
+                        "jdbc:h2:" + h2,
+                        "--sql",
+                        H2_SOURCE,
+                        "--model",
+                        "stories260k",
+                        "--out",
+                        out.toString());
+            default -> throw new IllegalArgumentException(path);
+        };
         Path gcLog = dir.resolve(path + "-" + size + ".gc.log");
         Path stderr = dir.resolve(path + "-" + size + ".stderr");
         List<String> command = new ArrayList<>(List.of(
@@ -251,7 +262,11 @@ final class ScaleBenchmark {
             if (path.equals("export-text")) {
                 for (String line; (line = in.readLine()) != null; ) {
                     var row = JSON.readTree(line);
-                    mark(seen, row.get("user_id").asInt(), !row.path("text").asText().isEmpty(), path);
+                    mark(
+                            seen,
+                            row.get("user_id").asInt(),
+                            !row.path("text").asText().isEmpty(),
+                            path);
                 }
             } else {
                 in.readLine(); // the header
@@ -266,7 +281,8 @@ final class ScaleBenchmark {
 
     private static void mark(BitSet seen, int user, boolean filled, String path) {
         if (seen.get(user) || !filled) {
-            throw new IllegalStateException(path + ": user " + user + (filled ? " came back twice" : " came back empty"));
+            throw new IllegalStateException(
+                    path + ": user " + user + (filled ? " came back twice" : " came back empty"));
         }
         seen.set(user);
     }
@@ -292,11 +308,12 @@ final class ScaleBenchmark {
         }
 
         private static long bytes(String n, String unit) {
-            return Long.parseLong(n) << switch (unit) {
-                case "K" -> 10;
-                case "M" -> 20;
-                default -> 30;
-            };
+            return Long.parseLong(n)
+                    << switch (unit) {
+                        case "K" -> 10;
+                        case "M" -> 20;
+                        default -> 30;
+                    };
         }
     }
 
