@@ -46,6 +46,14 @@ public final class DemoTransactions {
 
     /** Creates {@code transactions} and fills it; returns the number of rows. */
     public static int create(Connection conn, int users, long seed) throws SQLException {
+        return create(conn, users, seed, 0);
+    }
+
+    /**
+     * As above with {@code eventsPerUser} events for every user (0: as many as the persona draws),
+     * so a benchmark's size is users times events exactly.
+     */
+    public static int create(Connection conn, int users, long seed, int eventsPerUser) throws SQLException {
         try (Statement st = conn.createStatement()) {
             st.execute(TABLE_DDL);
         }
@@ -54,7 +62,8 @@ public final class DemoTransactions {
             for (int user = 1; user <= users; user++) {
                 Persona p = personaOf(user, seed);
                 Random rnd = new Random(seed * 1_000_003L + user);
-                int events = 1 + (int) Math.round(p.meanEvents * (0.3 + 1.4 * rnd.nextDouble()));
+                int drawn = 1 + (int) Math.round(p.meanEvents * (0.3 + 1.4 * rnd.nextDouble()));
+                int events = eventsPerUser > 0 ? eventsPerUser : drawn;
                 LocalDate day = LocalDate.of(2024, 1, 1).plusDays(rnd.nextInt(30));
                 for (int e = 0; e < events; e++) {
                     boolean salary = rnd.nextInt(12) == 0;

@@ -3,7 +3,7 @@ package io.llm4es.examples;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** {@code java -jar examples/target/llm4es-examples.jar <demo|bench-speed> [--option value ...]} */
+/** {@code java -jar examples/target/llm4es-examples.jar <demo|bench-speed|bench-memory|bench-scale> [--option value ...]} */
 public final class Main {
     static final String USAGE = """
             usage: java -jar examples/target/llm4es-examples.jar <command> [--option value ...]
@@ -14,7 +14,12 @@ public final class Main {
               bench-memory heap bytes per event held by the aggregates' group states (demo data)
                            --users 20000 --seed 42
               bench-concurrency  peak RSS, time and bit-equality of C connections embedding at once,
-                           each C in a fresh JVM: --connections 1,16 --users 200 --xmx 1g""";
+                           each C in a fresh JVM: --connections 1,16 --users 200 --xmx 1g
+              bench-scale  time, users/s, peak heap and RSS of the bulk paths, each in a child JVM of
+                           the CLI jar, every user read back
+                           --users 10000 --events 3 --paths h2-group-by,duckdb,materialize --xmx 1g
+                           (paths also h2-group-by-cast, materialize-duckdb, export-text) --seed 42
+                           --dir target/bench-scale --jar connectors/target/llm4es.jar""";
 
     private Main() {}
 
@@ -40,6 +45,7 @@ public final class Main {
             case "bench-speed" -> SpeedBenchmark.run(opts);
             case "bench-memory" -> GroupStateFootprint.run(opts);
             case "bench-concurrency" -> ConcurrencyBenchmark.run(opts);
+            case "bench-scale" -> ScaleBenchmark.run(opts);
             default -> {
                 System.err.println("unknown command " + args[0] + "\n" + USAGE);
                 System.exit(2);
