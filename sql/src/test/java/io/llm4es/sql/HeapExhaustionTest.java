@@ -34,7 +34,12 @@ class HeapExhaustionTest {
     @ParameterizedTest
     // serialize_events keeps every event (its text has no token budget); DuckDB hands the UDF the whole list
     @ValueSource(
-            strings = {"DUCKDB user_embedding", "H2 serialize_events", "CALCITE serialize_events", "DUCKDB serialize_events"})
+            strings = {
+                "DUCKDB user_embedding",
+                "H2 serialize_events",
+                "CALCITE serialize_events",
+                "DUCKDB serialize_events"
+            })
     void aMillionEventsHeldInASmallHeapAre53200AndTheJvmLives(String run) throws Exception {
         String text = child(run.split(" ")[0], run.split(" ")[1]);
         assertTrue(text.contains("state 53200"), text);
