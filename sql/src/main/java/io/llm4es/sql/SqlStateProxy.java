@@ -42,6 +42,8 @@ public final class SqlStateProxy implements InvocationHandler {
         StatementScope begin(String sql) throws SQLException;
     }
 
+    private static final int RESERVE_BYTES = 4 << 20;
+
     private static final Class<?>[] WRAPPED = {
         CallableStatement.class, PreparedStatement.class, Statement.class, ResultSet.class, DatabaseMetaData.class
     };
@@ -120,6 +122,7 @@ public final class SqlStateProxy implements InvocationHandler {
             return null;
         }
         if (execution != null && target instanceof Statement && name.startsWith("execute")) {
+            rearm();
             TruncationLog.drain(); // what this thread logged outside any statement is no part of this one
             try {
                 String sql = args != null && args.length > 0 && args[0] instanceof String text
@@ -166,10 +169,29 @@ public final class SqlStateProxy implements InvocationHandler {
                 throw releasing(oom);
             }
             throw translate.apply(e.getCause());
+        } catch (OutOfMemoryError e) {
+            throw releasing(e); // the heap was too full even to wrap the engine's error
         } finally {
             if (scope != null) {
                 scope.addTruncations(TruncationLog.drain());
                 StatementScope.leave(previous);
+            }
+        }
+    }
+
+    /**
+     * Heap kept back for the error path: when the heap runs out inside the engine, the engine (H2's
+     * query cache, for one) can still hold the statement's groups until its connection closes, so
+     * without this even the 53200 could not be built. Taken again at the next execution.
+     */
+    private static volatile byte[] reserve = new byte[RESERVE_BYTES];
+
+    private static void rearm() {
+        if (reserve == null) {
+            try {
+                reserve = new byte[RESERVE_BYTES];
+            } catch (OutOfMemoryError stillFull) {
+                // the next execution tries again
             }
         }
     }
@@ -192,6 +214,7 @@ public final class SqlStateProxy implements InvocationHandler {
      * statement or result set is closed first, which lets the heap go and the JVM go on.
      */
     private SQLException releasing(OutOfMemoryError oom) {
+        reserve = null; // room to close and to build the error while the engine still holds the groups
         if (target instanceof AutoCloseable resource && !(target instanceof Connection)) {
             try {
                 resource.close();

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.LinkedHashMap;
@@ -48,6 +49,8 @@ public final class CodeDictionary {
         return new CodeDictionary(null, entries);
     }
 
+    static final long MAX_FILE_BYTES = 16L << 20;
+
     /** Resolves {@code builtin:NAME} or {@code file:PATH}; {@code expectedSha256} pins a builtin. */
     public static CodeDictionary resolve(String ref, String expectedSha256, String field) {
         if (ref.startsWith("builtin:")) {
@@ -69,8 +72,19 @@ public final class CodeDictionary {
             throw Llm4esException.invalid("field '" + field + "': dictionary_sha256 pins only builtin dictionaries");
         }
         if (ref.startsWith("file:")) {
-            Path path = Path.of(ref.substring("file:".length()));
+            Path path;
             try {
+                path = Path.of(ref.substring("file:".length()));
+            } catch (InvalidPathException e) {
+                throw Llm4esException.invalid(
+                        "field '" + field + "': dictionary_ref is not a usable path: " + e.getReason());
+            }
+            try {
+                // a code table is small: a device, a pipe or a huge file would hang or fill the heap
+                if (!Files.isRegularFile(path) || Files.size(path) > MAX_FILE_BYTES) {
+                    throw Llm4esException.invalid("field '" + field + "': dictionary " + path
+                            + " is not a regular file of at most " + (MAX_FILE_BYTES >> 20) + " MiB");
+                }
                 String text = Files.readString(path, StandardCharsets.UTF_8);
                 String where = "field '" + field + "': dictionary " + path;
                 return inline(path.toString().endsWith(".json") ? fromJson(text, where) : fromCsv(text, where));

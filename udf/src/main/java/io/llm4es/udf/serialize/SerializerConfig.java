@@ -174,7 +174,7 @@ public final class SerializerConfig {
             throw Llm4esException.invalid("serializer config must be a JSON object");
         }
         rejectUnknownKeys(node, KEYS, "serializer config");
-        int version = node.path("format_version").asInt(FORMAT_VERSION);
+        int version = wholeInt(node, "format_version", FORMAT_VERSION, "serializer config");
         if (version != FORMAT_VERSION) {
             throw Llm4esException.invalid("serializer config format_version " + version + " is not supported (expected "
                     + FORMAT_VERSION + ")");
@@ -189,7 +189,7 @@ public final class SerializerConfig {
         }
         return new SerializerConfig(
                 fields,
-                node.path("header").asBoolean(true),
+                flag(node, "header", true, "serializer config"),
                 text(node, "header_separator", "|"),
                 text(node, "value_separator", ", "),
                 text(node, "rendering", Renderings.LINES),
@@ -206,7 +206,7 @@ public final class SerializerConfig {
         if (!f.isObject() || !f.hasNonNull("name")) {
             throw Llm4esException.invalid("serializer config: every field needs a 'name': " + f);
         }
-        String name = f.get("name").asText();
+        String name = string(f.get("name"), "serializer config: a field's 'name'");
         String where = "field '" + name + "'";
         rejectUnknownKeys(f, FIELD_KEYS, where);
         CodeDictionary dictionary = null;
@@ -220,11 +220,12 @@ public final class SerializerConfig {
             }
             Map<String, String> entries = new LinkedHashMap<>();
             dict.fields()
-                    .forEachRemaining(e -> entries.put(e.getKey(), e.getValue().asText()));
+                    .forEachRemaining(e -> entries.put(
+                            e.getKey(), string(e.getValue(), where + ": dictionary entry '" + e.getKey() + "'")));
             dictionary = CodeDictionary.inline(entries);
         } else if (f.hasNonNull("dictionary_ref")) {
             dictionary =
-                    CodeDictionary.resolve(f.get("dictionary_ref").asText(), text(f, "dictionary_sha256", null), name);
+                    CodeDictionary.resolve(text(f, "dictionary_ref", null), text(f, "dictionary_sha256", null), name);
         } else if (f.has("dictionary_sha256")) {
             throw Llm4esException.invalid(where + ": dictionary_sha256 needs a dictionary_ref");
         }
@@ -278,7 +279,7 @@ public final class SerializerConfig {
             e.add(n.decimalValue());
         }
         List<String> l = new ArrayList<>();
-        labels.forEach(n -> l.add(n.asText()));
+        labels.forEach(n -> l.add(string(n, where + ": a bin label")));
         return new Bins(e, l);
     }
 
@@ -295,7 +296,7 @@ public final class SerializerConfig {
         }
         rejectUnknownKeys(node, SUMMARY_KEYS, "summary");
         return new SummarySpec(
-                node.path("top").asInt(SummarySpec.DEFAULT_TOP),
+                wholeInt(node, "top", SummarySpec.DEFAULT_TOP, "summary"),
                 names(node.get("count_by"), fields, FieldRole.CATEGORY, "summary.count_by"),
                 names(node.get("sum_of"), fields, FieldRole.NUMBER, "summary.sum_of"));
     }
@@ -311,7 +312,7 @@ public final class SerializerConfig {
             throw Llm4esException.invalid("serializer config: " + where + " must be an array of field names");
         }
         List<String> out = new ArrayList<>();
-        node.forEach(n -> out.add(n.asText()));
+        node.forEach(n -> out.add(string(n, "serializer config: " + where)));
         return out;
     }
 
@@ -328,7 +329,7 @@ public final class SerializerConfig {
         node.get("shares")
                 .fields()
                 .forEachRemaining(e -> shares.put(e.getKey(), e.getValue().asDouble(Double.NaN)));
-        return new CorpusMix(shares, node.path("seed").asLong(0));
+        return new CorpusMix(shares, wholeNumber(node, "seed", 0, "corpus_mix"));
     }
 
     /** The most tokens any budget may name: far above any model's context, far below int overflow. */
@@ -350,9 +351,13 @@ public final class SerializerConfig {
     }
 
     private static boolean bool(JsonNode node, String key, String where) {
+        return flag(node, key, false, where);
+    }
+
+    private static boolean flag(JsonNode node, String key, boolean fallback, String where) {
         JsonNode v = node.get(key);
         if (v == null || v.isNull()) {
-            return false;
+            return fallback;
         }
         if (!v.isBoolean()) {
             throw Llm4esException.invalid(where + ": '" + key + "' must be true or false, got " + v);
@@ -374,9 +379,37 @@ public final class SerializerConfig {
         }
     }
 
+    // a mistyped value is refused, never read as its default or as its text
     private static String text(JsonNode node, String key, String fallback) {
         JsonNode v = node.get(key);
-        return v == null || v.isNull() ? fallback : v.asText();
+        return v == null || v.isNull() ? fallback : string(v, "serializer config: '" + key + "'");
+    }
+
+    private static String string(JsonNode v, String what) {
+        if (!v.isTextual()) {
+            throw Llm4esException.invalid(what + " must be a string, got " + Excerpt.of(v.toString()));
+        }
+        return v.asText();
+    }
+
+    private static int wholeInt(JsonNode node, String key, int fallback, String where) {
+        long v = wholeNumber(node, key, fallback, where);
+        if (v != (int) v) {
+            throw Llm4esException.invalid(where + ": '" + key + "' is out of range, got " + v);
+        }
+        return (int) v;
+    }
+
+    private static long wholeNumber(JsonNode node, String key, long fallback, String where) {
+        JsonNode v = node.get(key);
+        if (v == null || v.isNull()) {
+            return fallback;
+        }
+        if (!v.isIntegralNumber() || !v.canConvertToLong()) {
+            throw Llm4esException.invalid(
+                    where + ": '" + key + "' must be a whole number, got " + Excerpt.of(v.toString()));
+        }
+        return v.asLong();
     }
 
     /** The same config with another rendering: a preview, or one share of a mixed corpus. */

@@ -197,6 +197,39 @@ class EventSerializerTest {
     }
 
     @Test
+    void mistypedConfigValuesAreRefusedNotReadAsTheirDefault() {
+        String field = "{\"name\": \"a\", \"role\": \"number\"}";
+        for (String bad : new String[] {
+            "{\"format_version\": \"abc\", \"fields\": [" + field + "]}",
+            "{\"format_version\": 1.5, \"fields\": [" + field + "]}",
+            "{\"header\": \"no\", \"fields\": [" + field + "]}",
+            "{\"header_separator\": 5, \"fields\": [" + field + "]}",
+            "{\"rendering\": [\"lines\"], \"fields\": [" + field + "]}",
+            "{\"summary\": {\"top\": \"3\"}, \"fields\": [" + field + "]}",
+            "{\"summary\": {\"top\": 99999999999}, \"fields\": [" + field + "]}",
+            "{\"fields\": [{\"name\": \"a\", \"role\": \"number\", \"unit\": 7}]}",
+            "{\"fields\": [{\"name\": 5, \"role\": \"number\"}]}",
+            "{\"fields\": [{\"name\": \"c\", \"role\": \"category\", \"dictionary\": {\"1\": {\"x\": 1}}}]}",
+            "{\"fields\": [{\"name\": \"a\", \"role\": \"number\", \"bins\": [1], \"bin_labels\": [1, 2]}]}",
+        }) {
+            Llm4esException e = assertThrows(Llm4esException.class, () -> SerializerConfig.parse(bad), bad);
+            assertEquals(SqlState.INVALID_PARAMETER_VALUE, e.state(), bad);
+            assertTrue(e.getMessage().contains("must be") || e.getMessage().contains("out of range"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aDictionaryFileThatIsNoSmallRegularFileIsRefusedUnread(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        for (String ref : new String[] {"file:/dev/zero", "file:" + dir, "file:a\u0000b.csv"}) {
+            String config = "{\"fields\": [{\"name\": \"c\", \"role\": \"category\", \"dictionary_ref\": \""
+                    + ref.replace("\u0000", "\\u0000") + "\"}]}";
+            Llm4esException e = assertThrows(Llm4esException.class, () -> SerializerConfig.parse(config), ref);
+            assertEquals(SqlState.INVALID_PARAMETER_VALUE, e.state(), ref);
+        }
+    }
+
+    @Test
     void configRoundTripsWithDefaultsWrittenOut() {
         SerializerConfig c = SerializerConfig.parse(CONFIG.formatted("error"));
         SerializerConfig again = SerializerConfig.fromJson(c.toJson());
