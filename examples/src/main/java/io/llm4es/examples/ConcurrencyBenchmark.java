@@ -146,7 +146,7 @@ final class ConcurrencyBenchmark {
         Path reference = Path.of(opts.get("reference"));
         String url = "jdbc:h2:mem:llm4es-concurrency;DB_CLOSE_DELAY=-1";
         ModelCache.byName(null);
-        long nativeAtLoad = procStatusKb("VmRSS") / 1024 - nmtCommittedKb() / 1024;
+        long nativeAtLoad = ProcStatus.kb(ProcStatus.SELF, "VmRSS") / 1024 - nmtCommittedKb() / 1024;
         try (PooledDatabase db = PooledDatabase.h2(url, connections + 1)) {
             try (Connection conn = db.connection()) {
                 DemoTransactions.create(conn, users, 42);
@@ -191,10 +191,10 @@ final class ConcurrencyBenchmark {
             for (Connection c : conns) {
                 c.close();
             }
-            long rss = procStatusKb("VmHWM") / 1024;
+            long rss = ProcStatus.kb(ProcStatus.SELF, "VmHWM") / 1024;
             long heapPeak = heapPeakBytes() >> 20;
             long jvm = nmtCommittedKb() / 1024;
-            long nativeOutside = procStatusKb("VmRSS") / 1024 - jvm;
+            long nativeOutside = ProcStatus.kb(ProcStatus.SELF, "VmRSS") / 1024 - jvm;
             System.out.printf(
                     Locale.ROOT,
                     "%d %d %.1f %d %d %d %d/%d %d %d/%d%n",
@@ -256,16 +256,6 @@ final class ConcurrencyBenchmark {
             }
         }
         return out;
-    }
-
-    /** A field of /proc/self/status in kB (VmHWM: the peak resident set; VmRSS: the current one). */
-    private static long procStatusKb(String field) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith(field + ":")) {
-                return Long.parseLong(line.substring(field.length() + 1).trim().split("\\s+")[0]);
-            }
-        }
-        throw new IllegalStateException("no " + field + " in /proc/self/status");
     }
 
     private static long heapPeakBytes() {

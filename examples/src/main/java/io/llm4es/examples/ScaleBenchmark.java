@@ -319,15 +319,10 @@ final class ScaleBenchmark {
 
     private static long highWaterMark(Path status) {
         try {
-            for (String line : Files.readAllLines(status)) {
-                if (line.startsWith("VmHWM:")) {
-                    return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
-                }
-            }
+            return ProcStatus.kb(status, "VmHWM") * 1024;
         } catch (IOException | RuntimeException e) {
-            // the process ended between two reads
+            return 0; // the process ended between two reads
         }
-        return 0;
     }
 
     private static String loadAverage() {
