@@ -7,6 +7,7 @@ import io.llm4es.udf.error.SqlState;
 import java.sql.Connection;
 import java.sql.SQLException;
 import org.h2.api.Aggregate;
+import org.h2.value.Value;
 
 /**
  * The H2 side of the llm4es aggregates: H2 creates one instance per group and calls
@@ -41,6 +42,9 @@ abstract class H2Aggregate implements Aggregate {
     /** Model references resolve through this database's registry, once per statement. */
     @Override
     public void init(Connection conn) throws SQLException {
+        if (resultType() == Value.ARRAY) {
+            H2ArrayResults.nameElementType(conn, getClass());
+        }
         group.resolveWith(H2StatementModels.of(conn));
     }
 

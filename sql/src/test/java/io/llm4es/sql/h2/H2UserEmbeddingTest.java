@@ -277,6 +277,61 @@ class H2UserEmbeddingTest {
     }
 
     /**
+     * The query as written, no CAST, past MAX_MEMORY_ROWS in a database on disk: H2 spills the
+     * result to its temporary store and reads it back from the file, which needs the element type
+     * H2 does not give a user aggregate ({@link H2ArrayResults}). Rows reach the file once the
+     * store's unsaved pages pass a few megabytes, so each row carries a 16 KB filler column: a
+     * thousand users are enough, where embeddings alone would take tens of thousands.
+     */
+    @Test
+    void aSpilledResultReadsBackAsWrittenFromTheTemporaryFile(@TempDir Path dir) throws SQLException {
+        conn.close();
+        conn = DriverManager.getConnection("jdbc:h2:" + dir.resolve("spill"));
+        Llm4esH2.register(conn);
+        int users = 1000;
+        try (Statement st = conn.createStatement()) {
+            st.execute("CREATE TABLE tx(u INT, d DATE, typ VARCHAR, mcc INT, amount DECIMAL(12,2))");
+            st.execute("SET MAX_MEMORY_ROWS 50");
+        }
+        insert(users(users, 3, 9));
+        String query = "SELECT u, %s(" + EVENT + ", d) AS e, REPEAT('x', 16384) AS filler FROM tx GROUP BY u";
+        Map<String, Map<Integer, String>> read = new LinkedHashMap<>();
+        Map<String, String> queries = new LinkedHashMap<>();
+        for (String function : List.of("user_embedding", "try_user_embedding", "user_embedding_result")) {
+            queries.put(function, String.format(query, function));
+        }
+        // a sorted result spills to another kind of temporary store
+        queries.put("ordered", String.format(query, "user_embedding") + " ORDER BY u DESC");
+        for (Map.Entry<String, String> q : queries.entrySet()) {
+            String function = q.getKey();
+            Map<Integer, String> rows = new LinkedHashMap<>();
+            try (Statement st = conn.createStatement();
+                    ResultSet rs = st.executeQuery(q.getValue())) {
+                if (!function.equals("user_embedding_result")) {
+                    assertEquals("REAL ARRAY", rs.getMetaData().getColumnTypeName(2), function);
+                }
+                while (rs.next()) {
+                    Object e = rs.getObject(2);
+                    String text = e instanceof Array a
+                            ? java.util.Arrays.toString((Object[]) a.getArray())
+                            : rs.getString(2);
+                    assertEquals(16384, rs.getString(3).length());
+                    assertNull(rows.put(rs.getInt(1), text), "user " + rs.getInt(1) + " twice");
+                }
+            }
+            assertEquals(users, rows.size(), function);
+            read.put(function, rows);
+        }
+        for (int u = 1; u <= users; u++) {
+            String strict = read.get("user_embedding").get(u);
+            assertEquals(strict, read.get("try_user_embedding").get(u), "user " + u);
+            assertEquals(strict, read.get("ordered").get(u), "user " + u);
+            assertTrue(read.get("user_embedding_result").get(u).contains("\"status\":\"ok\""), "user " + u);
+        }
+        assertEquals(64, read.get("user_embedding").get(1).split(",").length);
+    }
+
+    /**
      * With an index on the group key H2 groups in key order and asks for each group's result
      * before it reads the next group's rows (Select.LazyResultGroupSorted), so every user is
      * embedded alone; grouping over a derived table is hashed and batches across users.
