@@ -18,6 +18,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -25,7 +26,8 @@ import java.util.Map;
  * {@code materialize_embeddings}: embeds every user of a source query (user id, event JSON,
  * order key) into a target table keyed by (user_id, model_version). Each batch of users is
  * written and committed in one transaction, so a killed job leaves whole batches and a rerun
- * picks up where it stopped: users whose serialized text and model are unchanged are skipped.
+ * picks up where it stopped: users whose serialized text and model are unchanged are skipped
+ * (looked up a batch at a time, so the job holds no per-user state of the whole target).
  * Per-user failures go to {@code <table>_errors} instead of stopping the job.
  */
 public final class MaterializeJob {
@@ -55,8 +57,7 @@ public final class MaterializeJob {
         SourceShape shape = sourceShape(sourceSql);
         target.setAutoCommit(false);
         TargetTable out = TargetTable.prepare(target, table, model.manifest().embeddingDim(), shape.keyType());
-        Map<String, String> done = out.fingerprints(target, model.versionTag());
-        Run run = new Run(model, out, done, options, shape.users());
+        Run run = new Run(model, out, options, shape.users());
         run.progress(true);
         try {
             SourceHistories.read(
@@ -130,7 +131,6 @@ public final class MaterializeJob {
     private final class Run {
         private final EmbeddingModel model;
         private final TargetTable out;
-        private final Map<String, String> done;
         private final MaterializeOptions options;
         private final long total;
         private final long started = System.nanoTime();
@@ -144,10 +144,9 @@ public final class MaterializeJob {
         private long lastLine = System.nanoTime();
         private String lastCounts = "";
 
-        Run(EmbeddingModel model, TargetTable out, Map<String, String> done, MaterializeOptions options, long total) {
+        Run(EmbeddingModel model, TargetTable out, MaterializeOptions options, long total) {
             this.model = model;
             this.out = out;
-            this.done = done;
             this.options = options;
             this.total = total;
         }
@@ -165,12 +164,7 @@ public final class MaterializeJob {
                 failed(user, e);
                 return;
             }
-            String textSha = Sha256.hex(text.text());
-            if ((textSha + "/" + model.bundle().fingerprint()).equals(done.get(user))) {
-                unchanged++;
-                return;
-            }
-            batch.add(new Pending(user, text, textSha, null, null));
+            batch.add(new Pending(user, text, Sha256.hex(text.text()), null, null));
             flushIfFull();
         }
 
@@ -202,6 +196,7 @@ public final class MaterializeJob {
 
         /** Embeds the batch and writes it, rows and errors, in one transaction. */
         void flush() throws SQLException {
+            skipUnchanged();
             if (batch.isEmpty()) {
                 return;
             }
@@ -269,6 +264,26 @@ public final class MaterializeJob {
                 throw e;
             }
             batch.clear();
+        }
+
+        /** Takes out of the batch the users written before from the same text by the same model. */
+        private void skipUnchanged() throws SQLException {
+            List<String> users = batch.stream()
+                    .filter(p -> p.failure() == null)
+                    .map(Pending::user)
+                    .toList();
+            if (users.isEmpty()) {
+                return;
+            }
+            Map<String, String> done = out.fingerprints(target, model.versionTag(), users);
+            String modelSha = model.bundle().fingerprint();
+            for (Iterator<Pending> it = batch.iterator(); it.hasNext(); ) {
+                Pending p = it.next();
+                if (p.failure() == null && (p.textSha() + "/" + modelSha).equals(done.get(p.user()))) {
+                    it.remove();
+                    unchanged++;
+                }
+            }
         }
 
         /** The batch's embeddings; when the shared batch fails, each user is tried alone so one bad user fails alone. */

@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -141,12 +142,16 @@ final class TargetTable {
         }
     }
 
-    /** (text sha256, model sha256) of every user already written for {@code modelVersion}. */
-    Map<String, String> fingerprints(Connection conn, String modelVersion) throws SQLException {
+    /** (text sha256, model sha256) of those of {@code users} already written for {@code modelVersion}. */
+    Map<String, String> fingerprints(Connection conn, String modelVersion, List<String> users) throws SQLException {
         Map<String, String> out = new HashMap<>();
-        try (PreparedStatement ps = conn.prepareStatement(
-                "SELECT user_id, text_sha256, model_sha256 FROM " + name + " WHERE model_version = ?")) {
+        String in = String.join(", ", java.util.Collections.nCopies(users.size(), "?"));
+        try (PreparedStatement ps = conn.prepareStatement("SELECT user_id, text_sha256, model_sha256 FROM " + name
+                + " WHERE model_version = ? AND user_id IN (" + in + ")")) {
             ps.setString(1, modelVersion);
+            for (int i = 0; i < users.size(); i++) {
+                bindUser(ps, i + 2, users.get(i));
+            }
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.put(
@@ -155,7 +160,6 @@ final class TargetTable {
                 }
             }
         }
-        conn.commit();
         return out;
     }
 

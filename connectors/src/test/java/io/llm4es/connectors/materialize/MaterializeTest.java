@@ -53,6 +53,26 @@ class MaterializeTest {
         source.close();
     }
 
+    /** Unchanged users are looked up a batch at a time: a rerun in batches of 7 skips all 40. */
+    @Test
+    void aRerunInSmallBatchesSkipsEveryUnchangedUserOfEveryBatch() throws Exception {
+        String target = "jdbc:h2:file:" + dir.resolve("target-batches");
+        MaterializeOptions sevens = new MaterializeOptions(MaterializeOptions.defaults().shard(), 7);
+        MaterializeReport first = run(target, "emb", "stories260k", sevens);
+        assertEquals(USERS, first.written());
+        try (Connection c = DriverManager.getConnection(target);
+                Statement st = c.createStatement()) {
+            // a user whose stored text differs is rewritten, one that vanished is written again
+            st.execute("UPDATE emb SET text_sha256 = REPEAT('0', 64) WHERE user_id = 12");
+            st.execute("DELETE FROM emb WHERE user_id = 33");
+        }
+        MaterializeReport second = run(target, "emb", "stories260k", sevens);
+        assertEquals(2, second.written());
+        assertEquals(USERS - 2, second.unchanged());
+        assertEquals(String.valueOf(USERS), scalar(target, "SELECT COUNT(*) FROM emb"));
+        assertEquals("0", scalar(target, "SELECT COUNT(*) FROM emb WHERE text_sha256 = REPEAT('0', 64)"));
+    }
+
     @Test
     void aSecondRunWritesNothingAndAChangedUserIsRewrittenAlone() throws Exception {
         String target = "jdbc:h2:file:" + dir.resolve("target-idem");
