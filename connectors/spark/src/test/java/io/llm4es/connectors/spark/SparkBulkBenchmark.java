@@ -18,7 +18,10 @@ import org.apache.spark.sql.SparkSession;
  * A benchmark, not a test: N synthetic users x 10 events through the bulk job in local[2], on the
  * same data that {@code java -jar llm4es.jar materialize} reads from H2.
  * {@code prepare N DIR} writes DIR/events.parquet and the H2 database DIR/source;
- * {@code spark N DIR [master]} runs the job and prints users/s and tokens/s.
+ * {@code spark N DIR [master]} runs the job and prints users/s and tokens/s;
+ * {@code cluster N DIR 1,2} runs it on a standalone cluster ({@link StandaloneCluster}) of 1, then
+ * 2 workers of one core, one executor each ({@code spark.executor.memory} 2g, one ONNX Runtime
+ * thread), and checks that every user came back exactly once.
  */
 public final class SparkBulkBenchmark {
     public static void main(String[] args) throws Exception {
@@ -26,6 +29,10 @@ public final class SparkBulkBenchmark {
         Path dir = Path.of(args[2]).toAbsolutePath();
         if (args[0].equals("prepare")) {
             prepare(n, dir);
+        } else if (args[0].equals("cluster")) {
+            for (String workers : args[3].split(",")) {
+                cluster(n, dir, Integer.parseInt(workers));
+            }
         } else {
             run(dir, args.length > 3 ? args[3] : "local[2]");
         }
@@ -81,26 +88,53 @@ public final class SparkBulkBenchmark {
                 .config("spark.driver.host", "127.0.0.1")
                 .getOrCreate();
         try {
-            long t0 = System.nanoTime();
-            long users = BulkEmbeddingJob.run(spark, BulkOptions.parse(new String[] {
-                "--input",
-                dir.resolve("events.parquet").toString(),
-                "--partitions",
-                "8",
-                "--output",
-                dir.resolve("spark-embeddings.parquet").toString()
-            }));
-            double s = (System.nanoTime() - t0) / 1e9;
-            long tokens = spark.read()
-                    .parquet(dir.resolve("spark-embeddings.parquet").toString())
-                    .selectExpr("sum(tokens)")
-                    .first()
-                    .getLong(0);
-            System.out.printf(
-                    "spark %s: %d users, %d tokens in %.1f s: %.0f users/s, %.0f tokens/s%n",
-                    master, users, tokens, s, users / s, tokens / s);
+            measure(spark, dir, master);
         } finally {
             spark.stop();
         }
+    }
+
+    static void cluster(int n, Path dir, int workers) throws Exception {
+        try (StandaloneCluster cluster =
+                new StandaloneCluster(Files.createTempDirectory(dir, "cluster-" + workers + "-"), workers, "2560m")) {
+            // one ONNX Runtime thread per one-core executor (SparkConf reads spark.* system properties)
+            System.setProperty("spark.executorEnv.LLM4ES_THREADS", "1");
+            SparkSession spark = cluster.session("llm4es-cluster-benchmark", "2g");
+            try {
+                long users = measure(spark, dir, workers + " worker(s) of 1 core");
+                long distinct = spark.read()
+                        .parquet(dir.resolve("spark-embeddings.parquet").toString())
+                        .select("user_id")
+                        .distinct()
+                        .count();
+                if (users != n || distinct != n) {
+                    throw new AssertionError(n + " users in, " + users + " rows and " + distinct + " distinct out");
+                }
+            } finally {
+                spark.stop();
+            }
+        }
+    }
+
+    static long measure(SparkSession spark, Path dir, String where) {
+        long t0 = System.nanoTime();
+        long users = BulkEmbeddingJob.run(spark, BulkOptions.parse(new String[] {
+            "--input",
+            dir.resolve("events.parquet").toString(),
+            "--partitions",
+            "8",
+            "--output",
+            dir.resolve("spark-embeddings.parquet").toString()
+        }));
+        double s = (System.nanoTime() - t0) / 1e9;
+        long tokens = spark.read()
+                .parquet(dir.resolve("spark-embeddings.parquet").toString())
+                .selectExpr("sum(tokens)")
+                .first()
+                .getLong(0);
+        System.out.printf(
+                "spark %s: %d users, %d tokens in %.1f s: %.0f users/s, %.0f tokens/s%n",
+                where, users, tokens, s, users / s, tokens / s);
+        return users;
     }
 }
