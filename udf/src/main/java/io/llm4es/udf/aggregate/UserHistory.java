@@ -146,7 +146,12 @@ public final class UserHistory {
                         h.text(), h.tokenIds(), h.totalEvents() + lines.letGo(), h.keptEvents(), h.unknownCodes());
     }
 
-    /** This group's embedding, computed now or in a batch with other groups; null for an empty group. */
+    /**
+     * This group's embedding, computed now or in a batch with other groups; null for an empty
+     * group. Handed over, it is no longer held: an engine asks once per group, and a GROUP BY over
+     * a million users would otherwise keep a million vectors until the query ends. Asked again, it
+     * is computed again.
+     */
     public EmbeddingResult embedding() {
         if (added == 0) {
             return null;
@@ -154,10 +159,14 @@ public final class UserHistory {
         if (resultSize != added) {
             PendingEmbeddings.computeWith(this);
         }
-        if (failure != null) {
-            throw failure;
+        EmbeddingResult r = result;
+        RuntimeException f = failure;
+        complete(null, null);
+        resultSize = -1;
+        if (f != null) {
+            throw f;
         }
-        return result;
+        return r;
     }
 
     boolean needsResult() {

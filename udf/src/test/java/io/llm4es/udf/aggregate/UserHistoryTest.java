@@ -82,6 +82,34 @@ class UserHistoryTest {
                 Vectors.cosineSimilarity(model.embed(List.of(expected)).get(0).vector(), r.vector()) >= 0.99999);
     }
 
+    /** A group does not keep its vector once handed over; asked again, it embeds again. */
+    @Test
+    void anEmbeddingHandedOverIsNotHeldAndComesBackTheSameWhenAskedAgain() {
+        UserHistory first = new UserHistory();
+        UserHistory second = new UserHistory();
+        for (Row r : rows(12, 5)) {
+            first.add(r.event(), r.key(), null);
+            second.add(r.event(), r.key(), null);
+        }
+        List<Integer> batches = BatchSizes.record();
+        try {
+            // groups other tests of this thread left waiting may join the first batch
+            EmbeddingResult once = first.embedding();
+            assertEquals(1, batches.size());
+            assertTrue(batches.get(0) >= 2, "both waiting groups in one batch");
+            second.embedding();
+            assertEquals(1, batches.size(), "the second group's vector was computed with the first");
+            EmbeddingResult again = first.embedding();
+            assertEquals(List.of(batches.get(0), 1), batches, "handed over, the first group's vector was not kept");
+            // alone, a row runs in a batch of another shape: the same vector up to rounding
+            assertTrue(Vectors.cosineSimilarity(once.vector(), again.vector()) >= 0.99999);
+            assertTrue(once.vector() != again.vector());
+            assertEquals(once.tokens(), again.tokens());
+        } finally {
+            BatchSizes.stop();
+        }
+    }
+
     @Test
     void keysOfEveryKindSortAsBeforeWithTiesBrokenByTheLine() {
         EmbeddingModel model = ModelCache.byName("stories260k");

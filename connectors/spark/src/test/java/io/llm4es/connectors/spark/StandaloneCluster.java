@@ -145,7 +145,8 @@ final class StandaloneCluster implements AutoCloseable {
         List<String> dirs = new ArrayList<>();
         for (String entry : classPath.split(File.pathSeparator)) {
             if (Files.isDirectory(Path.of(entry))) {
-                dirs.add(entry);
+                // executors run in their worker's work directory
+                dirs.add(Path.of(entry).toAbsolutePath().toString());
             }
         }
         return String.join(File.pathSeparator, dirs);
