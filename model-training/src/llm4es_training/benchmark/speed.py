@@ -378,11 +378,76 @@ def measure_real_width(java: JavaCli, hidden: int, layers: int, texts: int, work
             "java_int8_over_fp32_process": fp32_s / int8_s,
         },
         "int8_cosine_to_fp32": {"min": float(cosines.min()), "median": float(np.median(cosines))},
+        "session_options": [session_option_variants(fp32 / "model.onnx", java.threads, repeats)]
+        + [session_option_variants(int8 / "model.int8.onnx", java.threads, repeats)],
         "load_average": _load_average(),
         "method": "Java: bench-embed in one JVM (texts tokenized once, a warm-up pass, median of the timed passes); "
         "*_process: embed-texts, median over repeats of (process over all texts - process over one text); "
         "PyTorch: transformers eager, median of timed passes after a warm-up, same token ids, same pooling, "
         "batches of 16; peak: the best float32 matmul of numpy and PyTorch, before and after",
+    }
+
+
+def session_option_variants(onnx_path: Path, threads: int, repeats: int, rows: int = 16) -> dict:
+    """Where ONNX Runtime's time goes on one [rows, 512] batch (Python's ONNX Runtime on the same
+    graph, not the Java one): tokens/s under the Java embedder's session options and one change
+    at a time (interleaved, median of `repeats`), and each operator type's share of kernel time
+    from ONNX Runtime's profiler under the Java options."""
+    import collections
+    import os
+
+    import onnxruntime as ort
+
+    level = ort.GraphOptimizationLevel
+    variants = {
+        "java (all optimizations, sequential, inter-op 1, memory pattern off)": {},
+        "memory pattern on": {"memory_pattern": True},
+        "optimization level extended": {"optimization": level.ORT_ENABLE_EXTENDED},
+        "optimization level basic": {"optimization": level.ORT_ENABLE_BASIC},
+        "parallel execution, inter-op 2": {"parallel": True},
+        "no spinning of intra-op threads": {"spinning": False},
+    }
+
+    def session(optimization=level.ORT_ENABLE_ALL, memory_pattern=False, parallel=False, spinning=True, profile=None):
+        options = ort.SessionOptions()
+        options.graph_optimization_level = optimization
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 2 if parallel else 1
+        options.execution_mode = ort.ExecutionMode.ORT_PARALLEL if parallel else ort.ExecutionMode.ORT_SEQUENTIAL
+        options.enable_mem_pattern = memory_pattern
+        options.log_severity_level = 3
+        if not spinning:
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        if profile:
+            options.enable_profiling, options.profile_file_prefix = True, str(profile)
+        return ort.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
+
+    ids = np.random.default_rng(0).integers(3, 512, (rows, TEXT_TOKENS)).astype(np.int64)
+    feed = {"input_ids": ids, "attention_mask": np.ones_like(ids)}
+    sessions = {name: session(**options) for name, options in variants.items()}
+    seconds = {name: [] for name in variants}
+    for s in sessions.values():
+        s.run(None, feed)
+    for _ in range(repeats):
+        for name, s in sessions.items():
+            started = time.perf_counter()
+            s.run(None, feed)
+            seconds[name].append(time.perf_counter() - started)
+    profiled = session(profile=Path(onnx_path).parent / "ort-profile")
+    profiled.run(None, feed)
+    profiled.run(None, feed)
+    trace = Path(profiled.end_profiling())
+    kernel = collections.Counter()
+    for event in json.loads(trace.read_text(encoding="utf-8")):
+        if event.get("cat") == "Node" and event["name"].endswith("_kernel_time"):
+            kernel[event["args"]["op_name"]] += event["dur"]
+    os.remove(trace)
+    total = sum(kernel.values())
+    return {
+        "graph": Path(onnx_path).name,
+        "onnxruntime": ort.__version__,
+        "tokens_per_s": {name: rows * TEXT_TOKENS / statistics.median(v) for name, v in seconds.items()},
+        "kernel_share": {op: d / total for op, d in kernel.most_common(12)},
     }
 
 
