@@ -264,12 +264,14 @@ def _cosines(a: list[dict], b: list[dict]) -> np.ndarray:
     return (x * y).sum(1) / (np.linalg.norm(x, axis=1) * np.linalg.norm(y, axis=1))
 
 
-def measure_real_width(java: JavaCli, hidden: int, layers: int, texts: int, work: Path, repeats: int) -> dict:
+def measure_real_width(
+    java: JavaCli, hidden: int, layers: int, texts: int, work: Path, repeats: int, profile: bool = False
+) -> dict:
     """One random-init Llama of `hidden` x `layers`, exported float32 and int8 through the
     project's own export-bundle and rebundle; the same `texts` texts of 512 tokens embedded by
     the Java embedder (both graphs; warm in one JVM, and as whole embed-texts processes) and by
     PyTorch eager on `java.threads` threads, against float32 matmul peaks measured before and
-    after."""
+    after; `profile`: also where ONNX Runtime's time goes (`session_option_variants`)."""
     from ..bundle import export_bundle, rebundle
     from ..scratch import ScratchShape
 
@@ -378,8 +380,12 @@ def measure_real_width(java: JavaCli, hidden: int, layers: int, texts: int, work
             "java_int8_over_fp32_process": fp32_s / int8_s,
         },
         "int8_cosine_to_fp32": {"min": float(cosines.min()), "median": float(np.median(cosines))},
-        "session_options": [session_option_variants(fp32 / "model.onnx", java.threads, repeats)]
-        + [session_option_variants(int8 / "model.int8.onnx", java.threads, repeats)],
+        "session_options": [
+            session_option_variants(fp32 / "model.onnx", java.threads, repeats),
+            session_option_variants(int8 / "model.int8.onnx", java.threads, repeats),
+        ]
+        if profile
+        else None,
         "load_average": _load_average(),
         "method": "Java: bench-embed in one JVM (texts tokenized once, a warm-up pass, median of the timed passes); "
         "*_process: embed-texts, median over repeats of (process over all texts - process over one text); "
@@ -469,6 +475,9 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--texts", type=int, default=48, help="512-token texts embedded (48)")
     parser.add_argument("--threads", type=int, default=2, help="inference threads on every path (2)")
     parser.add_argument("--repeats", type=int, default=3, help="timed runs per path; the median is reported (3)")
+    parser.add_argument(
+        "--profile", action="store_true", help="also profile ONNX Runtime and compare session options (minutes)"
+    )
     parser.add_argument("--out", required=True, type=Path, help="work directory; DIR/real-width.json gets the results")
     args = parser.parse_args(argv)
     jar = find_jar()
@@ -478,7 +487,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     results = []
     for shape in args.shape:
         hidden, layers = (int(part) for part in shape.lower().split("x"))
-        result = measure_real_width(java, hidden, layers, args.texts, args.out / shape, args.repeats)
+        result = measure_real_width(java, hidden, layers, args.texts, args.out / shape, args.repeats, args.profile)
         results.append(result)
         print(json.dumps(result), flush=True)
     (args.out / "real-width.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
