@@ -54,7 +54,9 @@ public final class EmbedBenchmark {
         out.put("threads", ModelCache.threads());
         out.put("texts", rows.size());
         out.put("tokens", rows.stream().mapToLong(r -> r.length).sum());
-        out.put("padded_tokens", runs.stream().mapToLong(r -> (long) r.rows() * r.width()).sum());
+        out.put(
+                "padded_tokens",
+                runs.stream().mapToLong(r -> (long) r.rows() * r.width()).sum());
         out.put("batches", runs.size());
         out.put("median_s", SpeedBenchmark.median(seconds));
         out.putPOJO("seconds", seconds);
