@@ -22,6 +22,7 @@ from .manifest import (
 )
 from .onnx_export import INPUT_NAMES, OUTPUT_NAME, export_onnx
 from .pooling import LayerMeanPooling, default_layers_from
+from .quantization import INT8_FILE, QUANTIZATIONS, quantize_int8
 from .source_model import SourceModel, load_source_model
 from .verification import verify_onnx
 
@@ -46,10 +47,13 @@ def export_bundle(
     description: str | None = None,
     base_name: str | None = None,
     training: dict | None = None,
+    quantize: str | None = None,
 ) -> dict:
     """Exports the bundle to `out` and returns its manifest. `base_name` is recorded as the base
-    model (default: `model`); `training` is the manifest's record of how the model was trained."""
+    model (default: `model`); `training` is the manifest's record of how the model was trained;
+    `quantize="int8"` ships the int8 graph instead of the float one."""
     check_bundle_target(name, version, out)
+    _check_quantize(quantize)
     serializer_config = _read_serializer(serializer)
     out = Path(out)
 
@@ -66,6 +70,10 @@ def export_bundle(
         opset = export_onnx(pooling, tokens["pad_id"], staging / ONNX_FILE)
         source.save_tokenizer_json(staging / TOKENIZER_FILE)
         verify_onnx(pooling, staging / ONNX_FILE, tokens["pad_id"], source.vocab_size, max_tokens)
+        onnx = {"file": ONNX_FILE, "opset": opset, "inputs": INPUT_NAMES, "output": OUTPUT_NAME, "dtype": "float32"}
+        if quantize:
+            onnx = _quantized(onnx, staging / ONNX_FILE, tokens["pad_id"], source.vocab_size, max_tokens)
+            (staging / ONNX_FILE).unlink()
         manifest = build_manifest(
             name=name,
             version=version,
@@ -84,13 +92,7 @@ def export_bundle(
             layers_to=layers_to,
             max_tokens=max_tokens,
             tokens=tokens,
-            onnx={
-                "file": ONNX_FILE,
-                "opset": opset,
-                "inputs": INPUT_NAMES,
-                "output": OUTPUT_NAME,
-                "dtype": "float32",
-            },
+            onnx=onnx,
             serializer=serializer_config,
             files=file_digests(staging),
             training=training,
@@ -110,11 +112,14 @@ def rebundle(
     out: Path,
     version: str = "1",
     description: str | None = None,
+    quantize: str | None = None,
 ) -> dict:
     """A bundle with `source`'s model and tokenizer and another serializer config: the files are
     copied after checking them against the source manifest, the manifest records where they came
-    from. The same model over another rendering of the events, without exporting it again."""
+    from. The same model over another rendering of the events, without exporting it again;
+    `quantize="int8"` writes the int8 graph of the source's float graph in its place."""
     check_bundle_target(name, version, out)
+    _check_quantize(quantize)
     serializer_config = _read_serializer(serializer)
     source, out = Path(source), Path(out)
     try:
@@ -124,6 +129,9 @@ def rebundle(
     digests = file_digests(source)
     if digests != original["files"]:
         raise ExportError(f"refusing to copy {source}: its files do not match its manifest's sha256 digests")
+    onnx = original["onnx"]
+    if quantize and "quantization" in onnx:
+        raise ExportError(f"{source} is already quantized ({onnx['dtype']}); rebundle from its float bundle")
 
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
@@ -134,9 +142,17 @@ def rebundle(
             shutil.copyfile(source / relative, staging / relative)
         if file_digests(staging) != digests:
             raise ExportError(f"copying {source} changed its files")
+        if quantize:
+            tokens = original["tokens"]
+            onnx = _quantized(
+                onnx, staging / onnx["file"], tokens["pad_id"], _vocab_size(staging), original["max_tokens"]
+            )
+            (staging / original["onnx"]["file"]).unlink()
         manifest = {
             **original,
             **build_manifest_identity(name, version, description or original["description"]),
+            "onnx": onnx,
+            "files": file_digests(staging),
             "serializer": serializer_config,
             "derived_from": {"name": original["name"], "version": original["version"], "created": original["created"]},
         }
@@ -153,6 +169,24 @@ def check_bundle_target(name: str, version: str, out: Path) -> None:
         if not _REFERENCE_PART.fullmatch(value):
             raise ExportError(f"invalid bundle {label} {value!r}: use letters, digits, '.', '_' or '-'")
     _check_replaceable(Path(out))
+
+
+def _check_quantize(quantize: str | None) -> None:
+    if quantize is not None and quantize not in QUANTIZATIONS:
+        raise ExportError(f"unknown quantization {quantize!r}: one of {', '.join(QUANTIZATIONS)}")
+
+
+def _quantized(onnx: dict, float_onnx: Path, pad_id: int, vocab_size: int, max_tokens: int) -> dict:
+    """Writes the int8 graph beside `float_onnx`; the manifest's `onnx` entry naming it."""
+    quantization = quantize_int8(float_onnx, float_onnx.parent / INT8_FILE, pad_id, vocab_size, max_tokens)
+    return {**onnx, "file": INT8_FILE, "dtype": "int8", "quantization": quantization}
+
+
+def _vocab_size(bundle_dir: Path) -> int:
+    """The vocabulary of a bundle's tokenizer.json, for the quantization check's random token ids."""
+    from tokenizers import Tokenizer
+
+    return Tokenizer.from_file(str(bundle_dir / TOKENIZER_FILE)).get_vocab_size()
 
 
 def _read_serializer(path: Path) -> dict:

@@ -53,13 +53,21 @@ def _export_bundle(args: argparse.Namespace) -> None:
         add_bos=args.add_bos,
         description=args.description,
         out=args.out,
+        quantize=args.quantize,
     )
     pooling = manifest["pooling"]
     print(
         f"wrote bundle {manifest['name']}:{manifest['version']} to {args.out} "
         f"(layers {pooling['layers_from']}..{pooling['layers_to']} of {manifest['num_layers']}, "
-        f"embedding dim {manifest['embedding_dim']}, max tokens {manifest['max_tokens']})"
+        f"embedding dim {manifest['embedding_dim']}, max tokens {manifest['max_tokens']}{_graph_note(manifest)})"
     )
+
+
+def _graph_note(manifest: dict) -> str:
+    quantization = manifest["onnx"].get("quantization")
+    if quantization is None:
+        return ""
+    return f", {manifest['onnx']['dtype']} graph {manifest['onnx']['file']}: cosine >= {quantization['verified_min_cosine']} to float"
 
 
 def _rebundle(args: argparse.Namespace) -> None:
@@ -72,10 +80,12 @@ def _rebundle(args: argparse.Namespace) -> None:
         version=args.version,
         description=args.description,
         out=args.out,
+        quantize=args.quantize,
     )
     print(
         f"wrote bundle {manifest['name']}:{manifest['version']} to {args.out} "
-        f"(model of {manifest['derived_from']['name']}:{manifest['derived_from']['version']}, new serializer)"
+        f"(model of {manifest['derived_from']['name']}:{manifest['derived_from']['version']}, new serializer"
+        f"{_graph_note(manifest)})"
     )
 
 
@@ -146,6 +156,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="runtime prepends the BOS id (default: when the model has a BOS token)",
     )
     export.add_argument("--description", help="free-text description stored in the manifest")
+    export.add_argument(
+        "--quantize", choices=("int8",), help="ship an int8 graph (dynamic quantization of the MatMul weights)"
+    )
     export.add_argument("--out", required=True, type=Path, help="bundle directory to create or replace")
     export.set_defaults(run=_export_bundle)
 
@@ -157,6 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
     derive.add_argument("--name", required=True, help="bundle name, as used in model references")
     derive.add_argument("--version", default="1", help="bundle version (default: 1)")
     derive.add_argument("--description", help="free-text description (default: the source bundle's)")
+    derive.add_argument("--quantize", choices=("int8",), help="replace the source's float graph by its int8 graph")
     derive.add_argument("--out", required=True, type=Path, help="bundle directory to create or replace")
     derive.set_defaults(run=_rebundle)
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..checkout import REPO_ROOT
 from ..manifest import MANIFEST_FILE
 from .artifacts import read_json
 from .java_cli import JavaCli, embedding_sql, run_measured, source_sql
@@ -138,3 +139,360 @@ def measure_speed(
         "method": "Java paths: median over repeats of (process over all entities - process over one entity); "
         "PyTorch: median of timed passes after a warm-up, same token ids, same pooling",
     }
+
+
+# --- Real widths: random-init Llama models of millions of parameters, 512-token texts ---------
+
+BUNDLED_MODEL = REPO_ROOT / "udf/src/main/resources/io/llm4es/models/stories260k"
+EXAMPLES_JAR = REPO_ROOT / "examples/target/llm4es-examples.jar"
+TEXT_TOKENS = 512
+HEAD_DIM = 64
+
+
+def save_random_llama(hidden: int, layers: int, directory: Path) -> Path:
+    """A random-init Llama (Llama's SwiGLU width, heads of 64) with the bundled stories260K
+    tokenizer (512 pieces), saved as a Hugging Face directory: what `export-bundle` reads."""
+    import torch
+    from transformers import AutoModelForCausalLM, PreTrainedTokenizerFast
+
+    from ..scratch import ScratchShape, scratch_config
+
+    shape = ScratchShape(hidden_size=hidden, layers=layers, heads=hidden // HEAD_DIM, vocab_size=512)
+    config = scratch_config(shape, max_positions=2 * TEXT_TOKENS)
+    config.pad_token_id = 2  # stories260K's </s>, as the bundled model pads
+    torch.manual_seed(0)
+    AutoModelForCausalLM.from_config(config).save_pretrained(directory)
+    tokenizer = PreTrainedTokenizerFast(
+        tokenizer_file=str(BUNDLED_MODEL / "tokenizer.json"),
+        bos_token="<s>",
+        eos_token="</s>",
+        unk_token="<unk>",
+        pad_token="</s>",
+    )
+    tokenizer.save_pretrained(directory)
+    return directory
+
+
+def texts_of_tokens(count: int, tokens: int, bos: bool = True) -> list[str]:
+    """`count` different transaction-history texts of exactly `tokens` tokens each (BOS included)
+    under the bundled tokenizer: event lines with random dates, merchants and amounts, cut at a
+    token boundary."""
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(BUNDLED_MODEL / "tokenizer.json"))
+    merchants = ["Grocery Stores, Supermarkets", "Eating Places, Restaurants", "Service Stations", "Drug Stores"]
+    generator = np.random.default_rng(0)
+    budget = tokens - int(bos)
+    texts = []
+    while len(texts) < count:
+        lines = ["date|type|merchant category|amount"]
+        for _ in range(4 * tokens // 20):
+            lines.append(
+                f"2024-{generator.integers(1, 13):02d}-{generator.integers(1, 29):02d}, "
+                f"{generator.choice(['debit', 'credit'])}, {generator.choice(merchants)}, "
+                f"{generator.integers(1, 3000)}.{generator.integers(0, 100):02d}"
+            )
+        text = "\n".join(lines)
+        encoding = tokenizer.encode(text, add_special_tokens=False)
+        text = text[: encoding.offsets[budget - 1][1]]
+        while len(tokenizer.encode(text, add_special_tokens=False).ids) > budget:
+            text = text[:-1]
+        if len(tokenizer.encode(text, add_special_tokens=False).ids) == budget:
+            texts.append(text)
+    return texts
+
+
+def best_matmul_peak_gflops(threads: int, shapes: list[tuple[int, int, int]], repeats: int = 5) -> dict:
+    """float32 GFLOP/s of [m, k] x [k, n] products in numpy's BLAS and in PyTorch on `threads`
+    threads, best of `repeats` each: the attainable peak is the best of them all."""
+    import torch
+    from threadpoolctl import threadpool_limits
+
+    generator = np.random.default_rng(0)
+    torch.set_num_threads(threads)
+    found = {}
+    for m, k, n in shapes:
+        a = generator.standard_normal((m, k), dtype=np.float32)
+        b = generator.standard_normal((k, n), dtype=np.float32)
+        ta, tb = torch.from_numpy(a), torch.from_numpy(b)
+        for library, product in (("numpy", lambda: a @ b), ("torch", lambda: torch.mm(ta, tb))):
+            with threadpool_limits(limits=threads):
+                product()
+                best = float("inf")
+                for _ in range(repeats):
+                    started = time.perf_counter()
+                    product()
+                    best = min(best, time.perf_counter() - started)
+            found[f"{library} {m}x{k}x{n}"] = 2 * m * k * n / best / 1e9
+    return found
+
+
+def _embed_differential(java: JavaCli, bundle: Path, texts: Path, one_text: Path, work: Path, repeats: int):
+    output = work / f"{bundle.name}.jsonl"
+    seconds, rss = _differential(
+        lambda: java.embed_texts(bundle, texts, output),
+        lambda: java.embed_texts(bundle, one_text, work / f"{bundle.name}-one.jsonl"),
+        repeats,
+    )
+    records = [json.loads(line) for line in output.read_text(encoding="utf-8").splitlines()]
+    return seconds, rss, records
+
+
+def _embed_warm(java: JavaCli, bundle: Path, texts: Path, repeats: int) -> dict:
+    """The examples jar's bench-embed: one JVM, texts tokenized once, a warm-up pass, timed passes."""
+    command = [
+        "java",
+        "-Xmx2g",
+        f"-Dllm4es.threads={java.threads}",
+        "-jar",
+        str(EXAMPLES_JAR),
+        "bench-embed",
+        "--bundle",
+        str(bundle),
+        "--input",
+        str(texts),
+        "--repeats",
+        str(repeats),
+    ]
+    run = run_measured(command)
+    return json.loads(run.stdout.strip().splitlines()[-1]) | {"peak_rss_mb": run.max_rss_mb}
+
+
+def _cosines(a: list[dict], b: list[dict]) -> np.ndarray:
+    x = np.array([r["embedding"] for r in a], dtype=np.float64)
+    y = np.array([r["embedding"] for r in b], dtype=np.float64)
+    return (x * y).sum(1) / (np.linalg.norm(x, axis=1) * np.linalg.norm(y, axis=1))
+
+
+def measure_real_width(
+    java: JavaCli, hidden: int, layers: int, texts: int, work: Path, repeats: int, profile: bool = False
+) -> dict:
+    """One random-init Llama of `hidden` x `layers`, exported float32 and int8 through the
+    project's own export-bundle and rebundle; the same `texts` texts of 512 tokens embedded by
+    the Java embedder (both graphs; warm in one JVM, and as whole embed-texts processes) and by
+    PyTorch eager on `java.threads` threads, against float32 matmul peaks measured before and
+    after; `profile`: also where ONNX Runtime's time goes (`session_option_variants`)."""
+    from ..bundle import export_bundle, rebundle
+    from ..scratch import ScratchShape
+
+    work.mkdir(parents=True, exist_ok=True)
+    name = f"llama-{hidden}x{layers}"
+    ffn = ScratchShape(hidden, layers, hidden // HEAD_DIM, 512).intermediate_size
+    shapes = [(1024, 1024, 1024), (2048, 2048, 2048), (8192, hidden, ffn)]
+    peaks = best_matmul_peak_gflops(java.threads, shapes)
+    model_dir = save_random_llama(hidden, layers, work / f"{name}-hf")
+    serializer = work / "serializer.json"
+    serializer.write_text(json.dumps(read_json(BUNDLED_MODEL / MANIFEST_FILE)["serializer"]), encoding="utf-8")
+    started = time.perf_counter()
+    fp32 = work / name
+    manifest = export_bundle(model=str(model_dir), serializer=serializer, name=name, out=fp32)
+    export_s = time.perf_counter() - started
+    started = time.perf_counter()
+    int8 = work / f"{name}-int8"
+    rebundle(source=fp32, serializer=serializer, name=f"{name}-int8", out=int8, quantize="int8")
+    quantize_s = time.perf_counter() - started
+
+    lines = [json.dumps({"id": i, "text": t}) + "\n" for i, t in enumerate(texts_of_tokens(texts, TEXT_TOKENS))]
+    all_texts, one_text = work / "texts.jsonl", work / "one-text.jsonl"
+    all_texts.write_text("".join(lines), encoding="utf-8")
+    one_text.write_text(lines[0], encoding="utf-8")
+    warm = {"fp32": _embed_warm(java, fp32, all_texts, repeats), "int8": _embed_warm(java, int8, all_texts, repeats)}
+    fp32_s, fp32_rss, fp32_out = _embed_differential(java, fp32, all_texts, one_text, work, repeats)
+    int8_s, int8_rss, int8_out = _embed_differential(java, int8, all_texts, one_text, work, repeats)
+    lengths = [len(r["token_ids"]) for r in fp32_out]
+    tokens_file = work / "tokens.jsonl"
+    tokens_file.write_text("".join(json.dumps({"token_ids": r["token_ids"]}) + "\n" for r in fp32_out))
+    pooling = manifest["pooling"]
+    torch_run = run_measured(
+        [
+            sys.executable,
+            "-m",
+            "llm4es_training.benchmark.torch_speed",
+            "--model",
+            str(model_dir),
+            "--tokens",
+            str(tokens_file),
+            "--threads",
+            str(java.threads),
+            "--layers-from",
+            str(pooling["layers_from"]),
+            "--layers-to",
+            str(pooling["layers_to"]),
+            "--repeats",
+            str(repeats),
+        ]
+    )
+    torch_result = json.loads(torch_run.stdout.strip().splitlines()[-1])
+    peaks |= {f"after: {k}": v for k, v in best_matmul_peak_gflops(java.threads, shapes).items()}
+    peak = max(peaks.values())
+    flops = torch_result["flops"]
+    # The differential leaves the work of all texts but one (all texts have the same length).
+    process_flops = flops * (len(lengths) - 1) / len(lengths)
+    cosines = _cosines(fp32_out, int8_out)
+    gflops = {
+        "java_fp32": flops / warm["fp32"]["median_s"] / 1e9,
+        "java_int8_float_equivalent": flops / warm["int8"]["median_s"] / 1e9,
+        "java_fp32_process": process_flops / fp32_s / 1e9,
+        "java_int8_process_float_equivalent": process_flops / int8_s / 1e9,
+        "pytorch_eager": flops / torch_result["seconds"] / 1e9,
+    }
+    return {
+        "model": name,
+        "hidden_size": hidden,
+        "layers": layers,
+        "intermediate_size": ffn,
+        "parameters": manifest["base_model"]["parameters"],
+        "tokenizer": "bundled stories260K (512 pieces)",
+        "threads": java.threads,
+        "texts": len(lengths),
+        "tokens_per_text": sorted(set(lengths)),
+        "padded_tokens_per_token": warm["fp32"]["padded_tokens"] / warm["fp32"]["tokens"],
+        "repeats": repeats,
+        "export_s": export_s,
+        "quantize_s": quantize_s,
+        "graph_mb": {
+            "fp32": (fp32 / "model.onnx").stat().st_size / 1e6,
+            "int8": (int8 / "model.int8.onnx").stat().st_size / 1e6,
+        },
+        "forward_gflop_per_text": flops / len(lengths) / 1e9,
+        "seconds": {
+            "java_fp32": warm["fp32"]["median_s"],
+            "java_int8": warm["int8"]["median_s"],
+            "java_fp32_process": fp32_s,
+            "java_int8_process": int8_s,
+            "pytorch_eager": torch_result["seconds"],
+        },
+        "peak_rss_mb": {
+            "java_fp32": warm["fp32"]["peak_rss_mb"],
+            "java_int8": warm["int8"]["peak_rss_mb"],
+            "java_fp32_process": fp32_rss,
+            "java_int8_process": int8_rss,
+            "pytorch_eager": torch_run.max_rss_mb,
+        },
+        "gflops": gflops,
+        "matmul_gflops": peaks,
+        "matmul_peak_gflops": peak,
+        "share_of_peak": {k: v / peak for k, v in gflops.items()},
+        "ratios": {
+            "java_fp32_over_pytorch": gflops["java_fp32"] / gflops["pytorch_eager"],
+            "java_int8_over_fp32": warm["fp32"]["median_s"] / warm["int8"]["median_s"],
+            "java_int8_over_pytorch": gflops["java_int8_float_equivalent"] / gflops["pytorch_eager"],
+            "java_int8_over_fp32_process": fp32_s / int8_s,
+        },
+        "int8_cosine_to_fp32": {"min": float(cosines.min()), "median": float(np.median(cosines))},
+        "session_options": [
+            session_option_variants(fp32 / "model.onnx", java.threads, repeats),
+            session_option_variants(int8 / "model.int8.onnx", java.threads, repeats),
+        ]
+        if profile
+        else None,
+        "load_average": _load_average(),
+        "method": "Java: bench-embed in one JVM (texts tokenized once, a warm-up pass, median of the timed passes); "
+        "*_process: embed-texts, median over repeats of (process over all texts - process over one text); "
+        "PyTorch: transformers eager, median of timed passes after a warm-up, same token ids, same pooling, "
+        "batches of 16; peak: the best float32 matmul of numpy and PyTorch, before and after",
+    }
+
+
+def session_option_variants(onnx_path: Path, threads: int, repeats: int, rows: int = 16) -> dict:
+    """Where ONNX Runtime's time goes on one [rows, 512] batch (Python's ONNX Runtime on the same
+    graph, not the Java one): tokens/s under the Java embedder's session options and one change
+    at a time (interleaved, median of `repeats`), and each operator type's share of kernel time
+    from ONNX Runtime's profiler under the Java options."""
+    import collections
+    import os
+
+    import onnxruntime as ort
+
+    level = ort.GraphOptimizationLevel
+    variants = {
+        "java (all optimizations, sequential, inter-op 1, memory pattern off)": {},
+        "memory pattern on": {"memory_pattern": True},
+        "optimization level extended": {"optimization": level.ORT_ENABLE_EXTENDED},
+        "optimization level basic": {"optimization": level.ORT_ENABLE_BASIC},
+        "parallel execution, inter-op 2": {"parallel": True},
+        "no spinning of intra-op threads": {"spinning": False},
+    }
+
+    def session(optimization=level.ORT_ENABLE_ALL, memory_pattern=False, parallel=False, spinning=True, profile=None):
+        options = ort.SessionOptions()
+        options.graph_optimization_level = optimization
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 2 if parallel else 1
+        options.execution_mode = ort.ExecutionMode.ORT_PARALLEL if parallel else ort.ExecutionMode.ORT_SEQUENTIAL
+        options.enable_mem_pattern = memory_pattern
+        options.log_severity_level = 3
+        if not spinning:
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        if profile:
+            options.enable_profiling, options.profile_file_prefix = True, str(profile)
+        return ort.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
+
+    ids = np.random.default_rng(0).integers(3, 512, (rows, TEXT_TOKENS)).astype(np.int64)
+    feed = {"input_ids": ids, "attention_mask": np.ones_like(ids)}
+    sessions = {name: session(**options) for name, options in variants.items()}
+    seconds = {name: [] for name in variants}
+    for s in sessions.values():
+        s.run(None, feed)
+    for _ in range(repeats):
+        for name, s in sessions.items():
+            started = time.perf_counter()
+            s.run(None, feed)
+            seconds[name].append(time.perf_counter() - started)
+    profiled = session(profile=Path(onnx_path).parent / "ort-profile")
+    profiled.run(None, feed)
+    profiled.run(None, feed)
+    trace = Path(profiled.end_profiling())
+    kernel = collections.Counter()
+    for event in json.loads(trace.read_text(encoding="utf-8")):
+        if event.get("cat") == "Node" and event["name"].endswith("_kernel_time"):
+            kernel[event["args"]["op_name"]] += event["dur"]
+    os.remove(trace)
+    total = sum(kernel.values())
+    return {
+        "graph": Path(onnx_path).name,
+        "onnxruntime": ort.__version__,
+        "tokens_per_s": {name: rows * TEXT_TOKENS / statistics.median(v) for name, v in seconds.items()},
+        "kernel_share": {op: d / total for op, d in kernel.most_common(12)},
+    }
+
+
+def _load_average() -> str:
+    try:
+        return Path("/proc/loadavg").read_text(encoding="ascii").strip()
+    except OSError:
+        return "unknown"
+
+
+def main(argv: list[str] | None = None) -> list[dict]:
+    """`python -m llm4es_training.benchmark.speed --shape 384x6 --shape 512x8 --out DIR`."""
+    import argparse
+
+    from ..checkout import find_jar, missing_jar_message
+
+    parser = argparse.ArgumentParser(description="Java embedder and PyTorch eager on random-init Llama models")
+    parser.add_argument("--shape", action="append", required=True, help="HIDDENxLAYERS, e.g. 384x6 (repeatable)")
+    parser.add_argument("--texts", type=int, default=48, help="512-token texts embedded (48)")
+    parser.add_argument("--threads", type=int, default=2, help="inference threads on every path (2)")
+    parser.add_argument("--repeats", type=int, default=3, help="timed runs per path; the median is reported (3)")
+    parser.add_argument(
+        "--profile", action="store_true", help="also profile ONNX Runtime and compare session options (minutes)"
+    )
+    parser.add_argument("--out", required=True, type=Path, help="work directory; DIR/real-width.json gets the results")
+    args = parser.parse_args(argv)
+    jar = find_jar()
+    if jar is None or not EXAMPLES_JAR.is_file():
+        raise SystemExit(missing_jar_message() + f" (bench-embed also needs {EXAMPLES_JAR})")
+    java = JavaCli(jar, args.out / "models", args.threads)
+    results = []
+    for shape in args.shape:
+        hidden, layers = (int(part) for part in shape.lower().split("x"))
+        result = measure_real_width(java, hidden, layers, args.texts, args.out / shape, args.repeats, args.profile)
+        results.append(result)
+        print(json.dumps(result), flush=True)
+    (args.out / "real-width.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    return results
+
+
+if __name__ == "__main__":
+    main()

@@ -3,7 +3,7 @@ package io.llm4es.examples;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** {@code java -jar examples/target/llm4es-examples.jar <demo|bench-speed|bench-memory|bench-scale> [--option value ...]} */
+/** {@code java -jar examples/target/llm4es-examples.jar <demo|bench-speed|bench-embed|bench-memory|bench-scale> [--option value ...]} */
 public final class Main {
     static final String USAGE = """
             usage: java -jar examples/target/llm4es-examples.jar <command> [--option value ...]
@@ -11,6 +11,8 @@ public final class Main {
                            --users 1000 --seed 42 --db jdbc:h2:mem:llm4es-demo --model <name>
               bench-speed  SQL aggregate vs bare Java embedder, same model and threads
                            --users 1000 --repeats 5 --model <name>
+              bench-embed  the bare embedder, warm: one bundle, texts tokenized once, timed passes
+                           --bundle DIR --input texts.jsonl ({"text": ...} per line) --repeats 5
               bench-memory heap bytes per event held by the aggregates' group states (demo data)
                            --users 20000 --seed 42
               bench-concurrency  peak RSS, time and bit-equality of C connections embedding at once,
@@ -43,6 +45,7 @@ public final class Main {
         switch (args[0]) {
             case "demo" -> Demo.run(opts);
             case "bench-speed" -> SpeedBenchmark.run(opts);
+            case "bench-embed" -> EmbedBenchmark.run(opts);
             case "bench-memory" -> GroupStateFootprint.run(opts);
             case "bench-concurrency" -> ConcurrencyBenchmark.run(opts);
             case "bench-scale" -> ScaleBenchmark.run(opts);

@@ -43,6 +43,9 @@ public final class OnnxEmbedder implements AutoCloseable {
             // batch shapes vary from run to run, so a cached allocation pattern per shape only
             // fragments the arena: off, 16 connections peak at 1.03x one connection's RSS, on 1.31x
             options.setMemoryPatternOptimization(false);
+            // idle intra-op threads sleep instead of spinning: the cores are shared with the SQL
+            // engine and other connections, and a spinning thread takes the core another one needs
+            options.addConfigEntry("session.intra_op.allow_spinning", "0");
             if (device == Device.CUDA) {
                 options.addCUDA(0);
             }
