@@ -197,8 +197,8 @@ public final class EventSerializer {
                 if (config.truncation() == Truncation.ERROR) {
                     throw new Llm4esException(
                             SqlState.PROGRAM_LIMIT_EXCEEDED,
-                            "history of " + n + " events needs " + b.describe(0)
-                                    + " tokens, more than the budget of " + budget + " (truncation=error)");
+                            "history of " + n + " events needs " + b.describe(0) + " tokens, more than the budget of "
+                                    + budget + " (truncation=error)");
                 }
                 throw newestTooLong(b, n, budget);
             }

@@ -58,7 +58,8 @@ class BundleTokenizerTest {
                 "date|type|merchant|amount\n2024-01-03, D, Grocery Stores, Supermarkets, 12.50"));
         Random rnd = new Random(11);
         for (int i = 0; i < 40; i++) {
-            texts.add(MODEL.serialize(EmbeddingModelTest.events(1 + rnd.nextInt(60), i)).text());
+            texts.add(MODEL.serialize(EmbeddingModelTest.events(1 + rnd.nextInt(60), i))
+                    .text());
             StringBuilder noise = new StringBuilder();
             for (int c = rnd.nextInt(200); c > 0; c--) {
                 noise.appendCodePoint(rnd.nextInt(10) == 0 ? 0x80 + rnd.nextInt(0x2000) : 0x20 + rnd.nextInt(0x5f));
@@ -67,7 +68,10 @@ class BundleTokenizerTest {
         }
         try (HuggingFaceTokenizer djl = djl()) {
             for (String text : texts) {
-                assertArrayEquals(ints(djl.encode(text, false, false).getIds()), MODEL.tokenizer().encode(text), text);
+                assertArrayEquals(
+                        ints(djl.encode(text, false, false).getIds()),
+                        MODEL.tokenizer().encode(text),
+                        text);
             }
         }
     }
@@ -82,8 +86,7 @@ class BundleTokenizerTest {
             int budget = 100 + rnd.nextInt(600);
             SerializedHistory h = MODEL.serializer().serialize(lines, tokenizer, budget);
             int oldest = lines.size() - 1;
-            while (oldest > 0
-                    && tokenizer.encode(text(lines, oldest - 1)).length <= budget) {
+            while (oldest > 0 && tokenizer.encode(text(lines, oldest - 1)).length <= budget) {
                 oldest--;
             }
             assertEquals(lines.size() - oldest, h.keptEvents(), "user " + user + ", budget " + budget);
@@ -113,7 +116,8 @@ class BundleTokenizerTest {
                     oldest--;
                 }
                 SerializedHistory h = s.serializeEvents(events, tokenizer, budget);
-                assertEquals(events.size() - oldest, h.keptEvents(), rendering + ", user " + user + ", budget " + budget);
+                assertEquals(
+                        events.size() - oldest, h.keptEvents(), rendering + ", user " + user + ", budget " + budget);
                 assertEquals(s.text(events.subList(oldest, events.size())), h.text());
                 assertArrayEquals(tokenizer.encode(h.text()), h.tokenIds());
             }
@@ -136,7 +140,10 @@ class BundleTokenizerTest {
             }
         };
         SerializedHistory h = MODEL.serializer()
-                .serialize(EmbeddingModelTest.events(200, 9), counting, MODEL.manifest().tokenBudget());
+                .serialize(
+                        EmbeddingModelTest.events(200, 9),
+                        counting,
+                        MODEL.manifest().tokenBudget());
         assertTrue(h.truncated());
         assertTrue(h.keptEvents() > 8, h.keptEvents() + " kept");
         assertTrue(calls[0] <= 5, calls[0] + " tokenizations for " + h.keptEvents() + " kept events");
