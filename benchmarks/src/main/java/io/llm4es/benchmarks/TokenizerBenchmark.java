@@ -3,6 +3,7 @@ package io.llm4es.benchmarks;
 import io.llm4es.udf.embed.BundleTokenizer;
 import io.llm4es.udf.embed.EmbeddingModel;
 import io.llm4es.udf.embed.ModelCache;
+import io.llm4es.udf.serialize.SerializedHistory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -18,8 +19,10 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * For context: tokenizing one user's rendered history (the text the model sees) with the bundled
- * model's tokenizer. Each operation is one history; setup prints the events per history.
+ * Tokenization with the bundled model's tokenizer, the part of serialize + embed that is not
+ * inference: one user's kept text (the text the model sees), one event line alone (what a call
+ * costs beyond its characters), and fitting one user's rendered lines to the token budget (every
+ * text the serializer tokenizes to find which events fit). Setup prints what each operation reads.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -31,25 +34,43 @@ import org.openjdk.jmh.annotations.Warmup;
         jvmArgsAppend = {"-Xmx1g"})
 public class TokenizerBenchmark {
     private BundleTokenizer tokenizer;
+    private EmbeddingModel model;
     private String[] histories;
+    private String[] lines;
+    private List<List<String>> renderedUsers;
     private int next;
+    private int nextLine;
+    private int nextUser;
 
     @Setup
     public void setUp() {
-        EmbeddingModel model = ModelCache.byName(null);
+        model = ModelCache.byName(null);
         tokenizer = model.tokenizer();
         List<String> texts = new ArrayList<>();
+        List<String> all = new ArrayList<>();
+        renderedUsers = new ArrayList<>();
         long events = 0;
+        long kept = 0;
         for (List<String> user : DemoEvents.perUser()) {
-            List<String> lines = new ArrayList<>();
+            List<String> rendered = new ArrayList<>();
             for (String e : user) {
-                lines.add(model.serializer().renderEvent(e));
+                rendered.add(model.serializer().renderEvent(e));
             }
-            texts.add(model.serialize(lines).text());
+            SerializedHistory h = model.serialize(rendered);
+            texts.add(h.text());
+            all.addAll(rendered);
+            renderedUsers.add(rendered);
             events += user.size();
+            kept += h.keptEvents();
         }
         histories = texts.toArray(String[]::new);
-        System.out.printf("%n%.1f events per history%n", (double) events / histories.length);
+        lines = all.toArray(String[]::new);
+        System.out.printf(
+                "%n%.1f events per user, %.1f kept in the budget of %d tokens, %.1f characters per line%n",
+                (double) events / histories.length,
+                (double) kept / histories.length,
+                model.manifest().tokenBudget(),
+                all.stream().mapToInt(String::length).average().orElse(0));
     }
 
     @Benchmark
@@ -57,5 +78,21 @@ public class TokenizerBenchmark {
         int i = next;
         next = i + 1 == histories.length ? 0 : i + 1;
         return tokenizer.encode(histories[i]);
+    }
+
+    /** One event's line alone: the fixed cost of a call against the per-character cost above. */
+    @Benchmark
+    public int[] encodeLine() {
+        int i = nextLine;
+        nextLine = i + 1 == lines.length ? 0 : i + 1;
+        return tokenizer.encode(lines[i]);
+    }
+
+    /** One user's rendered lines fitted to the budget: every tokenization the serializer needs. */
+    @Benchmark
+    public SerializedHistory fitHistory() {
+        int i = nextUser;
+        nextUser = i + 1 == renderedUsers.size() ? 0 : i + 1;
+        return model.serialize(renderedUsers.get(i));
     }
 }

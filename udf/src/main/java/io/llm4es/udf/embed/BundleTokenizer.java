@@ -1,7 +1,7 @@
 package io.llm4es.udf.embed;
 
-import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.djl.huggingface.tokenizers.jni.TokenizersLibrary;
 import io.llm4es.udf.error.Llm4esException;
 import io.llm4es.udf.error.SqlState;
 import io.llm4es.udf.model.ModelBundle;
@@ -47,10 +47,26 @@ public final class BundleTokenizer implements TokenEncoder, AutoCloseable {
         }
     }
 
+    /**
+     * The ids of {@link HuggingFaceTokenizer#encode(String, boolean, boolean)}, read alone: that
+     * call also copies out tokens, offsets, masks and type ids through seven more native calls,
+     * which cost more than the encoding itself for an event's line. The text goes to the native
+     * tokenizer as DJL would pass it: DJL changes a text first only for lower-casing, accent
+     * stripping or a prefix space, which this tokenizer is built without.
+     */
     @Override
     public int[] encode(String text) {
-        Encoding enc = tokenizer.encode(text, false, false);
-        long[] ids = enc.getIds();
+        if (text == null) {
+            throw new NullPointerException("text cannot be null");
+        }
+        TokenizersLibrary lib = TokenizersLibrary.LIB;
+        long encoding = lib.encode(tokenizer.getHandle(), text, false);
+        long[] ids;
+        try {
+            ids = lib.getTokenIds(encoding);
+        } finally {
+            lib.deleteEncoding(encoding);
+        }
         int[] out = new int[ids.length];
         for (int i = 0; i < ids.length; i++) {
             out[i] = (int) ids[i];

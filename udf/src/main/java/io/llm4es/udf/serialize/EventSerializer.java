@@ -189,49 +189,67 @@ public final class EventSerializer {
             TokenEncoder encoder,
             int budget) {
         Budget b = new Budget(textFrom, encoder, budget);
-        int lowest = lowestPossibleStart(n, line, b.maxChars);
+        long[] length = lengthsFrom(n, line, b.maxChars);
+        int lowest = n - length.length;
         int start = lowest;
-        if (lowest > 0 || b.tooLong(0)) {
-            if (config.truncation() == Truncation.ERROR) {
-                throw new Llm4esException(
-                        SqlState.PROGRAM_LIMIT_EXCEEDED,
-                        "history of " + n + " events needs " + b.describe(0) + " tokens, more than the budget of "
-                                + budget + " (truncation=error)");
+        if (n == 0 || config.truncation() == Truncation.ERROR) {
+            if (lowest > 0 || b.tooLong(0)) {
+                if (config.truncation() == Truncation.ERROR) {
+                    throw new Llm4esException(
+                            SqlState.PROGRAM_LIMIT_EXCEEDED,
+                            "history of " + n + " events needs " + b.describe(0) + " tokens, more than the budget of "
+                                    + budget + " (truncation=error)");
+                }
+                throw newestTooLong(b, n, budget);
             }
+        } else {
+            // the newest event alone first: it must fit, and its count starts the search
             if (lowest >= n || b.tooLong(n - 1)) {
-                throw new Llm4esException(
-                        SqlState.PROGRAM_LIMIT_EXCEEDED,
-                        "the newest event alone needs " + b.describe(n - 1) + " tokens, more than the budget of "
-                                + budget + "; an event is never cut");
+                throw newestTooLong(b, n, budget);
             }
-            if (b.tooLong(lowest)) {
-                start = firstFittingStart(lowest, n, b, estimate(lowest, n, line, encoder, budget));
-            }
+            start = firstFittingStart(lowest, n, b, length);
         }
         int unknown = 0;
         for (int i = start; i < n; i++) {
             unknown += unknownCodes.applyAsInt(i);
         }
-        return new SerializedHistory(textFrom.apply(start), b.ids(start), n, n - start, unknown);
+        return new SerializedHistory(b.text(start), b.ids(start), n, n - start, unknown);
+    }
+
+    private static Llm4esException newestTooLong(Budget b, int n, int budget) {
+        return new Llm4esException(
+                SqlState.PROGRAM_LIMIT_EXCEEDED,
+                "the newest event alone needs " + b.describe(n - 1) + " tokens, more than the budget of " + budget
+                        + "; an event is never cut");
     }
 
     /**
-     * The oldest start whose text can fit by length: its events' lines must not be longer than
-     * {@code maxChars} (with room for renderings that show less of an event than its line).
-     * Returns n when not even the newest event can fit.
+     * The length by lines of the text from each start that can fit by length, oldest such start
+     * first: {@code n - result.length} is the oldest start whose events' lines are not longer
+     * than {@code maxChars} (with room for renderings that show less of an event than its line),
+     * n when not even the newest event can fit.
      */
-    private int lowestPossibleStart(int n, IntFunction<String> line, long maxChars) {
+    private long[] lengthsFrom(int n, IntFunction<String> line, long maxChars) {
         long limit = Renderings.LINES.equals(config.rendering()) ? maxChars : maxChars * SHORTER_RENDERING;
         long chars = header == null ? 0 : header.length() + 1;
+        long[] newestFirst = new long[Math.min(n, 64)];
         int from = n;
         while (from > 0) {
             chars += line.apply(from - 1).length() + 1L;
             if (chars - 1 > limit) {
                 break;
             }
+            if (n - from == newestFirst.length) {
+                newestFirst = Arrays.copyOf(newestFirst, Math.min(n, 2 * newestFirst.length));
+            }
+            newestFirst[n - from] = chars - 1;
             from--;
         }
-        return from;
+        long[] oldestFirst = new long[n - from];
+        for (int i = 0; i < oldestFirst.length; i++) {
+            oldestFirst[i] = newestFirst[oldestFirst.length - 1 - i];
+        }
+        return oldestFirst;
     }
 
     // a rendering (grouped) can show an event in fewer characters than its line: by at most this factor
@@ -244,6 +262,7 @@ public final class EventSerializer {
         private final int budget;
         final long maxChars;
         private final Map<Integer, int[]> encoded = new HashMap<>();
+        private final Map<Integer, String> texts = new HashMap<>();
         private final Map<Integer, Integer> overLength = new HashMap<>();
 
         Budget(IntFunction<String> textFrom, TokenEncoder encoder, int budget) {
@@ -264,9 +283,16 @@ public final class EventSerializer {
                 } else {
                     ids = encoder.encode(text);
                     encoded.put(from, ids);
+                    texts.put(from, text);
                 }
             }
             return ids;
+        }
+
+        /** The text from {@code from} on, rendered once for its tokens and again only if never tokenized. */
+        String text(int from) {
+            String text = texts.get(from);
+            return text != null ? text : textFrom.apply(from);
         }
 
         /** The token count from {@code from} on; over the budget when too long by length. */
@@ -279,6 +305,10 @@ public final class EventSerializer {
             return tokens(from) > budget;
         }
 
+        boolean tokenized(int from) {
+            return encoded.containsKey(from);
+        }
+
         /** For a message: the exact count where it was tokenized, else "more than". */
         String describe(int from) {
             int[] ids = encoded.get(from);
@@ -287,58 +317,47 @@ public final class EventSerializer {
     }
 
     /**
-     * Where the newest events' own lines fill the budget: one or two encodes from exact, and
-     * proportional to what is kept (lines are encoded newest first, and only until the budget is full).
+     * The first start whose text fits, given that start n-1 fits and none before {@code lowest}
+     * can (more events never need fewer tokens). Each probe is the text of a start, tokenized
+     * exactly; where to probe is guessed from the lines' lengths and the tokens per character of
+     * the texts already tokenized, so that usually two texts about the kept size are tokenized
+     * (the last that fits and the first that does not); after two guesses, bisection bounds the
+     * number of probes.
      */
-    private static int estimate(int lowest, int n, IntFunction<String> line, TokenEncoder encoder, int budget) {
-        int start = n;
-        long used = 0;
-        while (start > lowest) {
-            used += encoder.encode(line.apply(start - 1)).length + 1;
-            if (used > budget) {
-                break;
-            }
-            start--;
-        }
-        return start;
-    }
-
-    /**
-     * The first start whose text fits, given that start n-1 fits and {@code lowest} does not:
-     * gallop from the estimate to bracket it, then bisect (more events never need fewer tokens).
-     */
-    private static int firstFittingStart(int lowest, int n, Budget b, int estimate) {
+    private static int firstFittingStart(int lowest, int n, Budget b, long[] length) {
         int fits = n - 1;
-        int tooLong = lowest;
-        int probe = Math.max(lowest + 1, Math.min(estimate, n - 1));
-        if (!b.tooLong(probe)) {
-            fits = probe;
-            for (int step = 1; fits - step > tooLong; step *= 2) {
-                if (b.tooLong(fits - step)) {
-                    tooLong = fits - step;
-                    break;
-                }
-                fits -= step;
-            }
-        } else {
-            tooLong = probe;
-            for (int step = 1; tooLong + step < fits; step *= 2) {
-                if (!b.tooLong(tooLong + step)) {
-                    fits = tooLong + step;
-                    break;
-                }
-                tooLong += step;
-            }
-        }
-        while (fits - tooLong > 1) {
-            int mid = (fits + tooLong) >>> 1;
-            if (!b.tooLong(mid)) {
-                fits = mid;
+        int tooLong = lowest - 1; // no start before lowest can fit
+        for (int guesses = 0; fits - tooLong > 1; guesses++) {
+            int probe = guesses < 2 ? guess(lowest, tooLong, fits, b, length) : (fits + tooLong) >>> 1;
+            if (b.tooLong(probe)) {
+                tooLong = probe;
             } else {
-                tooLong = mid;
+                fits = probe;
             }
         }
         return fits;
+    }
+
+    /**
+     * The oldest start strictly between tooLong and fits whose text should fit, counting tokens
+     * as proportional to length between the two known counts (or from fits' own tokens per
+     * character while nothing too long has been tokenized).
+     */
+    private static int guess(int lowest, int tooLong, int fits, Budget b, long[] length) {
+        double fitsTokens = b.tokens(fits);
+        double fitsChars = length[fits - lowest];
+        double perChar = fitsTokens / Math.max(1, fitsChars);
+        if (tooLong >= lowest && b.tokenized(tooLong)) {
+            double wider = length[tooLong - lowest] - fitsChars;
+            if (wider > 0) {
+                perChar = (b.tokens(tooLong) - fitsTokens) / wider;
+            }
+        }
+        int probe = fits - 1;
+        while (probe - 1 > tooLong && fitsTokens + (length[probe - 1 - lowest] - fitsChars) * perChar <= b.budget) {
+            probe--;
+        }
+        return probe;
     }
 
     private String linesText(List<String> lines, int from) {

@@ -23,21 +23,29 @@ class EmbeddingModelTest {
     static final EmbeddingModel MODEL = ModelCache.byName("stories260k");
 
     static List<String> events(int n, long seed) {
-        Random rnd = new Random(seed);
-        String[] mcc = {"5411", "5812", "5541", "6011", "4900"};
         List<String> lines = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            lines.add(MODEL.serializer()
-                    .renderEvent(String.format(
-                            java.util.Locale.ROOT,
-                            "{\"date\": \"2024-%02d-%02d\", \"type\": \"%s\", \"mcc\": \"%s\", \"amount\": %.2f}",
-                            1 + i / 28 % 12,
-                            1 + i % 28,
-                            rnd.nextBoolean() ? "D" : "C",
-                            mcc[rnd.nextInt(mcc.length)],
-                            rnd.nextDouble() * 500)));
+        for (String json : eventJson(n, seed)) {
+            lines.add(MODEL.serializer().renderEvent(json));
         }
         return lines;
+    }
+
+    /** Generated card transactions as event JSON, oldest first. */
+    static List<String> eventJson(int n, long seed) {
+        Random rnd = new Random(seed);
+        String[] mcc = {"5411", "5812", "5541", "6011", "4900"};
+        List<String> events = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            events.add(String.format(
+                    java.util.Locale.ROOT,
+                    "{\"date\": \"2024-%02d-%02d\", \"type\": \"%s\", \"mcc\": \"%s\", \"amount\": %.2f}",
+                    1 + i / 28 % 12,
+                    1 + i % 28,
+                    rnd.nextBoolean() ? "D" : "C",
+                    mcc[rnd.nextInt(mcc.length)],
+                    rnd.nextDouble() * 500));
+        }
+        return events;
     }
 
     static double cosine(float[] a, float[] b) {
