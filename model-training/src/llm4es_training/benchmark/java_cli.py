@@ -86,9 +86,14 @@ class JavaCli:
         ]
         return run_measured(command)
 
-    def export_text(self, source_sql: str, serializer: Path, out: Path) -> Measured:
+    def export_text(
+        self, source_sql: str, serializer: Path, out: Path, tokenizer: Path | None = None, budget: int | None = None
+    ) -> Measured:
+        """The corpus of whole histories; with `tokenizer` and `budget`, each cut by Java to the newest
+        whole events within `budget` tokens (a model's context less its special tokens)."""
+        fit = [] if tokenizer is None else ["--tokenizer", str(tokenizer), "--budget", str(budget)]
         return self.run(
-            "export-text", "--db", DB_URL, "--sql", source_sql, "--serializer", str(serializer), "--out", str(out)
+            "export-text", "--db", DB_URL, "--sql", source_sql, "--serializer", str(serializer), "--out", str(out), *fit
         )
 
     def query(self, sql: str, out: Path) -> Measured:
