@@ -189,3 +189,14 @@ def context_facts(counts: pd.DataFrame) -> dict:
         "users_truncated": int((counts["dropped_events"] > 0).sum()),
         "users": len(counts),
     }
+
+
+def whole_history_facts(users: int) -> dict:
+    """The coverage fields of a method that reads every event and no text (the aggregates)."""
+    return {
+        "median_tokens_per_event": None,
+        "median_share_of_events_kept": 1.0,
+        "median_tokens_per_user": None,
+        "users_truncated": 0,
+        "users": users,
+    }
