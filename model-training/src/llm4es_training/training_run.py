@@ -95,6 +95,7 @@ class TrainRequest:
     name: str | None = None
     version: str = "1"
     device: str | None = None
+    recipe: str | None = None  # the named recipe the options came from, recorded in the training facts
 
     @property
     def peak_lr(self) -> float:
@@ -333,6 +334,7 @@ def _summary(
     training = {
         "base_model": initial.reference,
         "init": initial.kind,
+        "recipe": request.recipe,
         "method": "lora" if request.lora else "full",
         "lora": {"r": request.lora[0], "alpha": request.lora[1], "merged": True} if request.lora else None,
         "parameters": parameters,
