@@ -56,7 +56,9 @@ def test_recipe_serializer_options_apply_to_number_fields_but_the_exact_and_binn
 
 def test_the_recipe_command_writes_the_serializer_and_prints_the_budget(tmp_path, capsys):
     (tmp_path / "in.json").write_text(json.dumps(SERIALIZER), encoding="utf-8")
-    assert main(["--serializer", str(tmp_path / "in.json"), "--out", str(tmp_path / "out.json"), "--context", "256"]) == 0
+    assert (
+        main(["--serializer", str(tmp_path / "in.json"), "--out", str(tmp_path / "out.json"), "--context", "256"]) == 0
+    )
     assert capsys.readouterr().out.split() == ["context=256", "budget=255", "tokenizer=domain", "vocab_size=4096"]
     assert json.loads((tmp_path / "out.json").read_text())["max_tokens"] == 256
 
@@ -72,13 +74,33 @@ def _options(tmp_path, rendering: str, *argv: str) -> dict:
 def test_train_takes_the_recipe_unless_an_option_says_otherwise(tmp_path):
     tokenizer = tmp_path / "tokenizer.json"
     taken = _with_recipe(_options(tmp_path, "compact", "--recipe", DEFAULT_RECIPE, "--tokenizer", str(tokenizer)))
-    assert (taken["init"], taken["scratch_size"], taken["context"], taken["max_steps"]) == ("scratch", "small", 1024, 500)
+    assert (taken["init"], taken["scratch_size"], taken["context"], taken["max_steps"]) == (
+        "scratch",
+        "small",
+        1024,
+        500,
+    )
     assert (taken["batch_size"], taken["micro_batch_size"], taken["recipe"]) == (16, 8, DEFAULT_RECIPE)
     given = _with_recipe(
-        _options(tmp_path, "compact", "--recipe", DEFAULT_RECIPE, "--init", "some/model", "--context", "128",
-                 "--micro-batch-size", "4")
+        _options(
+            tmp_path,
+            "compact",
+            "--recipe",
+            DEFAULT_RECIPE,
+            "--init",
+            "some/model",
+            "--context",
+            "128",
+            "--micro-batch-size",
+            "4",
+        )
     )
-    assert (given["init"], given["context"], given["micro_batch_size"], given["max_steps"]) == ("some/model", 128, 4, 500)
+    assert (given["init"], given["context"], given["micro_batch_size"], given["max_steps"]) == (
+        "some/model",
+        128,
+        4,
+        500,
+    )
 
 
 def test_train_refuses_a_corpus_or_tokenizer_that_is_not_the_recipes(tmp_path):

@@ -10,9 +10,9 @@ import pytest
 from tokenizers import Tokenizer
 
 from llm4es_training.batches import encode_corpus
-from llm4es_training.context import lines_cut_like_java
 from llm4es_training.benchmark.java_cli import JavaCli
 from llm4es_training.bundle import rebundle
+from llm4es_training.context import lines_cut_like_java
 from llm4es_training.corpus import load_corpus
 from llm4es_training.errors import TrainingError
 from llm4es_training.manifest import read_manifest
@@ -175,7 +175,9 @@ def gaps(setting):
     for budget in GAP_BUDGETS:
         config = work / f"gaps-{budget}.json"
         config.write_text(json.dumps({**GAP_SERIALIZER, "max_tokens": budget}), encoding="utf-8")
-        rebundle(source=BUNDLED_STORIES, serializer=config, name=f"gaps{budget}", out=setting["models"] / f"gaps{budget}")
+        rebundle(
+            source=BUNDLED_STORIES, serializer=config, name=f"gaps{budget}", out=setting["models"] / f"gaps{budget}"
+        )
         # the trainer's --context counts BOS; export-text's --budget is the text's own tokens
         corpus = work / f"gaps-{budget}.jsonl"
         java.export_text(source_all, work / "gaps.json", corpus, BUNDLED_STORIES / "tokenizer.json", budget - 1)
@@ -185,7 +187,7 @@ def gaps(setting):
             f'SELECT "USER_ID" AS u, serialize_events({EVENT}, "TS", \'gaps{budget}\') AS seen, '
             f"CAST(user_embedding_result({EVENT}, \"TS\", 'gaps{budget}') AS VARCHAR) AS r "
             f"FROM CSVREAD('{setting['events']}') WHERE CAST(\"USER_ID\" AS INT) IN "
-            f"({', '.join(map(str, fitted[budget]))}) GROUP BY \"USER_ID\"",
+            f'({", ".join(map(str, fitted[budget]))}) GROUP BY "USER_ID"',
             out,
         )
         table = pd.read_csv(out, dtype=str, keep_default_na=False)

@@ -146,8 +146,9 @@ def test_test_entities_never_reach_selection():
     scrambled_features.iloc[test] = rng.normal(size=(test.sum(), features.shape[1])) * 50
     scrambled_labels = labels.copy()
     scrambled_labels.loc[test, "label"] = 1 - scrambled_labels.loc[test, "label"]
-    assert evaluate_validation(scrambled_features, scrambled_labels, "roc_auc")["fold_test_scores"] == (
-        chosen["fold_test_scores"]
+    assert (
+        evaluate_validation(scrambled_features, scrambled_labels, "roc_auc")["fold_test_scores"]
+        == (chosen["fold_test_scores"])
     )
     assert evaluate_validation(features[~test], labels, "roc_auc")["fold_test_scores"] == chosen["fold_test_scores"]
     assert chosen["n_train"] + chosen["n_test"] == (~test).sum() and chosen["mean"] > 0.6

@@ -101,7 +101,7 @@ def _run(quick: bool) -> dict:
                     "median_tokens_per_user": 511.0,
                     "users_truncated": 80,
                     "users": 120,
-                }
+                },
             }
         },
         "repeated": {

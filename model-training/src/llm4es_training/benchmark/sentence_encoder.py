@@ -77,7 +77,12 @@ def token_counts(encoder_dir: Path, corpus: Path) -> pd.DataFrame:
         ids, kept = _token_ids(tokenizer, record["text"])
         events = record["events"]
         rows.append(
-            {"user_id": str(record["user_id"]), "events": events, "dropped_events": max(events - kept, 0), "tokens": len(ids)}
+            {
+                "user_id": str(record["user_id"]),
+                "events": events,
+                "dropped_events": max(events - kept, 0),
+                "tokens": len(ids),
+            }
         )
     return pd.DataFrame(rows)
 

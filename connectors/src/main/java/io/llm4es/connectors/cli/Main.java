@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llm4es.connectors.Databases;
-import io.llm4es.connectors.export.TextPreview;
 import io.llm4es.connectors.export.TextBudget;
+import io.llm4es.connectors.export.TextPreview;
 import io.llm4es.connectors.export.TrainingTextExport;
 import io.llm4es.connectors.materialize.Materialize;
 import io.llm4es.connectors.materialize.MaterializeOptions;
@@ -194,7 +194,8 @@ public final class Main {
         try {
             tokens = Integer.parseInt(opts.get("budget"));
         } catch (NumberFormatException e) {
-            throw Llm4esException.invalid("--budget must be a whole number of tokens, got '" + opts.get("budget") + "'");
+            throw Llm4esException.invalid(
+                    "--budget must be a whole number of tokens, got '" + opts.get("budget") + "'");
         }
         try (TokenizerFile tokenizer = TokenizerFile.read(Path.of(opts.get("tokenizer")));
                 Connection conn = Databases.openExisting(required(opts, "db"))) {

@@ -14,7 +14,8 @@ public final class BundleTokenizer implements TokenEncoder, AutoCloseable {
 
     public BundleTokenizer(ModelBundle bundle) {
         this.manifest = bundle.manifest();
-        this.tokenizer = new TokenizerFile(bundle.readFile(ModelManifest.TOKENIZER_FILE), bundle.source().describe());
+        this.tokenizer = new TokenizerFile(
+                bundle.readFile(ModelManifest.TOKENIZER_FILE), bundle.source().describe());
         try {
             tokenizer.facts().checkIds(manifest, bundle.source().describe());
         } catch (RuntimeException e) {

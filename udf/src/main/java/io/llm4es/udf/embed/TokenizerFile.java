@@ -37,7 +37,9 @@ public final class TokenizerFile implements TokenEncoder, AutoCloseable {
                             String.valueOf(Integer.MAX_VALUE / 2)));
         } catch (IOException | RuntimeException e) {
             throw new Llm4esException(
-                    SqlState.DATA_CORRUPTED, "model bundle " + where + ": cannot load tokenizer.json: " + e.getMessage(), e);
+                    SqlState.DATA_CORRUPTED,
+                    "model bundle " + where + ": cannot load tokenizer.json: " + e.getMessage(),
+                    e);
         }
     }
 
@@ -51,7 +53,8 @@ public final class TokenizerFile implements TokenEncoder, AutoCloseable {
         } catch (IOException e) {
             throw Llm4esException.invalid("cannot read tokenizer file " + file + ": " + e.getMessage());
         } catch (Llm4esException e) {
-            throw Llm4esException.invalid("tokenizer file " + file + " is not a usable tokenizer.json: " + e.getMessage());
+            throw Llm4esException.invalid(
+                    "tokenizer file " + file + " is not a usable tokenizer.json: " + e.getMessage());
         }
     }
 
