@@ -67,5 +67,5 @@ def test_structured_renderings_are_kept_whole_or_skipped_never_cut():
     tight = encode_corpus(records, characters, None, context=len(json_text) - 1, header=True)
     assert tight.texts_skipped == 1 and all(s != characters(json_text)[: len(s)] for s in tight.sequences)
     assert tight.texts_truncated == 1  # the plain-lines text still loses its oldest lines
-    with_summary = encode_corpus(records[1:], characters, None, context=60, header=True, summary=True)
+    with_summary = encode_corpus(records[1:], characters, None, context=60, header=True, cut_lines=False)
     assert with_summary.texts_skipped == 1 and not with_summary.sequences

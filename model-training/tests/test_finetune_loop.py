@@ -6,6 +6,8 @@ import json
 import os
 import subprocess
 
+import pytest
+
 from llm4es_training.manifest import MANIFEST_FILE
 
 from support import REPO_ROOT, STORIES260K_DIR
@@ -21,7 +23,10 @@ def run(command, **kwargs):
     return result
 
 
-def test_sql_to_corpus_to_training_to_registered_bundle_to_sql_embeddings(jar, tmp_path):
+@pytest.mark.parametrize("init", ["stories260k", "scratch"])
+def test_sql_to_corpus_to_training_to_registered_bundle_to_sql_embeddings(jar, tmp_path, init):
+    """With the default recipe: its compact text cut by Java to the context, from stories260K (its own
+    tokenizer) or from scratch (a domain tokenizer trained on the text first)."""
     db = f"jdbc:h2:{tmp_path / 'bank'}"
     mccs = ["5411", "5812", "4111", "6011"]
     rows = ", ".join(
@@ -48,7 +53,7 @@ def test_sql_to_corpus_to_training_to_registered_bundle_to_sql_embeddings(jar, t
             "--serializer",
             str(SERIALIZER),
             "--init",
-            str(STORIES260K_DIR),
+            str(STORIES260K_DIR) if init == "stories260k" else "scratch",
             "--name",
             "txn-llm",
             "--version",
@@ -71,6 +76,7 @@ def test_sql_to_corpus_to_training_to_registered_bundle_to_sql_embeddings(jar, t
             "--heldout-fraction",
             "0.25",
             "--no-progress",
+            *(["--scratch-size", "tiny"] if init == "scratch" else []),
         ],
         env={**os.environ, "LLM4ES_JAR": str(jar)},
     )
@@ -78,8 +84,19 @@ def test_sql_to_corpus_to_training_to_registered_bundle_to_sql_embeddings(jar, t
 
     manifest = json.loads((tmp_path / "models" / "txn-llm-7" / MANIFEST_FILE).read_text())
     assert manifest["training"]["steps"] == 2 and manifest["name"] == "txn-llm"
+    assert manifest["training"]["recipe"] == "compact-domain" and manifest["training"]["context_tokens"] == 128
+    assert manifest["serializer"]["rendering"] == "compact" and manifest["serializer"]["max_tokens"] == 128
+    assert {f["name"]: f.get("significant_digits") for f in manifest["serializer"]["fields"]}["amount"] == 2
     corpus = [json.loads(line) for line in (tmp_path / "work" / "corpus.jsonl").read_text().splitlines()]
     assert len(corpus) == 12 and corpus[0]["text"].startswith("date|type|merchant category|amount\n")
+    # cut by Java to the context less BOS: the first kept event shows its date, the next ones a gap
+    assert {r["token_budget"] for r in corpus} == {127}
+    lines = max(corpus, key=lambda r: r["events"])["text"].split("\n")
+    assert lines[1][:4] == "2024" and lines[2].startswith("+")
+    tokenizer = json.loads((tmp_path / "models" / "txn-llm-7" / "tokenizer.json").read_text())
+    if init == "scratch":  # the domain tokenizer: a frequent value with the separator before it is one token
+        assert (tmp_path / "work" / "tokenizer.json").is_file()
+        assert any(piece.startswith("|Grocery") and "Stores" in piece for piece in tokenizer["model"]["vocab"])
 
     with out.open() as stream:
         rows = list(csv.DictReader(stream))

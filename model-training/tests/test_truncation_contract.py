@@ -12,7 +12,9 @@ from tokenizers import Tokenizer
 from llm4es_training.batches import encode_corpus
 from llm4es_training.benchmark.java_cli import JavaCli
 from llm4es_training.bundle import rebundle
+from llm4es_training.context import lines_cut_like_java
 from llm4es_training.corpus import load_corpus
+from llm4es_training.errors import TrainingError
 from llm4es_training.manifest import read_manifest
 
 from support import REPO_ROOT
@@ -85,6 +87,7 @@ def setting(jar, tmp_path_factory):
     assert tokens["add_bos"] and not tokens["add_eos"]  # the trainer prepends BOS only
     return {
         "work": work,
+        "models": models,
         "events": events_csv,
         "java": java,
         "records": load_corpus(work / "corpus.jsonl"),
@@ -150,3 +153,78 @@ def test_both_refuse_when_the_newest_event_alone_does_not_fit(setting, trainer):
         setting["java"].query(
             source(setting["events"], "serialize_events", f"trunc{budget}", [user]), setting["work"] / "refused.csv"
         )
+
+
+# A gap column: Java renders the first kept event's gap empty, so only Java can cut such a text.
+GAP_SERIALIZER = {
+    **SERIALIZER,
+    "fields": [{**SERIALIZER["fields"][0], "since_previous": True}, *SERIALIZER["fields"][1:]],
+}
+GAP_BUDGETS = [80, 128, 200, 320]
+
+
+@pytest.fixture(scope="module")
+def gaps(setting):
+    """Gap-column texts: whole (export-text) and cut by Java to each budget (export-text --budget),
+    with what the runtime sees for the same budget (serialize_events, user_embedding_result)."""
+    work, java = setting["work"], setting["java"]
+    (work / "gaps.json").write_text(json.dumps(GAP_SERIALIZER), encoding="utf-8")
+    source_all = f'SELECT "USER_ID", {EVENT}, "TS" FROM CSVREAD(\'{setting["events"]}\')'
+    java.export_text(source_all, work / "gaps.json", work / "gaps.jsonl")
+    fitted, seen = {}, {}
+    for budget in GAP_BUDGETS:
+        config = work / f"gaps-{budget}.json"
+        config.write_text(json.dumps({**GAP_SERIALIZER, "max_tokens": budget}), encoding="utf-8")
+        rebundle(
+            source=BUNDLED_STORIES, serializer=config, name=f"gaps{budget}", out=setting["models"] / f"gaps{budget}"
+        )
+        # the trainer's --context counts BOS; export-text's --budget is the text's own tokens
+        corpus = work / f"gaps-{budget}.jsonl"
+        java.export_text(source_all, work / "gaps.json", corpus, BUNDLED_STORIES / "tokenizer.json", budget - 1)
+        fitted[budget] = {int(r.user_id): r for r in load_corpus(corpus)}
+        out = work / f"gaps-runtime-{budget}.csv"
+        java.query(
+            f'SELECT "USER_ID" AS u, serialize_events({EVENT}, "TS", \'gaps{budget}\') AS seen, '
+            f"CAST(user_embedding_result({EVENT}, \"TS\", 'gaps{budget}') AS VARCHAR) AS r "
+            f"FROM CSVREAD('{setting['events']}') WHERE CAST(\"USER_ID\" AS INT) IN "
+            f'({", ".join(map(str, fitted[budget]))}) GROUP BY "USER_ID"',
+            out,
+        )
+        table = pd.read_csv(out, dtype=str, keep_default_na=False)
+        seen[budget] = {int(row.U): (row.SEEN, json.loads(row.R)) for row in table.itertuples()}
+    return {"whole": load_corpus(work / "gaps.jsonl"), "fitted": fitted, "seen": seen}
+
+
+def test_gap_texts_cut_by_java_train_on_exactly_what_the_runtime_sees(setting, gaps):
+    cut = 0
+    for budget in GAP_BUDGETS:
+        assert set(gaps["fitted"][budget]) == set(gaps["seen"][budget])
+        for user, record in gaps["fitted"][budget].items():
+            seen, result = gaps["seen"][budget][user]
+            encoded = encode_corpus([record], setting["encode"], setting["bos"], context=budget, header=True)
+            assert encoded.sequences == [[setting["bos"], *setting["encode"](seen)]], f"budget {budget}, user {user}"
+            assert record.text == seen and record.dropped_events == result["dropped_events"] == encoded.events_dropped
+            if record.dropped_events:
+                cut += 1
+                assert record.text.split("\n")[1].split(", ")[1] == ""  # the first kept event shows no gap
+    assert cut >= 5
+
+
+def test_gap_texts_are_never_cut_by_python(setting, gaps):
+    """The trainer does not drop lines of a gap text: a cut line would keep its `+1 days`, which the
+    runtime never shows. Over the context, such a text is trained whole or skipped (and counted)."""
+    whole = {r.user_id: r.text for r in gaps["whole"]}
+    assert not lines_cut_like_java(GAP_SERIALIZER) and lines_cut_like_java(SERIALIZER)
+    for budget in GAP_BUDGETS:
+        encoded = encode_corpus(
+            gaps["whole"], setting["encode"], setting["bos"], context=budget, header=True, cut_lines=False
+        )
+        assert encoded.events_dropped == 0 and encoded.texts_skipped > 0
+        texts = {tuple([setting["bos"], *setting["encode"](t)]) for t in whole.values()}
+        assert all(tuple(s) in texts for s in encoded.sequences)
+
+
+def test_a_corpus_cut_for_a_larger_context_is_refused(setting, gaps):
+    records = list(gaps["fitted"][320].values())
+    with pytest.raises(TrainingError, match=r"export again with --budget 127"):
+        encode_corpus(records, setting["encode"], setting["bos"], context=128, header=True)

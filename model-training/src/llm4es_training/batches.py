@@ -13,6 +13,7 @@ import torch
 
 from .context import FittedText, fit_to_context, header_line_count
 from .corpus import UserText
+from .errors import TrainingError
 
 IGNORE_INDEX = -100  # cross_entropy's ignore_index: padding is never a target
 
@@ -35,17 +36,35 @@ def encode_corpus(
     bos_id: int | None,
     context: int,
     header: bool,
-    summary: bool = False,
+    cut_lines: bool = True,
 ) -> EncodedCorpus:
-    """Token ids as the runtime builds them: optional BOS, then the text fitted to the context."""
+    """Token ids as the runtime builds them: optional BOS, then the text fitted to the context.
+    `cut_lines`: whether a `lines` text may lose its oldest lines here (see
+    `context.lines_cut_like_java`)."""
     budget = context - (bos_id is not None)
     prefix = [] if bos_id is None else [bos_id]
     sequences, dropped, truncated, skipped = [], 0, 0, 0
     for record in records:
-        if record.rendering != "lines" or summary:
+        if record.token_budget is not None and record.token_budget > budget:
+            raise TrainingError(
+                f"user {record.user_id}'s text was cut by export-text to {record.token_budget} tokens, more than "
+                f"this context's {budget} (--context {context}): export again with --budget {budget}"
+            )
+        if record.token_budget is not None:
+            # Java cut it to the budget as the runtime does: it fits as it is (with the same tokenizer).
+            fitted = _whole(record.text, encode, budget)
+            if fitted is not None:
+                dropped += record.dropped_events
+                truncated += record.dropped_events > 0
+                sequences.append(prefix + fitted.ids)
+            else:
+                skipped += 1
+            continue
+        if record.rendering != "lines" or not cut_lines:
             # Only the plain line rendering can lose its oldest lines as Java does; cutting a JSON,
-            # YAML or table rendering (or a summary computed over all events) would train on text
-            # the runtime never produces, so such a text is kept whole or skipped, and counted.
+            # YAML or table rendering, a summary computed over all events, or a gap column would
+            # train on text the runtime never produces, so such a text is kept whole or skipped,
+            # and counted. Java cuts them: `export-text --tokenizer --budget`.
             fitted = _whole(record.text, encode, budget)
         else:
             fitted = fit_to_context(record.text, header_line_count(record.text, record.events, header), encode, budget)

@@ -32,6 +32,10 @@ TOOLS = {
         "llm4es_training.domain_tokenizer",
         "train a domain tokenizer (frequent field values as single tokens) on an exported corpus",
     ),
+    "recipe": (
+        "llm4es_training.recipe",
+        "a named recipe's serializer config (from yours) and its context, text budget and tokenizer size",
+    ),
     "coverage": (
         "llm4es_training.benchmark.coverage",
         "tokens per event and share of history in context, per task, for renderings and tokenizers",
@@ -92,7 +96,12 @@ def _rebundle(args: argparse.Namespace) -> None:
 def _train(args: argparse.Namespace) -> None:
     from .training_run import TrainRequest, run_training
 
-    options = {k: v for k, v in vars(args).items() if k not in ("command", "run")}
+    # An option left unset is None here: the recipe's value, else TrainRequest's default.
+    options = {k: v for k, v in vars(args).items() if k not in ("command", "run") and v is not None}
+    if args.recipe:
+        options = _with_recipe(options)
+    elif "init" not in options:
+        raise UserError("train needs --init (or --recipe NAME, whose model it names)")
     summary = run_training(TrainRequest(**options))
     if os.environ.get("RANK", "0") != "0":
         return  # under torchrun, the first process reports
@@ -113,6 +122,27 @@ def _train(args: argparse.Namespace) -> None:
     print(f"run directory: {args.out} (model/, summary.json, train_log.jsonl, loss_curve.png)")
     if args.export_bundle:
         print(f"wrote bundle {args.name}:{args.version} to {args.export_bundle}")
+
+
+def _with_recipe(options: dict) -> dict:
+    """The recipe's context, model and steps where the command line leaves an option unset (a given
+    option wins); the corpus and tokenizer must be the recipe's."""
+    from .corpus import find_serializer, read_serializer
+    from .recipe import check_corpus, load_recipe
+
+    recipe = load_recipe(options["recipe"])
+    taken = {
+        "context": recipe["context"],
+        "init": recipe["model"]["init"],
+        "scratch_size": recipe["model"].get("scratch_size", "small"),
+        **recipe["training"],
+    }
+    for key, value in taken.items():
+        options.setdefault(key, value)
+    options["recipe"] = recipe["name"]
+    serializer = read_serializer(find_serializer(options["corpus"], options.get("serializer")))
+    check_corpus(recipe, serializer, options.get("tokenizer"), options["init"])
+    return options
 
 
 def _plot(args: argparse.Namespace) -> None:
@@ -191,13 +221,17 @@ def build_parser() -> argparse.ArgumentParser:
     data.add_argument("--context", type=int, help="tokens per text; older events are dropped (min(positions, 512))")
     model = train.add_argument_group("model")
     model.add_argument(
-        "--init", required=True, help="Hugging Face directory, .gguf file, hub id, or 'scratch' (new Llama-style model)"
+        "--init", help="Hugging Face directory, .gguf file, hub id, or 'scratch' (new Llama-style model)"
+    )
+    model.add_argument(
+        "--recipe",
+        help="a named recipe (model-training/configs/recipes/NAME.json, or a .json path): its context, model and "
+        "steps where no option says otherwise; the corpus must be exported with its serializer (llm4es-train recipe)",
     )
     model.add_argument(
         "--scratch-size",
-        default="small",
         choices=("tiny", "small", "medium"),
-        help="preset for --init scratch: tiny ~0.1M, small ~3.4M, medium ~27M parameters",
+        help="preset for --init scratch: tiny ~0.1M, small ~3.4M (default), medium ~27M parameters",
     )
     model.add_argument("--hidden-size", type=int, help="scratch: overrides the preset's hidden size")
     model.add_argument("--layers", type=int, help="scratch: overrides the preset's layer count")
@@ -216,10 +250,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="train LoRA adapters on every linear layer (merged before export) instead of all weights",
     )
     optim = train.add_argument_group("optimization")
-    optim.add_argument("--epochs", type=float, default=1.0, help="passes over the training users (1)")
+    optim.add_argument("--epochs", type=float, help="passes over the training users (1)")
     optim.add_argument("--max-steps", type=int, help="optimizer steps; overrides --epochs")
-    optim.add_argument("--batch-size", type=int, default=16, help="texts per optimizer step, all processes (16)")
-    optim.add_argument("--micro-batch-size", type=int, default=4, help="texts per forward pass (4)")
+    optim.add_argument("--batch-size", type=int, help="texts per optimizer step, all processes (16)")
+    optim.add_argument("--micro-batch-size", type=int, help="texts per forward pass (4)")
     optim.add_argument("--lr", type=float, help="peak learning rate (2e-4 full fine-tuning; 1e-3 LoRA or scratch)")
     optim.add_argument("--weight-decay", type=float, default=0.01)
     optim.add_argument("--warmup-ratio", type=float, default=0.05, help="share of steps with linear warmup")

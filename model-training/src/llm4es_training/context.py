@@ -12,6 +12,16 @@ class FittedText:
     events_dropped: int
 
 
+def lines_cut_like_java(serializer: dict) -> bool:
+    """Whether dropping the oldest event lines of this serializer's `lines` text gives the text Java
+    renders for the newest events alone. Not with a summary (it describes every event), nor with a
+    `since_previous` gap column (Java leaves the first kept event's gap empty, a cut line keeps
+    its `+3 days`): such texts are cut by Java (`export-text --tokenizer --budget`), never here."""
+    if serializer.get("summary"):
+        return False
+    return not any(field.get("since_previous") for field in serializer.get("fields", []))
+
+
 def header_line_count(text: str, events: int | None, header: bool) -> int:
     """Lines before the first event: from the exporter's event count when known, else the serializer's
     header switch."""

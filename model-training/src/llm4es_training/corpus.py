@@ -24,6 +24,9 @@ class UserText:
     events: int | None = None
     # The serializer rendering of `text` (the exporter records it; a mixed corpus has several).
     rendering: str = "lines"
+    # Set when `export-text --budget` cut the text to this many tokens (oldest events dropped by Java).
+    token_budget: int | None = None
+    dropped_events: int = 0
 
 
 def load_corpus(path: Path) -> list[UserText]:
@@ -38,13 +41,15 @@ def load_corpus(path: Path) -> list[UserText]:
         text = row["text"]
         if not isinstance(text, str):
             raise TrainingError(f"corpus {path}: record {number} has a non-string 'text'")
-        events = row.get("events")
+        events, budget = row.get("events"), row.get("token_budget")
         records.append(
             UserText(
                 str(row.get("user_id", number)),
                 text,
                 None if events is None else int(events),
                 str(row.get("rendering") or "lines"),
+                None if budget is None else int(budget),
+                int(row.get("dropped_events") or 0),
             )
         )
     records = [r for r in records if r.text.strip()]

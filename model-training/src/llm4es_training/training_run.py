@@ -21,6 +21,7 @@ import torch
 from .batches import EncodedCorpus, encode_corpus, steps_per_epoch
 from .bundle import check_bundle_target, export_bundle
 from .checkpoint import checkpoint_paths
+from .context import lines_cut_like_java
 from .corpus import corpus_fingerprint, find_serializer, load_corpus, read_serializer, split_heldout
 from .distributed import Processes, start_processes, stop_processes
 from .errors import TrainingError
@@ -94,6 +95,7 @@ class TrainRequest:
     name: str | None = None
     version: str = "1"
     device: str | None = None
+    recipe: str | None = None  # the named recipe the options came from, recorded in the training facts
 
     @property
     def peak_lr(self) -> float:
@@ -129,9 +131,9 @@ def _run(request: TrainRequest, processes: Processes) -> dict:
     initial = _initial_model(request, [r.text for r in train_records], run_dir)
     context = _context(request, initial)
     header = bool(serializer.get("header", True))
-    summary = bool(serializer.get("summary"))
-    train = encode_corpus(train_records, initial.encode, initial.bos_id, context, header, summary)
-    heldout = encode_corpus(heldout_records, initial.encode, initial.bos_id, context, header, summary)
+    cut_lines = lines_cut_like_java(serializer)
+    train = encode_corpus(train_records, initial.encode, initial.bos_id, context, header, cut_lines)
+    heldout = encode_corpus(heldout_records, initial.encode, initial.bos_id, context, header, cut_lines)
     if not train.sequences:
         raise TrainingError(f"no training text fits the context of {context} tokens (each newest event is too long)")
     batch_size = min(request.batch_size, len(train.sequences))
@@ -332,6 +334,7 @@ def _summary(
     training = {
         "base_model": initial.reference,
         "init": initial.kind,
+        "recipe": request.recipe,
         "method": "lora" if request.lora else "full",
         "lora": {"r": request.lora[0], "alpha": request.lora[1], "merged": True} if request.lora else None,
         "parameters": parameters,

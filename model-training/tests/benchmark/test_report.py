@@ -6,6 +6,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from llm4es_training.benchmark.java_cli import whole_history_facts
 from llm4es_training.benchmark.report import bar_figure, paired_difference, projection_figure, standings, write_report
 
 
@@ -93,13 +94,23 @@ def _run(quick: bool) -> dict:
         },
         "context": {
             "berka-default": {
+                "aggregates": whole_history_facts(120),
                 "llm4es-stories260k-ft": {
                     "median_tokens_per_event": 21.25,
                     "median_share_of_events_kept": 0.4,
                     "median_tokens_per_user": 511.0,
                     "users_truncated": 80,
                     "users": 120,
-                }
+                },
+            }
+        },
+        "repeated": {
+            "berka-default": {
+                "llm4es": "llm4es-stories260k-ft",
+                "seeds": [0, 1, 2, 3, 4],
+                "llm4es_vs_aggregates": {"mean": -0.05, "std": 0.04, "std_of_seed_means": 0.02},
+                "ensemble_vs_aggregates": {"mean": 0.012, "std": 0.01, "std_of_seed_means": 0.005},
+                "text_seen_by_lm": {"0": 0.8, "1": 0.78, "2": 0.81, "3": 0.79, "4": 0.8},
             }
         },
     }
@@ -124,13 +135,21 @@ def _write(tmp_path, quick: bool) -> tuple[str, str]:
 def test_every_markdown_table_is_an_html_table(tmp_path):
     markdown, page = _write(tmp_path, quick=False)
     rules = [line for line in markdown.splitlines() if re.fullmatch(r"\|(---:?\|)+", line)]
-    assert len(rules) == 5  # header, scores, fine-tuning, context, speed
+    assert len(rules) == 6  # header, scores, repeated splits, fine-tuning, scores beside context, speed
     assert page.count("<table>") == len(rules)
     assert "<pre>" not in page and "|---" not in page and "| path |" not in page
     assert "<td>java_embedder</td><td class=num>12,000</td>" in page
     assert (
-        "<td>berka-default</td><td>llm4es-stories260k-ft</td><td class=num>21.2</td><td class=num>40 %</td>"
-        "<td class=num>511</td><td class=num>80 of 120</td>"
+        "<td>berka-default</td><td>llm4es-stories260k-ft</td><td class=num>0.704 ± 0.000</td>"
+        "<td class=num>21.2</td><td class=num>40 %</td><td class=num>511</td><td class=num>80 of 120</td>"
+    ) in page
+    assert (
+        "<td>berka-default</td><td>aggregates</td><td class=num>0.804 ± 0.000</td>"
+        "<td class=num>—</td><td class=num>100 %</td><td class=num>—</td><td class=num>0 of 120</td>"
+    ) in page
+    assert (
+        "<td>berka-default</td><td>llm4es-stories260k-ft</td><td>-0.050 ± 0.040 (splits ± 0.020)</td>"
+        "<td>+0.012 ± 0.010 (splits ± 0.005)</td><td class=num>80 %</td>"
     ) in page
 
 
@@ -180,3 +199,19 @@ def test_pca_legend_says_what_each_label_means():
     assert [t.get_text() for t in named.axes[0].get_legend().get_texts()] == ["repaid", "defaulted"]
     unnamed = projection_figure("old-folder", "m", features, labels, {})
     assert [t.get_text() for t in unnamed.axes[0].get_legend().get_texts()] == ["label 0", "label 1"]
+
+
+def test_minilm_coverage_counts_whole_event_lines_in_its_window():
+    """MiniLM's window keeps the header and the newest tokens: an event line cut at its start is dropped."""
+    from tokenizers import Tokenizer, models, pre_tokenizers
+
+    from llm4es_training.benchmark import sentence_encoder
+
+    words = ["[UNK]", "[CLS]", "[SEP]", "h", "a", "b", "c", "d"]
+    tokenizer = Tokenizer(models.WordLevel({w: i for i, w in enumerate(words)}, unk_token="[UNK]"))
+    tokenizer.pre_tokenizer = pre_tokenizers.Whitespace()
+    text = "h\n" + "\n".join(["a b c d"] * 100)  # 400 event tokens, 256 - 2 - 1 = 253 fit
+    ids, kept = sentence_encoder._token_ids(tokenizer, text)
+    assert len(ids) == 256 and kept == 63  # 253 tokens: 63 whole lines of 4, and the end of one more
+    ids, kept = sentence_encoder._token_ids(tokenizer, "h\n" + "\n".join(["a b c d", "a"] * 3))
+    assert kept == 6 and len(ids) == 2 + 1 + 15

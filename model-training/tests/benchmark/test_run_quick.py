@@ -59,18 +59,27 @@ def test_report_is_complete_and_finite(report_dir):
         facts = results["training"][method]
         assert facts["steps"] == 30 and facts["heldout_loss_after"] < facts["heldout_loss_before"]
     for task_id in TASK_IDS:
-        assert list(results["context"][task_id]) == LLM_METHODS
+        assert list(results["context"][task_id]) == ["aggregates", "minilm", *LLM_METHODS]
+        whole = results["context"][task_id].pop("aggregates")
+        assert whole["median_share_of_events_kept"] == 1 and whole["median_tokens_per_user"] is None
+        assert results["context"][task_id]["minilm"]["median_tokens_per_user"] <= 256
         for c in results["context"][task_id].values():
             assert c["users"] == 120 and 0 <= c["users_truncated"] <= 120
             assert 0 < c["median_share_of_events_kept"] <= 1 and 1 <= c["median_tokens_per_event"]
             assert c["median_tokens_per_event"] <= c["median_tokens_per_user"] <= 512
+        repeated = results["repeated"][task_id]
+        assert repeated["llm4es"] == "llm4es-stories260k-ft" and repeated["seeds"] == [0, 1, 2, 3, 4]
+        for pair in ("llm4es_vs_aggregates", "ensemble_vs_aggregates"):
+            assert repeated[pair]["pairs"] == 25 and -1 <= repeated[pair]["mean"] <= 1
+        # the LMs were trained on fixed-split train entities: some of a repeated split's test part, never all
+        assert all(0 < share < 1 for share in repeated["text_seen_by_lm"].values())
     speed = results["speed"]
     for path in ("sql_aggregate_h2", "java_embedder", "pytorch_eager"):
         assert speed["paths"][path]["tokens_per_s"] > 0 and speed["paths"][path]["peak_rss_mb"] > 0
     assert speed["matmul_peak_gflops"] > 0 and speed["serializer_events_per_s"] > 0
     html = (report_dir / "report.html").read_text(encoding="utf-8")
     assert html.count("<img ") == 2 * len(TASK_IDS)
-    assert "<pre>" not in html and html.count("<table>") == 5  # header, scores, fine-tuning, context, speed
+    assert "<pre>" not in html and html.count("<table>") == 6  # header, scores, repeated, fine-tuning, context, speed
     assert "numbers are noise" in html and "Where LLM4ES stands" not in html
     markdown = (report_dir / "report.md").read_text(encoding="utf-8")
     for task_id in TASK_IDS:

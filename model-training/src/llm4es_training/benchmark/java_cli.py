@@ -86,9 +86,14 @@ class JavaCli:
         ]
         return run_measured(command)
 
-    def export_text(self, source_sql: str, serializer: Path, out: Path) -> Measured:
+    def export_text(
+        self, source_sql: str, serializer: Path, out: Path, tokenizer: Path | None = None, budget: int | None = None
+    ) -> Measured:
+        """The corpus of whole histories; with `tokenizer` and `budget`, each cut by Java to the newest
+        whole events within `budget` tokens (a model's context less its special tokens)."""
+        fit = [] if tokenizer is None else ["--tokenizer", str(tokenizer), "--budget", str(budget)]
         return self.run(
-            "export-text", "--db", DB_URL, "--sql", source_sql, "--serializer", str(serializer), "--out", str(out)
+            "export-text", "--db", DB_URL, "--sql", source_sql, "--serializer", str(serializer), "--out", str(out), *fit
         )
 
     def query(self, sql: str, out: Path) -> Measured:
@@ -183,4 +188,15 @@ def context_facts(counts: pd.DataFrame) -> dict:
         "median_tokens_per_user": float(counts["tokens"].median()),
         "users_truncated": int((counts["dropped_events"] > 0).sum()),
         "users": len(counts),
+    }
+
+
+def whole_history_facts(users: int) -> dict:
+    """The coverage fields of a method that reads every event and no text (the aggregates)."""
+    return {
+        "median_tokens_per_event": None,
+        "median_share_of_events_kept": 1.0,
+        "median_tokens_per_user": None,
+        "users_truncated": 0,
+        "users": users,
     }

@@ -19,7 +19,7 @@ import pandas as pd
 from sklearn.metrics import accuracy_score, roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
-from .split import SEED
+from .split import REPEAT_SEEDS, SEED, repeated_split, validation_split
 from .task_folder import read_labels, read_task
 
 N_FOLDS = 5
@@ -87,9 +87,8 @@ def _score(metric: str, y: np.ndarray, proba: np.ndarray) -> float:
     return float(accuracy_score(y, proba.argmax(axis=1)))
 
 
-def evaluate(features: pd.DataFrame, labels: pd.DataFrame, metric: str) -> dict:
-    """Runs the protocol; `labels` has entity_id, label, split (train|test) as in labels.csv."""
-    X = _aligned(features, labels).to_numpy(dtype=float)
+def _encoded(labels: pd.DataFrame, metric: str) -> tuple[np.ndarray, dict]:
+    """Label codes and LightGBM's parameters for them."""
     classes, y = np.unique(labels["label"].to_numpy(), return_inverse=True)
     if metric == "roc_auc" and len(classes) != 2:
         raise ValueError(f"roc_auc needs a binary label, got {len(classes)} classes")
@@ -98,16 +97,32 @@ def evaluate(features: pd.DataFrame, labels: pd.DataFrame, metric: str) -> dict:
         params |= {"objective": "binary"}
     else:
         params |= {"objective": "multiclass", "num_class": len(classes)}
-    test = labels["split"].to_numpy() == "test"
-    X_train, y_train, X_test, y_test = X[~test], y[~test], X[test], y[test]
+    return y, params
 
-    started = time.perf_counter()
+
+def fold_scores(
+    X: np.ndarray, y: np.ndarray, test: np.ndarray, metric: str, params: dict, seed: int = SEED
+) -> tuple[list[float], list[float]]:
+    """5-fold stratified CV on the rows outside `test`: (each fold's model scored on the test rows,
+    scored on its own validation fold). Only the non-test rows are fitted on; the folds depend on
+    the labels and the seed alone, so two feature sets on the same labels get the same folds."""
+    X_train, y_train, X_test, y_test = X[~test], y[~test], X[test], y[test]
     test_scores, valid_scores = [], []
-    folds = StratifiedKFold(n_splits=N_FOLDS, shuffle=True, random_state=SEED)
+    folds = StratifiedKFold(n_splits=N_FOLDS, shuffle=True, random_state=seed)
     for fit_idx, valid_idx in folds.split(X_train, y_train):
         booster = lgb.train(params, lgb.Dataset(X_train[fit_idx], y_train[fit_idx]), num_boost_round=N_ROUNDS)
         valid_scores.append(_score(metric, y_train[valid_idx], booster.predict(X_train[valid_idx])))
         test_scores.append(_score(metric, y_test, booster.predict(X_test)))
+    return test_scores, valid_scores
+
+
+def evaluate(features: pd.DataFrame, labels: pd.DataFrame, metric: str) -> dict:
+    """Runs the protocol; `labels` has entity_id, label, split (train|test) as in labels.csv."""
+    X = _aligned(features, labels).to_numpy(dtype=float)
+    y, params = _encoded(labels, metric)
+    test = labels["split"].to_numpy() == "test"
+    started = time.perf_counter()
+    test_scores, valid_scores = fold_scores(X, y, test, metric, params)
     return {
         "metric": metric,
         "mean": float(np.mean(test_scores)),
@@ -120,6 +135,30 @@ def evaluate(features: pd.DataFrame, labels: pd.DataFrame, metric: str) -> dict:
         "n_features": X.shape[1],
         "seconds": round(time.perf_counter() - started, 2),
     }
+
+
+def evaluate_repeated(features: pd.DataFrame, labels: pd.DataFrame, metric: str, seeds=REPEAT_SEEDS) -> dict:
+    """The protocol on repeated stratified splits of all labelled entities (20 % test, one split
+    per seed; the folds and LightGBM keep the protocol's seed): per seed, the 5 folds' test
+    scores. The fixed split's `split` column is ignored: it is the protocol of record, these
+    splits only measure how much a reading moves with the test set."""
+    X = _aligned(features, labels).to_numpy(dtype=float)
+    y, params = _encoded(labels, metric)
+    ids = labels["entity_id"].astype(str)
+    by_id = pd.Series(labels["label"].to_numpy(), index=ids)
+    scores = {}
+    for seed in seeds:
+        test = (repeated_split(by_id, seed).loc[ids] == "test").to_numpy()
+        scores[str(seed)] = fold_scores(X, y, test, metric, params)[0]
+    return {"metric": metric, "seeds": list(seeds), "fold_test_scores": scores}
+
+
+def evaluate_validation(features: pd.DataFrame, labels: pd.DataFrame, metric: str, seed: int = SEED) -> dict:
+    """The protocol on the validation split (see split.validation_split): fitted and scored on
+    train entities only. The features of test entities are dropped before anything reads them."""
+    table = validation_split(labels, seed)
+    features = features.set_axis(features.index.astype(str))
+    return evaluate(features[features.index.isin(table["entity_id"].astype(str))], table, metric)
 
 
 def evaluate_task(task_dir: Path, features: pd.DataFrame, name: str) -> dict:

@@ -87,6 +87,25 @@ def paired_difference(a: dict, b: dict) -> tuple[float, float]:
     return float(diff.mean()), float(diff.std())
 
 
+def repeated_paired_difference(a: dict, b: dict) -> dict:
+    """a's minus b's test score over the repeated splits (see protocol.evaluate_repeated), paired
+    by split and fold: the mean and std over every (split, fold) pair, each split's mean, and the
+    std of those means (how much the reading moves with the test set)."""
+    seeds = list(a["fold_test_scores"])
+    if seeds != list(b["fold_test_scores"]):
+        raise ValueError(f"repeated splits differ: {seeds} vs {list(b['fold_test_scores'])}")
+    per_seed = {s: np.asarray(a["fold_test_scores"][s]) - np.asarray(b["fold_test_scores"][s]) for s in seeds}
+    every = np.concatenate(list(per_seed.values()))
+    means = [float(d.mean()) for d in per_seed.values()]
+    return {
+        "mean": float(every.mean()),
+        "std": float(every.std()),
+        "seed_means": dict(zip(seeds, means)),
+        "std_of_seed_means": float(np.std(means)),
+        "pairs": int(every.size),
+    }
+
+
 def _verdict(delta: float, spread: float) -> str:
     if abs(delta) <= spread:
         return "ties with"
@@ -142,23 +161,52 @@ def speed_blocks(speed: dict) -> list:
     ]
 
 
-def context_table(context: dict[str, dict[str, dict]]) -> Table:
+def context_table(context: dict[str, dict[str, dict]], results: dict[str, dict[str, dict]] | None = None) -> Table:
+    """Per task and method, the score beside what the method saw of the histories."""
+
+    def number(value, form: str) -> str:
+        return "—" if value is None else format(value, form)
+
+    rows = []
+    for task_id, by_method in context.items():
+        for method, c in by_method.items():
+            r = (results or {}).get(task_id, {}).get(method)
+            rows.append(
+                [
+                    task_id,
+                    method,
+                    "—" if r is None else f"{r['mean']:.3f} ± {r['std']:.3f}",
+                    number(c["median_tokens_per_event"], ".1f"),
+                    f"{100 * c['median_share_of_events_kept']:.0f} %",
+                    number(c["median_tokens_per_user"], ".0f"),
+                    f"{c['users_truncated']} of {c['users']}",
+                ]
+            )
+    return Table(
+        ["task", "method", "score", "tokens per event", "share of events kept", "tokens per user", "users truncated"],
+        rows,
+        (2, 3, 4, 5, 6),
+    )
+
+
+def repeated_table(repeated: dict[str, dict]) -> Table:
+    def cell(d: dict) -> str:
+        return f"{d['mean']:+.3f} ± {d['std']:.3f} (splits ± {d['std_of_seed_means']:.3f})"
+
     rows = [
         [
             task_id,
-            method,
-            f"{c['median_tokens_per_event']:.1f}",
-            f"{100 * c['median_share_of_events_kept']:.0f} %",
-            f"{c['median_tokens_per_user']:.0f}",
-            f"{c['users_truncated']} of {c['users']}",
+            r["llm4es"],
+            cell(r["llm4es_vs_aggregates"]),
+            cell(r["ensemble_vs_aggregates"]),
+            f"{100 * float(np.median(list(r['text_seen_by_lm'].values()))):.0f} %",
         ]
-        for task_id, by_method in context.items()
-        for method, c in by_method.items()
+        for task_id, r in repeated.items()
     ]
     return Table(
-        ["task", "method", "tokens per event", "share of events kept", "tokens per user", "users truncated"],
+        ["task", "LLM4ES", "Δ LLM4ES − aggregates", "Δ LLM4ES ⊕ aggregates − aggregates", "test text seen by the LM"],
         rows,
-        (2, 3, 4, 5),
+        (4,),
     )
 
 
@@ -219,6 +267,19 @@ def report_blocks(
             ),
             Bullets([v[2:] for v in verdicts]),
         ]
+    if run.get("repeated"):
+        seeds = ", ".join(map(str, next(iter(run["repeated"].values()))["seeds"]))
+        blocks += [
+            Heading("Repeated splits"),
+            Paragraph(
+                f"Besides the fixed split (the protocol of record): stratified 20 % test splits drawn with seeds "
+                f"{seeds} from all of a task's entities, the protocol's 5 folds on each; Δ is the mean ± std of the "
+                "test-score difference paired by split and fold, then the std of the splits' means. The language "
+                "models were trained on the fixed split's corpus entities: the last column is the median share of a "
+                "repeated split's test entities whose text (never their label) the models were trained on."
+            ),
+            repeated_table(run["repeated"]),
+        ]
     blocks += [Heading("Methods"), Bullets([f"`{m}`: {run['methods'][m]}" for m in methods])]
     if run.get("training"):
         blocks += [
@@ -250,13 +311,14 @@ def report_blocks(
         ]
     if run.get("context"):
         blocks += [
-            Heading("What the models saw"),
+            Heading("Scores beside what each method saw"),
             Paragraph(
-                "Per LLM4ES method, from `user_embedding_result`: medians over the task's users of the "
-                "tokens per kept event (the header's share included), of the share of a user's events "
-                "that fit the model's token budget (the oldest are dropped), and of the tokens per user."
+                "Medians over the task's users of the tokens per kept event (the header's share included), of "
+                "the share of a user's events that fit the method's token budget (the oldest are dropped), and "
+                "of the tokens per user: for LLM4ES from `user_embedding_result`, for MiniLM from its 256-token "
+                "window (an event cut at its start counts as dropped); the aggregates read every event, no text."
             ),
-            context_table(run["context"]),
+            context_table(run["context"], results),
         ]
     if speed:
         blocks += [Heading("Speed"), *speed_blocks(speed)]

@@ -25,7 +25,14 @@ import pandas as pd
 from ..checkout import REPO_ROOT, find_jar
 from .aggregates import aggregate_features
 from .artifacts import cached_file, cached_json, read_json
-from .java_cli import JavaCli, context_facts, embedding_result_sql, read_embedding_results, source_sql
+from .java_cli import (
+    JavaCli,
+    context_facts,
+    embedding_result_sql,
+    read_embedding_results,
+    source_sql,
+    whole_history_facts,
+)
 from .llm_models import (
     Training,
     bundle_name,
@@ -37,9 +44,11 @@ from .llm_models import (
     training_facts,
 )
 from .prepare import prepare
-from .protocol import describe, evaluate_task, features_frame, load_features
-from .report import bar_chart, projection, write_report
+from .protocol import describe, evaluate_repeated, evaluate_task, features_frame, load_features
+from .report import bar_chart, projection, repeated_paired_difference, write_report
 from .sentence_encoder import encode_corpus, fetch_encoder
+from .sentence_encoder import token_counts as minilm_token_counts
+from .split import repeated_split
 from .task_folder import read_events, read_labels, read_task
 from .tasks import TASK_IDS
 
@@ -145,6 +154,38 @@ class Benchmark:
 
         return cached_json(self.out / "results" / task_id / f"{method}.json", evaluate)
 
+    def score_repeated(self, task_id: str, method: str) -> dict:
+        """The method's fold test scores on the repeated splits (its features are already cached)."""
+        task_dir = self.tasks_dir / task_id
+        return cached_json(
+            self.out / "results" / task_id / f"{method}.repeated.json",
+            lambda: evaluate_repeated(
+                load_features(self.features_path(task_id, method)), read_labels(task_dir), read_task(task_dir)["metric"]
+            ),
+        )
+
+    def repeated(self, task_id: str, llm: str) -> dict:
+        """LLM4ES (`llm`, the embedding the ensemble uses, fixed before any score is read) and
+        LLM4ES ⊕ aggregates against the aggregates, fold-paired over the repeated splits. The
+        language models were trained on the fixed split's corpus entities, so a repeated split's
+        test part holds entities whose text (never their label) trained them: `text_seen_by_lm`."""
+        scores = {m: self.score_repeated(task_id, m) for m in ("aggregates", llm, "llm4es+aggregates")}
+        labels = read_labels(self.tasks_dir / task_id)
+        by_id = pd.Series(labels["label"].to_numpy(), index=labels["entity_id"].astype(str))
+        corpus = self.corpus_ids()[task_id]
+        seen = {}
+        for seed in scores["aggregates"]["seeds"]:
+            test = repeated_split(by_id, seed)
+            test = test.index[test == "test"]
+            seen[str(seed)] = round(float(test.isin(corpus).mean()), 4)
+        return {
+            "llm4es": llm,
+            "seeds": scores["aggregates"]["seeds"],
+            "llm4es_vs_aggregates": repeated_paired_difference(scores[llm], scores["aggregates"]),
+            "ensemble_vs_aggregates": repeated_paired_difference(scores["llm4es+aggregates"], scores["aggregates"]),
+            "text_seen_by_lm": seen,
+        }
+
     def aggregates(self, task_id: str) -> pd.DataFrame:
         task_dir = self.tasks_dir / task_id
         table = aggregate_features(read_events(task_dir, read_task(task_dir)), read_task(task_dir))
@@ -176,6 +217,22 @@ class Benchmark:
         )
         return read_embedding_results(query_csv)[0]
 
+    def coverage(self, task_id: str, models: dict[str, Path]) -> dict[str, dict]:
+        """Per method, what it saw of the task's histories (see java_cli.context_facts): the
+        aggregates read every event of every history and no text; MiniLM its 256-token window; each
+        LLM4ES method what `user_embedding_result` reports."""
+        users = len(read_labels(self.tasks_dir / task_id))
+        facts = {"aggregates": whole_history_facts(users)}
+        facts["minilm"] = cached_json(
+            self.out / "results" / task_id / "minilm.context.json",
+            lambda: context_facts(
+                minilm_token_counts(fetch_encoder(self.out / "encoders" / "all-minilm-l6-v2"), self.texts(task_id))
+            ),
+        )
+        for method in models:
+            facts[method] = context_facts(read_embedding_results(self.embedding_results(task_id, method))[1])
+        return facts
+
     def embedding_results(self, task_id: str, method: str) -> Path:
         return self.out / "sql-output" / task_id / f"{method}.results.csv"
 
@@ -202,7 +259,7 @@ class Benchmark:
         results: dict[str, dict[str, dict]] = {t: {} for t in self.task_ids}
         for t in self.task_ids:
             results[t]["aggregates"] = self.score(t, "aggregates", lambda t=t: self.aggregates(t))
-        models, pictures, speed, context = {}, {}, None, {}
+        models, pictures, speed, context, repeated = {}, {}, None, {}, {}
         if self.java:
             models = self.language_models()
             best = "llm4es-stories260k-ft" if "llm4es-stories260k-ft" in models else "llm4es-stories260k"
@@ -222,11 +279,9 @@ class Benchmark:
                         axis=1,
                     ),
                 )
+            repeated = {t: self.repeated(t, best) for t in self.task_ids}
             speed = self.speed(models)
-            context = {
-                t: {m: context_facts(read_embedding_results(self.embedding_results(t, m))[1]) for m in models}
-                for t in self.task_ids
-            }
+            context = {t: self.coverage(t, models) for t in self.task_ids}
         for t in self.task_ids:
             ordered = [results[t][m] for m in methods]
             pictures[t] = [bar_chart(t, ordered[0]["metric"], ordered, self.out / "pictures" / f"{t}-scores.png")]
@@ -254,6 +309,7 @@ class Benchmark:
             "methods": {m: DESCRIPTIONS[m] for m in methods},
             "training": {m: training_facts(self.out / "train" / m) for m in models if m.endswith("-ft")},
             "context": context,
+            "repeated": repeated,
         }
         write_report(self.out, run, results, methods, speed, pictures)
         return self.out

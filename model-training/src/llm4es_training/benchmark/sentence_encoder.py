@@ -13,6 +13,7 @@ import zipfile
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from .artifacts import cached_file
 
@@ -45,15 +46,45 @@ def fetch_encoder(into: Path) -> Path:
     return into
 
 
-def _token_ids(tokenizer, text: str) -> list[int]:
+def _token_ids(tokenizer, text: str) -> tuple[list[int], int]:
     """[CLS] header + newest events [SEP] within MAX_TOKENS: like the serializer's drop_oldest,
-    the recent past is kept (at token, not event, granularity)."""
+    the recent past is kept (at token, not event, granularity). Also how many event lines are kept
+    whole (a line cut at its start counts as dropped)."""
     header, _, body = text.partition("\n")
     head = tokenizer.encode(header, add_special_tokens=False).ids
-    rest = tokenizer.encode(body, add_special_tokens=False).ids
+    rest = tokenizer.encode(body, add_special_tokens=False)
     room = MAX_TOKENS - 2 - len(head)
     cls, sep = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
-    return [cls, *head, *(rest[-room:] if room > 0 else []), sep][:MAX_TOKENS]
+    kept = rest.ids[-room:] if room > 0 else []
+    lines = body.count("\n") + 1 if body else 0
+    if len(kept) < len(rest.ids):
+        first = rest.offsets[len(rest.ids) - len(kept)][0] if kept else len(body)
+        # whole lines after the cut, plus the line the cut starts, when it starts at that line's start
+        lines = body.count("\n", first) + (bool(kept) and (first == 0 or body[first - 1] == "\n"))
+    return [cls, *head, *kept, sep][:MAX_TOKENS], lines
+
+
+def token_counts(encoder_dir: Path, corpus: Path) -> pd.DataFrame:
+    """Per entity what the encoder sees, in the columns of `user_embedding_result`'s counts (events,
+    dropped_events, tokens), for the benchmark's coverage fields."""
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(encoder_dir / "tokenizer.json"))
+    tokenizer.no_truncation(), tokenizer.no_padding()
+    rows = []
+    for line in corpus.read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        ids, kept = _token_ids(tokenizer, record["text"])
+        events = record["events"]
+        rows.append(
+            {
+                "user_id": str(record["user_id"]),
+                "events": events,
+                "dropped_events": max(events - kept, 0),
+                "tokens": len(ids),
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 def encode_corpus(encoder_dir: Path, corpus: Path, threads: int) -> tuple[list[str], np.ndarray]:
@@ -68,7 +99,7 @@ def encode_corpus(encoder_dir: Path, corpus: Path, threads: int) -> tuple[list[s
     options.intra_op_num_threads = threads
     session = ort.InferenceSession(str(encoder_dir / "model.onnx"), options, providers=["CPUExecutionProvider"])
     inputs = {i.name for i in session.get_inputs()}
-    ids = [_token_ids(tokenizer, r["text"]) for r in records]
+    ids = [_token_ids(tokenizer, r["text"])[0] for r in records]
     order = np.argsort([len(i) for i in ids], kind="stable")  # similar lengths share a batch: less padding
     out = [None] * len(ids)
     for start in range(0, len(order), BATCH):

@@ -10,16 +10,38 @@ TEST_SIZE = 0.2
 # The benchmark's one seed: the test split, the quick-mode subsample, the protocol's folds and
 # LightGBM, and Synthea's drawn cut-offs; changing it changes which entities every method sees.
 SEED = 42
+# The repeated splits that measure how much a reading moves with the test set (besides the fixed one).
+REPEAT_SEEDS = (0, 1, 2, 3, 4)
+# The share of the train entities held out to choose settings on (never the test split).
+VALIDATION_SIZE = 0.2
 
 
 def fixed_split(labels: pd.Series) -> pd.Series:
     """'train' or 'test' per entity: stratified 20 % test, seed 42, over entities in id order, so
     the same ids land in the test part on every run."""
+    return repeated_split(labels, SEED)
+
+
+def repeated_split(labels: pd.Series, seed: int) -> pd.Series:
+    """'train' or 'test' per entity: stratified 20 % test drawn with `seed`, over entities in id order."""
     labels = labels.sort_index()
     _, test_ids = train_test_split(
-        labels.index.to_numpy(), test_size=TEST_SIZE, stratify=labels.to_numpy(), random_state=SEED
+        labels.index.to_numpy(), test_size=TEST_SIZE, stratify=labels.to_numpy(), random_state=seed
     )
     return pd.Series(np.where(labels.index.isin(test_ids), "test", "train"), index=labels.index, name="split")
+
+
+def validation_split(labels: pd.DataFrame, seed: int = SEED) -> pd.DataFrame:
+    """The labels.csv rows of the train split only, re-split into 'train' and 'test' (= validation):
+    stratified, VALIDATION_SIZE of them held out. Whatever chooses a setting scores it on this
+    table with the protocol; the test split's entities are not in it, so they never reach a choice."""
+    train = labels[labels["split"] == "train"]
+    by_id = train.set_index(train["entity_id"].astype(str))["label"].sort_index()
+    _, valid_ids = train_test_split(
+        by_id.index.to_numpy(), test_size=VALIDATION_SIZE, stratify=by_id.to_numpy(), random_state=seed
+    )
+    held = train["entity_id"].astype(str).isin(valid_ids).to_numpy()
+    return train.assign(split=np.where(held, "test", "train")).reset_index(drop=True)
 
 
 def stratified_subsample(strata: pd.Series, n: int, seed: int = SEED) -> pd.Index:

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.llm4es.connectors.Databases;
+import io.llm4es.connectors.export.TextBudget;
 import io.llm4es.connectors.export.TextPreview;
 import io.llm4es.connectors.export.TrainingTextExport;
 import io.llm4es.connectors.materialize.Materialize;
@@ -12,6 +13,7 @@ import io.llm4es.connectors.materialize.MaterializeReport;
 import io.llm4es.connectors.materialize.Shard;
 import io.llm4es.udf.embed.EmbeddingModel;
 import io.llm4es.udf.embed.ModelCache;
+import io.llm4es.udf.embed.TokenizerFile;
 import io.llm4es.udf.error.Llm4esException;
 import io.llm4es.udf.serialize.CorpusMix;
 import io.llm4es.udf.serialize.SerializerConfig;
@@ -45,10 +47,13 @@ public final class Main {
               describe --bundle DIR | --model NAME
                   prints the bundle's manifest and where it was loaded from
               export-text --db JDBC_URL --sql SOURCE_SQL (--model NAME | --serializer FILE.json) --out corpus.jsonl
-                          [--mix lines:0.5,json:0.25,yaml:0.25 --seed 42]
+                          [--mix lines:0.5,json:0.25,yaml:0.25 --seed 42] [--tokenizer tokenizer.json --budget N]
                   the fine-tuning corpus: one {"user_id","text","events",..} line per user, rendered by the
                   serializer the SQL functions use; SOURCE_SQL returns (user id, event JSON, order key);
-                  --mix gives each user one rendering by share, drawn from the seed and the user id
+                  --mix gives each user one rendering by share, drawn from the seed and the user id;
+                  --tokenizer/--budget keep each user's newest whole events within N tokens of that
+                  tokenizer (the model's context less its special tokens), cut as at inference; a user
+                  whose newest event alone exceeds N is left out and counted
               preview --db JDBC_URL --sql SOURCE_SQL (--model NAME | --serializer FILE.json) [--users 3]
                           [--rendering NAME]
                   prints the full text of the first users, as export-text would write it
@@ -175,9 +180,29 @@ public final class Main {
         } else if (opts.containsKey("seed")) {
             throw new IllegalArgumentException("--seed goes with --mix\n" + USAGE);
         }
-        try (Connection conn = Databases.openExisting(required(opts, "db"))) {
-            long users = TrainingTextExport.export(conn, required(opts, "sql"), out, config);
-            err.println("llm4es: wrote " + users + " users to " + out);
+        if (opts.containsKey("tokenizer") != opts.containsKey("budget")) {
+            throw new IllegalArgumentException("--tokenizer and --budget go together\n" + USAGE);
+        }
+        if (!opts.containsKey("tokenizer")) {
+            try (Connection conn = Databases.openExisting(required(opts, "db"))) {
+                long users = TrainingTextExport.export(conn, required(opts, "sql"), out, config);
+                err.println("llm4es: wrote " + users + " users to " + out);
+            }
+            return;
+        }
+        int tokens;
+        try {
+            tokens = Integer.parseInt(opts.get("budget"));
+        } catch (NumberFormatException e) {
+            throw Llm4esException.invalid(
+                    "--budget must be a whole number of tokens, got '" + opts.get("budget") + "'");
+        }
+        try (TokenizerFile tokenizer = TokenizerFile.read(Path.of(opts.get("tokenizer")));
+                Connection conn = Databases.openExisting(required(opts, "db"))) {
+            TextBudget budget = new TextBudget(tokenizer, tokens);
+            long users = TrainingTextExport.export(conn, required(opts, "sql"), out, config, budget);
+            err.println("llm4es: wrote " + users + " users to " + out + ", each within " + tokens + " tokens; "
+                    + budget.usersLeftOut() + " left out (newest event alone over the budget)");
         }
     }
 

@@ -10,6 +10,7 @@ import io.llm4es.udf.model.ModelDirectory;
 import io.llm4es.udf.serialize.CorpusMix;
 import io.llm4es.udf.serialize.Event;
 import io.llm4es.udf.serialize.EventSerializer;
+import io.llm4es.udf.serialize.SerializedHistory;
 import io.llm4es.udf.serialize.SerializerConfig;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -27,7 +28,9 @@ import java.util.Objects;
  * {@code export_training_text}: the fine-tuning corpus, one JSON line per user
  * ({@code user_id, text, events, rendering, unknown_codes, facts}), rendered by the same
  * serializer the SQL functions use, so training text and inference text cannot drift. The text
- * is the full history (no token budget). With a corpus mix in the config each user gets one
+ * is the full history, or with a {@link TextBudget} the newest whole events that fit it, cut by the
+ * serializer exactly as at inference (a rendering with gaps or a summary cannot be cut afterwards
+ * by dropping lines: its first kept event shows no gap). With a corpus mix in the config each user gets one
  * rendering drawn by share and seed; {@code facts} lists each event's dates and numbers as
  * rendered, which a rewrite must keep. Beside the corpus, {@code <out>.serializer.json} records
  * the exact config used (with its corpus mix).
@@ -62,6 +65,16 @@ public final class TrainingTextExport {
      */
     public static long export(Connection conn, String sourceSql, Path out, SerializerConfig config)
             throws SQLException {
+        return export(conn, sourceSql, out, config, null);
+    }
+
+    /**
+     * As {@link #export(Connection, String, Path, SerializerConfig)}, each text cut to {@code budget}
+     * (null: whole histories). A user whose newest event alone exceeds the budget is left out and
+     * counted in {@link TextBudget#usersLeftOut()}, as the trainer leaves out a text it cannot fit.
+     */
+    public static long export(Connection conn, String sourceSql, Path out, SerializerConfig config, TextBudget budget)
+            throws SQLException {
         EventSerializer serializer = new EventSerializer(config);
         CorpusMix mix = config.corpusMix();
         Path tmp = out.toAbsolutePath().resolveSibling(out.getFileName() + ".partial");
@@ -70,8 +83,9 @@ public final class TrainingTextExport {
             SourceHistories.read(conn, sourceSql, serializer, "export_training_text", (user, events) -> {
                 String id = SourceHistories.idText(user);
                 String rendering = mix == null ? config.rendering() : mix.renderingFor(id);
-                write(w, user, events.oldestFirst(), serializer.withRendering(rendering));
-                users[0]++;
+                if (write(w, user, events.oldestFirst(), serializer.withRendering(rendering), budget)) {
+                    users[0]++;
+                }
                 return true;
             });
         } catch (IOException e) {
@@ -92,16 +106,34 @@ public final class TrainingTextExport {
         return users[0];
     }
 
-    private static void write(BufferedWriter w, Object user, List<Event> events, EventSerializer serializer)
+    /** Writes the user's line; false when the budget leaves the user out. */
+    private static boolean write(
+            BufferedWriter w, Object user, List<Event> history, EventSerializer serializer, TextBudget budget)
             throws IOException {
+        String text;
+        List<Event> events = history;
+        if (budget == null) {
+            text = serializer.text(events);
+        } else {
+            SerializedHistory fitted = budget.fit(serializer, history);
+            if (fitted == null) {
+                return false;
+            }
+            text = fitted.text();
+            events = history.subList(fitted.droppedEvents(), history.size());
+        }
         ObjectNode row = JSON.createObjectNode();
         if (user instanceof Number n) {
             row.put("user_id", new BigDecimal(n.toString()));
         } else {
             row.put("user_id", user.toString());
         }
-        row.put("text", serializer.text(events));
+        row.put("text", text);
         row.put("events", events.size());
+        if (budget != null) {
+            row.put("dropped_events", history.size() - events.size());
+            row.put("token_budget", budget.tokens());
+        }
         row.put("rendering", serializer.config().rendering());
         row.put("unknown_codes", events.stream().mapToInt(Event::unknownCodes).sum());
         ArrayNode facts = row.putArray("facts");
@@ -110,6 +142,7 @@ public final class TrainingTextExport {
         }
         w.write(JSON.writeValueAsString(row));
         w.newLine();
+        return true;
     }
 
     private static void deleteQuietly(Path p) {

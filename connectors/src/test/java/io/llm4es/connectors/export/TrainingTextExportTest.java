@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.llm4es.connectors.Databases;
+import io.llm4es.udf.error.Llm4esException;
+import io.llm4es.udf.error.SqlState;
 import io.llm4es.udf.serialize.SerializerConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -128,5 +130,43 @@ class TrainingTextExportTest {
                 st.execute("CALL export_training_text('" + sql.replace("'", "''") + "', '" + out + "', 'stories260k')");
             }
         }
+    }
+
+    static SerializerConfig gaps(String truncation) {
+        return SerializerConfig.parse("{\"format_version\": 1, \"fields\": ["
+                + "{\"name\": \"date\", \"role\": \"time\", \"format\": \"yyyy-MM-dd\", \"since_previous\": true},"
+                + "{\"name\": \"type\", \"role\": \"category\"}, {\"name\": \"mcc\", \"role\": \"category\"},"
+                + "{\"name\": \"amount\", \"role\": \"number\"}], \"truncation\": \"" + truncation + "\"}");
+    }
+
+    @Test
+    void aBudgetCutsAsTheRuntimeDoesAndLeavesOutWhatCannotFit() throws Exception {
+        Path out = tmp.resolve("cut.jsonl");
+        // one token per character: user 1's two events need more than 80, its newest alone (63) fits
+        TextBudget budget = new TextBudget(text -> text.chars().toArray(), 80);
+        long users = TrainingTextExport.export(conn, SOURCE, out, gaps("drop_oldest"), budget);
+        List<JsonNode> rows = read(out);
+        assertEquals(3, users);
+        assertEquals(3, rows.size());
+        JsonNode one = rows.get(0);
+        assertEquals(1, one.get("user_id").asInt());
+        String[] lines = one.get("text").asText().split("\n");
+        assertEquals(2, lines.length);
+        assertEquals("date|since previous|type|mcc|amount", lines[0]);
+        assertTrue(lines[1].startsWith("2024-01-02, , D, 5812, "), "the first kept event shows no gap: " + lines[1]);
+        assertEquals(1, one.get("events").asInt());
+        assertEquals(1, one.get("dropped_events").asInt());
+        assertEquals(80, one.get("token_budget").asInt());
+        assertEquals(1, one.get("facts").size(), "facts of the kept events only");
+
+        TextBudget tight = new TextBudget(text -> text.chars().toArray(), 20);
+        assertEquals(0, TrainingTextExport.export(conn, SOURCE, tmp.resolve("none.jsonl"), gaps("drop_oldest"), tight));
+        assertEquals(3, tight.usersLeftOut(), "the header alone needs 35 tokens: no user fits, each is counted");
+
+        Llm4esException refused = assertThrows(
+                Llm4esException.class,
+                () -> TrainingTextExport.export(conn, SOURCE, tmp.resolve("error.jsonl"), gaps("error"), budget));
+        assertEquals(SqlState.PROGRAM_LIMIT_EXCEEDED, refused.state());
+        assertFalse(Files.exists(tmp.resolve("error.jsonl")));
     }
 }
