@@ -57,7 +57,8 @@ class MaterializeTest {
     @Test
     void aRerunInSmallBatchesSkipsEveryUnchangedUserOfEveryBatch() throws Exception {
         String target = "jdbc:h2:file:" + dir.resolve("target-batches");
-        MaterializeOptions sevens = new MaterializeOptions(MaterializeOptions.defaults().shard(), 7);
+        MaterializeOptions sevens =
+                new MaterializeOptions(MaterializeOptions.defaults().shard(), 7);
         MaterializeReport first = run(target, "emb", "stories260k", sevens);
         assertEquals(USERS, first.written());
         try (Connection c = DriverManager.getConnection(target);

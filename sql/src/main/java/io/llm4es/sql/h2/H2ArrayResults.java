@@ -42,8 +42,7 @@ final class H2ArrayResults {
         }
         SessionLocal session = (SessionLocal) conn.unwrap(JdbcConnection.class).getSession();
         Command command = session.getCurrentCommand();
-        if (command instanceof CommandContainer container
-                && read(PREPARED, container) instanceof Query query) {
+        if (command instanceof CommandContainer container && read(PREPARED, container) instanceof Query query) {
             retype(query, aggregate.getName());
         }
     }

@@ -312,9 +312,8 @@ class H2UserEmbeddingTest {
                 }
                 while (rs.next()) {
                     Object e = rs.getObject(2);
-                    String text = e instanceof Array a
-                            ? java.util.Arrays.toString((Object[]) a.getArray())
-                            : rs.getString(2);
+                    String text =
+                            e instanceof Array a ? java.util.Arrays.toString((Object[]) a.getArray()) : rs.getString(2);
                     assertEquals(16384, rs.getString(3).length());
                     assertNull(rows.put(rs.getInt(1), text), "user " + rs.getInt(1) + " twice");
                 }
