@@ -53,7 +53,10 @@ final class H2ArrayResults {
             retype(union.getRight(), className);
         } else if (query instanceof Select select) {
             for (Expression column : select.getExpressions()) {
+                // a call H2 is still optimizing (a command prepared again as it runs, e.g. over
+                // CSVREAD) has no type yet: its first group at run time comes back here
                 if (column.getNonAliasExpression() instanceof JavaAggregate call
+                        && call.getType() != null
                         && call.getType().getValueType() == Value.ARRAY
                         && call.getType().getExtTypeInfo() == null
                         && read(USER_AGGREGATE, call) instanceof UserAggregate function

@@ -276,6 +276,29 @@ class H2UserEmbeddingTest {
                         + ", d) AS REAL ARRAY) FROM tx WHERE u = 1"));
     }
 
+    /** H2 prepares a query over CSVREAD again when it runs, while the statement is already current. */
+    @Test
+    void anEmbeddingOverCsvReadIsTypedWhenTheQueryIsPreparedAgain(@TempDir Path dir) throws Exception {
+        Path csv = dir.resolve("events.csv");
+        java.nio.file.Files.writeString(
+                csv,
+                "u,d,typ,mcc,amount\n1,2024-01-02,D,5411,12.50\n1,2024-01-03,C,5812,3.10\n2,2024-02-01,D,6011,40.00\n");
+        String source = "CSVREAD('" + csv + "', NULL, 'charset=UTF-8')";
+        try (Statement st = conn.createStatement();
+                ResultSet rs =
+                        st.executeQuery("SELECT u, user_embedding(JSON_OBJECT('date': d, 'type': typ, 'mcc': mcc, "
+                                + "'amount': CAST(amount AS DOUBLE)), d) AS e FROM " + source
+                                + " GROUP BY u ORDER BY u")) {
+            assertEquals("REAL ARRAY", rs.getMetaData().getColumnTypeName(2));
+            int rows = 0;
+            while (rs.next()) {
+                assertEquals(64, ((Object[]) rs.getArray(2).getArray()).length);
+                rows++;
+            }
+            assertEquals(2, rows);
+        }
+    }
+
     /**
      * The query as written, no CAST, past MAX_MEMORY_ROWS in a database on disk: H2 spills the
      * result to its temporary store and reads it back from the file, which needs the element type
