@@ -12,11 +12,11 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-from tokenizers import Regex, Tokenizer, decoders, models, pre_tokenizers, trainers
+from tokenizers import Regex, Tokenizer, models, pre_tokenizers
 
 from .corpus import find_serializer, load_corpus, read_serializer
 from .errors import TrainingError
-from .scratch import SPECIAL_TOKENS
+from .scratch import train_byte_level
 
 DEFAULT_VOCAB_SIZE = 4096
 
@@ -43,15 +43,7 @@ def train_domain_tokenizer(texts: Iterable[str], vocab_size: int, value_separato
             pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False),
         ]
     )
-    tokenizer.decoder = decoders.ByteLevel()
-    trainer = trainers.BpeTrainer(
-        vocab_size=vocab_size,
-        special_tokens=SPECIAL_TOKENS,
-        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
-        show_progress=False,
-    )
-    tokenizer.train_from_iterator(texts, trainer)
-    return tokenizer
+    return train_byte_level(tokenizer, texts, vocab_size)
 
 
 def main(argv: list[str] | None = None, prog: str = "python -m llm4es_training.domain_tokenizer") -> int:

@@ -67,6 +67,12 @@ def train_bpe_tokenizer(texts: Iterable[str], vocab_size: int) -> Tokenizer:
             pre_tokenizers.ByteLevel(add_prefix_space=False),
         ]
     )
+    return train_byte_level(tokenizer, texts, vocab_size)
+
+
+def train_byte_level(tokenizer: Tokenizer, texts: Iterable[str], vocab_size: int) -> Tokenizer:
+    """Trains a byte-level BPE `tokenizer` (its pre-tokenizer set) with the scratch special tokens
+    as ids 0, 1, 2 and every byte in its alphabet."""
     tokenizer.decoder = decoders.ByteLevel()
     trainer = trainers.BpeTrainer(
         vocab_size=vocab_size,

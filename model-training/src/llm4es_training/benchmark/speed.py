@@ -88,32 +88,13 @@ def measure_speed(
         repeats,
     )
     pooling = manifest["pooling"]
-    torch_run = run_measured(
-        [
-            sys.executable,
-            "-m",
-            "llm4es_training.benchmark.torch_speed",
-            "--model",
-            str(hf_model),
-            "--tokens",
-            str(tokens_file),
-            "--threads",
-            str(java.threads),
-            "--layers-from",
-            str(pooling["layers_from"]),
-            "--layers-to",
-            str(pooling["layers_to"]),
-            "--repeats",
-            str(repeats),
-        ]
-    )
-    torch_result = json.loads(torch_run.stdout.strip().splitlines()[-1])
+    torch_result, torch_rss_mb = torch_eager(hf_model, tokens_file, java.threads, pooling, repeats)
     peak = matmul_peak_gflops(java.threads)
     java_gflops = torch_result["flops"] / java_s / 1e9
     paths = {
         "sql_aggregate_h2": {"seconds": sql_s, "peak_rss_mb": sql_rss},
         "java_embedder": {"seconds": java_s, "peak_rss_mb": java_rss},
-        "pytorch_eager": {"seconds": torch_result["seconds"], "peak_rss_mb": torch_run.max_rss_mb},
+        "pytorch_eager": {"seconds": torch_result["seconds"], "peak_rss_mb": torch_rss_mb},
     }
     for p in paths.values():
         p |= {"tokens_per_s": tokens / p["seconds"], "users_per_s": users / p["seconds"]}
@@ -303,26 +284,7 @@ def measure_real_width(
     tokens_file = work / "tokens.jsonl"
     tokens_file.write_text("".join(json.dumps({"token_ids": r["token_ids"]}) + "\n" for r in fp32_out))
     pooling = manifest["pooling"]
-    torch_run = run_measured(
-        [
-            sys.executable,
-            "-m",
-            "llm4es_training.benchmark.torch_speed",
-            "--model",
-            str(model_dir),
-            "--tokens",
-            str(tokens_file),
-            "--threads",
-            str(java.threads),
-            "--layers-from",
-            str(pooling["layers_from"]),
-            "--layers-to",
-            str(pooling["layers_to"]),
-            "--repeats",
-            str(repeats),
-        ]
-    )
-    torch_result = json.loads(torch_run.stdout.strip().splitlines()[-1])
+    torch_result, torch_rss_mb = torch_eager(model_dir, tokens_file, java.threads, pooling, repeats)
     peaks |= {f"after: {k}": v for k, v in best_matmul_peak_gflops(java.threads, shapes).items()}
     peak = max(peaks.values())
     flops = torch_result["flops"]
@@ -367,7 +329,7 @@ def measure_real_width(
             "java_int8": warm["int8"]["peak_rss_mb"],
             "java_fp32_process": fp32_rss,
             "java_int8_process": int8_rss,
-            "pytorch_eager": torch_run.max_rss_mb,
+            "pytorch_eager": torch_rss_mb,
         },
         "gflops": gflops,
         "matmul_gflops": peaks,
@@ -496,3 +458,28 @@ def main(argv: list[str] | None = None) -> list[dict]:
 
 if __name__ == "__main__":
     main()
+
+
+def torch_eager(model: Path, tokens_file: Path, threads: int, pooling: dict, repeats: int) -> tuple[dict, float | None]:
+    """PyTorch eager on the same token ids and pooling, in a process of its own: its JSON result
+    and the process's peak RSS in MB."""
+    run = run_measured(
+        [
+            sys.executable,
+            "-m",
+            "llm4es_training.benchmark.torch_speed",
+            "--model",
+            str(model),
+            "--tokens",
+            str(tokens_file),
+            "--threads",
+            str(threads),
+            "--layers-from",
+            str(pooling["layers_from"]),
+            "--layers-to",
+            str(pooling["layers_to"]),
+            "--repeats",
+            str(repeats),
+        ]
+    )
+    return json.loads(run.stdout.strip().splitlines()[-1]), run.max_rss_mb

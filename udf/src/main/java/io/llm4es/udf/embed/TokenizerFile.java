@@ -18,23 +18,24 @@ import java.util.Map;
  * training text to a model's budget before that model's bundle exists.
  */
 public final class TokenizerFile implements TokenEncoder, AutoCloseable {
+    /** DJL's options: content ids only, the whole text (the serializer owns the budget). */
+    static final Map<String, String> OPTIONS = Map.of(
+            "addSpecialTokens",
+            "false",
+            "truncation",
+            "false",
+            "padding",
+            "false",
+            "maxLength",
+            String.valueOf(Integer.MAX_VALUE / 2));
+
     private final HuggingFaceTokenizer tokenizer;
     private final TokenizerFacts facts;
 
     TokenizerFile(byte[] json, String where) {
         this.facts = TokenizerFacts.of(json, where);
         try {
-            this.tokenizer = HuggingFaceTokenizer.newInstance(
-                    new ByteArrayInputStream(json),
-                    Map.of(
-                            "addSpecialTokens",
-                            "false",
-                            "truncation",
-                            "false",
-                            "padding",
-                            "false",
-                            "maxLength",
-                            String.valueOf(Integer.MAX_VALUE / 2)));
+            this.tokenizer = HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(json), OPTIONS);
         } catch (IOException | RuntimeException e) {
             throw new Llm4esException(
                     SqlState.DATA_CORRUPTED,

@@ -14,7 +14,6 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -24,17 +23,7 @@ class BundleTokenizerTest {
     /** DJL's whole-Encoding path, built as the bundle's tokenizer is: the ids the model was always given. */
     static HuggingFaceTokenizer djl() throws IOException {
         byte[] json = MODEL.bundle().readFile(ModelManifest.TOKENIZER_FILE);
-        return HuggingFaceTokenizer.newInstance(
-                new ByteArrayInputStream(json),
-                Map.of(
-                        "addSpecialTokens",
-                        "false",
-                        "truncation",
-                        "false",
-                        "padding",
-                        "false",
-                        "maxLength",
-                        String.valueOf(Integer.MAX_VALUE / 2)));
+        return HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(json), TokenizerFile.OPTIONS);
     }
 
     static int[] ints(long[] ids) {
