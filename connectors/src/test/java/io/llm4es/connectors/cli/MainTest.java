@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.llm4es.sql.TinyBundles;
 import io.llm4es.sql.Transactions;
+import io.llm4es.udf.embed.InferenceSlots;
 import io.llm4es.udf.model.ModelDirectory;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -166,5 +167,20 @@ class MainTest {
         Outcome duck = cli("query", "--db", "jdbc:duckdb:" + dir.resolve("shop.duckdb"), "--sql", "SELECT 1");
         assertTrue(duck.err().contains("no DuckDB database file"), duck.err());
         assertFalse(Files.exists(dir.resolve("shop.duckdb")));
+    }
+    /** DuckDB's threads as the query runs: the inference slots by default (2 cores: 1, not DuckDB's 2), the user's SET if given. */
+    @Test
+    void duckdbQueryRunsWithOneThreadPerInferenceSlot() throws Exception {
+        Path file = dir.resolve("threads.duckdb");
+        DriverManager.getConnection("jdbc:duckdb:" + file).close(); // the CLI opens existing databases only
+        Path out = dir.resolve("threads.csv");
+        String sql = "SELECT current_setting('threads') AS t";
+        Outcome fitted = cli("query", "--db", "jdbc:duckdb:" + file, "--sql", sql, "--out", out.toString());
+        assertEquals(0, fitted.status(), fitted.err());
+        assertEquals(List.of("t", String.valueOf(InferenceSlots.limit())), Files.readAllLines(out));
+        Outcome own = cli(
+                "query", "--db", "jdbc:duckdb:" + file, "--sql", "SET threads = 3; " + sql, "--out", out.toString());
+        assertEquals(0, own.status(), own.err());
+        assertEquals(List.of("t", "3"), Files.readAllLines(out));
     }
 }
