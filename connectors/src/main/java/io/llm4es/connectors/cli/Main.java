@@ -11,8 +11,8 @@ import io.llm4es.connectors.materialize.Materialize;
 import io.llm4es.connectors.materialize.MaterializeOptions;
 import io.llm4es.connectors.materialize.MaterializeReport;
 import io.llm4es.connectors.materialize.Shard;
+import io.llm4es.sql.duckdb.Llm4esDuckDB;
 import io.llm4es.udf.embed.EmbeddingModel;
-import io.llm4es.udf.embed.InferenceSlots;
 import io.llm4es.udf.embed.ModelCache;
 import io.llm4es.udf.embed.TokenizerFile;
 import io.llm4es.udf.error.Llm4esException;
@@ -229,11 +229,8 @@ public final class Main {
         try (Connection conn = Databases.openExisting(url);
                 Statement st = conn.createStatement()) {
             if (url.startsWith("jdbc:duckdb:")) {
-                // DuckDB threads beyond the inference slots only wait for a slot, and while a worker
-                // runs the UDF the statement's own thread can keep a core busy inside DuckDB (measured
-                // on 2 cores: 1.5x H2's CPU, same vectors). This process owns its DuckDB instance, so
-                // the setting touches no one else; a SET threads in --sql comes after and wins.
-                st.execute("SET threads = " + InferenceSlots.limit());
+                // this process owns its DuckDB instance, so no one else's queries change; a SET threads in --sql wins
+                Llm4esDuckDB.fitThreadsToInference(conn);
             }
             if (!st.execute(required(opts, "sql"))) {
                 printWarnings(st.getWarnings(), err);

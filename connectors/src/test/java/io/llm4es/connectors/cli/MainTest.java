@@ -168,6 +168,7 @@ class MainTest {
         assertTrue(duck.err().contains("no DuckDB database file"), duck.err());
         assertFalse(Files.exists(dir.resolve("shop.duckdb")));
     }
+
     /** DuckDB's threads as the query runs: the inference slots by default (2 cores: 1, not DuckDB's 2), the user's SET if given. */
     @Test
     void duckdbQueryRunsWithOneThreadPerInferenceSlot() throws Exception {
