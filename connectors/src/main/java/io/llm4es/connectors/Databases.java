@@ -14,10 +14,10 @@ public final class Databases {
     private Databases() {}
 
     public static Connection open(String url) throws SQLException {
-        if (url.startsWith("jdbc:h2:")) {
+        if (url.startsWith(Llm4esH2.PREFIX)) {
             return Llm4esH2.open(url);
         }
-        if (url.startsWith("jdbc:duckdb:")) {
+        if (url.startsWith(Llm4esDuckDB.PREFIX)) {
             return Llm4esDuckDB.open(url);
         }
         if (url.startsWith(Llm4esDriver.PREFIX)) {

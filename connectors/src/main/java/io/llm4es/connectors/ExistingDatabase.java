@@ -1,5 +1,7 @@
 package io.llm4es.connectors;
 
+import io.llm4es.sql.duckdb.Llm4esDuckDB;
+import io.llm4es.sql.h2.Llm4esH2;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -46,19 +48,19 @@ public final class ExistingDatabase {
     }
 
     static boolean isH2File(String url) {
-        if (!url.startsWith("jdbc:h2:")) {
+        if (!url.startsWith(Llm4esH2.PREFIX)) {
             return false;
         }
-        String rest = url.substring("jdbc:h2:".length()).toLowerCase(Locale.ROOT);
+        String rest = url.substring(Llm4esH2.PREFIX.length()).toLowerCase(Locale.ROOT);
         return !(rest.startsWith("mem:") || rest.startsWith("tcp:") || rest.startsWith("ssl:"));
     }
 
     /** The file of a DuckDB URL, or null for an in-memory database. */
     static String duckDbFile(String url) {
-        if (!url.startsWith("jdbc:duckdb:")) {
+        if (!url.startsWith(Llm4esDuckDB.PREFIX)) {
             return null;
         }
-        String path = url.substring("jdbc:duckdb:".length());
+        String path = url.substring(Llm4esDuckDB.PREFIX.length());
         int params = path.indexOf('?');
         path = params < 0 ? path : path.substring(0, params);
         return path.isEmpty() || path.startsWith(":memory:") || path.startsWith("md:") ? null : path;

@@ -228,7 +228,7 @@ public final class Main {
         String url = required(opts, "db");
         try (Connection conn = Databases.openExisting(url);
                 Statement st = conn.createStatement()) {
-            if (url.startsWith("jdbc:duckdb:")) {
+            if (url.startsWith(Llm4esDuckDB.PREFIX)) {
                 // this process owns its DuckDB instance, so no one else's queries change; a SET threads in --sql wins
                 Llm4esDuckDB.fitThreadsToInference(conn);
             }

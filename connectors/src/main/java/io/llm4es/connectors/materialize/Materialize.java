@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
 import io.llm4es.connectors.ExistingDatabase;
+import io.llm4es.sql.duckdb.Llm4esDuckDB;
 import java.io.PrintStream;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -75,7 +76,7 @@ public final class Materialize {
         config.setJdbcUrl(url);
         config.setMaximumPoolSize(1);
         config.setPoolName(name);
-        if (url.startsWith("jdbc:duckdb:")) {
+        if (url.startsWith(Llm4esDuckDB.PREFIX)) {
             config.addDataSourceProperty("storage_compatibility_version", DUCKDB_STORAGE_VERSION);
         }
         try {

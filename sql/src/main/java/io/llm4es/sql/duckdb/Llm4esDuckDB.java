@@ -24,6 +24,9 @@ import org.duckdb.DuckDBFunctions;
  * that llm4es errors carry their SQLSTATE as in every other engine.
  */
 public final class Llm4esDuckDB {
+    /** DuckDB's JDBC URLs: {@code jdbc:duckdb:} alone is an in-memory database. */
+    public static final String PREFIX = "jdbc:duckdb:";
+
     /** The aggregate-like functions; each has the keyed, list and list-with-model forms. */
     static final List<String> EMBEDDING_FUNCTIONS =
             List.of("user_embedding", "try_user_embedding", "user_embedding_result", "serialize_events");

@@ -16,6 +16,8 @@ import java.util.ServiceLoader;
  */
 public final class Llm4esH2 {
     public static final String SCHEMA = "LLM4ES";
+    /** H2's JDBC URLs: {@code jdbc:h2:mem:}, {@code jdbc:h2:tcp:}, or a file path. */
+    public static final String PREFIX = "jdbc:h2:";
 
     private Llm4esH2() {}
 
