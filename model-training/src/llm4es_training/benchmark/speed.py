@@ -426,6 +426,31 @@ def _load_average() -> str:
         return "unknown"
 
 
+def torch_eager(model: Path, tokens_file: Path, threads: int, pooling: dict, repeats: int) -> tuple[dict, float | None]:
+    """PyTorch eager on the same token ids and pooling, in a process of its own: its JSON result
+    and the process's peak RSS in MB."""
+    run = run_measured(
+        [
+            sys.executable,
+            "-m",
+            "llm4es_training.benchmark.torch_speed",
+            "--model",
+            str(model),
+            "--tokens",
+            str(tokens_file),
+            "--threads",
+            str(threads),
+            "--layers-from",
+            str(pooling["layers_from"]),
+            "--layers-to",
+            str(pooling["layers_to"]),
+            "--repeats",
+            str(repeats),
+        ]
+    )
+    return json.loads(run.stdout.strip().splitlines()[-1]), run.max_rss_mb
+
+
 def main(argv: list[str] | None = None) -> list[dict]:
     """`python -m llm4es_training.benchmark.speed --shape 384x6 --shape 512x8 --out DIR`."""
     import argparse
@@ -458,28 +483,3 @@ def main(argv: list[str] | None = None) -> list[dict]:
 
 if __name__ == "__main__":
     main()
-
-
-def torch_eager(model: Path, tokens_file: Path, threads: int, pooling: dict, repeats: int) -> tuple[dict, float | None]:
-    """PyTorch eager on the same token ids and pooling, in a process of its own: its JSON result
-    and the process's peak RSS in MB."""
-    run = run_measured(
-        [
-            sys.executable,
-            "-m",
-            "llm4es_training.benchmark.torch_speed",
-            "--model",
-            str(model),
-            "--tokens",
-            str(tokens_file),
-            "--threads",
-            str(threads),
-            "--layers-from",
-            str(pooling["layers_from"]),
-            "--layers-to",
-            str(pooling["layers_to"]),
-            "--repeats",
-            str(repeats),
-        ]
-    )
-    return json.loads(run.stdout.strip().splitlines()[-1]), run.max_rss_mb
