@@ -47,8 +47,14 @@ final class ScaleBenchmark {
     static final String H2_SOURCE = "SELECT user_id, " + DemoTransactions.EVENT + ", ts FROM transactions";
     static final String DUCKDB_SOURCE =
             "SELECT user_id, json_object('date', ts, 'type', type, 'mcc', mcc, 'amount', amount), ts FROM transactions";
-    static final List<String> PATHS =
-            List.of("h2-group-by", "h2-group-by-cast", "duckdb", "materialize", "materialize-duckdb", "export-text");
+    static final List<String> PATHS = List.of(
+            "h2-group-by",
+            "h2-group-by-cast",
+            "duckdb",
+            "materialize",
+            "materialize-duckdb",
+            "export-text",
+            "export-text-duckdb");
     private static final Pattern GC_PAUSE = Pattern.compile("(\\d+)([KMG])->(\\d+)([KMG])\\((\\d+)([KMG])\\)");
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -160,7 +166,7 @@ final class ScaleBenchmark {
 
     static Run runPath(String path, Path dir, Path jar, Path h2, Path duck, String size, String xmx)
             throws IOException, InterruptedException {
-        Path out = dir.resolve(path + "-" + size + (path.equals("export-text") ? ".jsonl" : ".csv"));
+        Path out = dir.resolve(path + "-" + size + (path.startsWith("export-text") ? ".jsonl" : ".csv"));
         Path target = dir.resolve("target-" + path + "-" + size);
         Files.deleteIfExists(out);
         // a fresh target each time: a rerun into the same table would skip every unchanged user
@@ -173,17 +179,8 @@ final class ScaleBenchmark {
                 List.of("query", "--db", "jdbc:duckdb:" + duck, "--sql", DUCKDB_QUERY, "--out", out.toString());
             case "materialize" -> materialize("jdbc:h2:" + h2, H2_SOURCE, target);
             case "materialize-duckdb" -> materialize("jdbc:duckdb:" + duck, DUCKDB_SOURCE, target);
-            case "export-text" ->
-                List.of(
-                        "export-text",
-                        "--db",
-                        "jdbc:h2:" + h2,
-                        "--sql",
-                        H2_SOURCE,
-                        "--model",
-                        "stories260k",
-                        "--out",
-                        out.toString());
+            case "export-text" -> exportText("jdbc:h2:" + h2, H2_SOURCE, out);
+            case "export-text-duckdb" -> exportText("jdbc:duckdb:" + duck, DUCKDB_SOURCE, out);
             default -> throw new IllegalArgumentException(path);
         };
         Path gcLog = dir.resolve(path + "-" + size + ".gc.log");
@@ -223,6 +220,11 @@ final class ScaleBenchmark {
                 loadAverage());
     }
 
+    private static List<String> exportText(String sourceDb, String sourceSql, Path out) {
+        return List.of(
+                "export-text", "--db", sourceDb, "--sql", sourceSql, "--model", "stories260k", "--out", out.toString());
+    }
+
     private static List<String> materialize(String sourceDb, String sourceSql, Path target) {
         return List.of(
                 "materialize",
@@ -259,7 +261,7 @@ final class ScaleBenchmark {
             return seen.cardinality();
         }
         try (BufferedReader in = Files.newBufferedReader(output, StandardCharsets.UTF_8)) {
-            if (path.equals("export-text")) {
+            if (path.startsWith("export-text")) {
                 for (String line; (line = in.readLine()) != null; ) {
                     var row = JSON.readTree(line);
                     mark(
