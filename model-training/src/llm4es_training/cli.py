@@ -40,6 +40,10 @@ TOOLS = {
         "llm4es_training.benchmark.coverage",
         "tokens per event and share of history in context, per task, for renderings and tokenizers",
     ),
+    "int8-quality": (
+        "llm4es_training.benchmark.int8",
+        "what --quantize int8 costs downstream: float32 and int8 bundles scored on benchmark tasks",
+    ),
 }
 
 

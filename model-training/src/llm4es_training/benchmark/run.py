@@ -16,6 +16,7 @@ import os
 import platform
 import shlex
 import sys
+import time
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -24,7 +25,7 @@ import pandas as pd
 
 from ..checkout import REPO_ROOT, find_jar
 from .aggregates import aggregate_features
-from .artifacts import cached_file, cached_json, read_json
+from .artifacts import cached_file, cached_json, read_json, write_json
 from .java_cli import (
     JavaCli,
     context_facts,
@@ -208,14 +209,24 @@ class Benchmark:
             f"{method} for benchmark task {task_id}",
             self.out / "base-bundles" / method,
         )
+        return self.sql_embeddings(task_id, method, name)
+
+    def sql_embeddings(self, task_id: str, method: str, bundle: str) -> pd.DataFrame:
+        """One embedding per entity by the SQL aggregate over `bundle`, cached as `method`'s query
+        output; the query's wall time (JVM start included) is kept beside it."""
+        task_dir = self.tasks_dir / task_id
         query_csv = self.embedding_results(task_id, method)
-        cached_file(
-            query_csv,
-            lambda tmp: self.java.query(
-                embedding_result_sql(task_dir, read_json(task_dir / "serializer.json"), name), tmp
-            ),
-        )
+
+        def query(tmp: Path) -> None:
+            started = time.perf_counter()
+            self.java.query(embedding_result_sql(task_dir, read_json(task_dir / "serializer.json"), bundle), tmp)
+            write_json(self.query_seconds(task_id, method), {"seconds": round(time.perf_counter() - started, 2)})
+
+        cached_file(query_csv, query)
         return read_embedding_results(query_csv)[0]
+
+    def query_seconds(self, task_id: str, method: str) -> Path:
+        return self.out / "sql-output" / task_id / f"{method}.seconds.json"
 
     def coverage(self, task_id: str, models: dict[str, Path]) -> dict[str, dict]:
         """Per method, what it saw of the task's histories (see java_cli.context_facts): the
