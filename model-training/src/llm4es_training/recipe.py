@@ -61,7 +61,8 @@ def recipe_serializer(recipe: dict, serializer: dict, exact: tuple[str, ...] = (
     if set(exact) - names:
         raise TrainingError(f"--exact names fields the serializer does not have: {sorted(set(exact) - names)}")
     config = copy.deepcopy(serializer)
-    config["max_tokens"] = recipe["context"]  # inference sees as much of a history as training did
+    if "context" in recipe:
+        config["max_tokens"] = recipe["context"]  # inference sees as much of a history as training did
     if "rendering" in options:
         config["rendering"] = options["rendering"]
     digits = options.get("significant_digits")

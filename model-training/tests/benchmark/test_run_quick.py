@@ -6,12 +6,14 @@ that a rerun reuses the cached results. Needs the shared datasets, the Java jar
 (see llm4es_training.checkout) and Maven for the MiniLM jar: without the jar it skips,
 unless LLM4ES_REQUIRE_JAR=1 makes that a failure."""
 
+import json
 import os
 import shutil
 
 import pytest
 
 from llm4es_training.benchmark.artifacts import all_finite, read_json
+from llm4es_training.benchmark.llm_models import RECIPE_METHOD
 from llm4es_training.benchmark.tasks import TASK_IDS
 from llm4es_training.checkout import find_jar, missing_jar_message
 from llm4es_training.cli import main
@@ -24,6 +26,7 @@ METHODS = [
     "llm4es-stories260k",
     "llm4es-stories260k-ft",
     "llm4es-scratch-ft",
+    RECIPE_METHOD,
     "llm4es+aggregates",
 ]
 LLM_METHODS = [m for m in METHODS if m.startswith("llm4es-")]
@@ -54,8 +57,8 @@ def test_report_is_complete_and_finite(report_dir):
             assert 0.0 <= r["mean"] <= 1.0 and r["std"] >= 0.0 and len(r["fold_test_scores"]) == 5
             assert r["n_train"] + r["n_test"] == 120
         assert (report_dir / "pictures" / f"{task_id}-scores.png").stat().st_size > 0
-        assert (report_dir / "pictures" / f"{task_id}-llm4es-stories260k-ft-pca.png").stat().st_size > 0
-    for method in ("llm4es-stories260k-ft", "llm4es-scratch-ft"):
+        assert (report_dir / "pictures" / f"{task_id}-{RECIPE_METHOD}-pca.png").stat().st_size > 0
+    for method in ("llm4es-stories260k-ft", "llm4es-scratch-ft", RECIPE_METHOD):
         facts = results["training"][method]
         assert facts["steps"] == 30 and facts["heldout_loss_after"] < facts["heldout_loss_before"]
     for task_id in TASK_IDS:
@@ -68,7 +71,7 @@ def test_report_is_complete_and_finite(report_dir):
             assert 0 < c["median_share_of_events_kept"] <= 1 and 1 <= c["median_tokens_per_event"]
             assert c["median_tokens_per_event"] <= c["median_tokens_per_user"] <= 512
         repeated = results["repeated"][task_id]
-        assert repeated["llm4es"] == "llm4es-stories260k-ft" and repeated["seeds"] == [0, 1, 2, 3, 4]
+        assert repeated["llm4es"] == RECIPE_METHOD and repeated["seeds"] == [0, 1, 2, 3, 4]
         for pair in ("llm4es_vs_aggregates", "ensemble_vs_aggregates"):
             assert repeated[pair]["pairs"] == 25 and -1 <= repeated[pair]["mean"] <= 1
         # the LMs were trained on fixed-split train entities: some of a repeated split's test part, never all
@@ -91,9 +94,33 @@ def test_each_task_bundle_is_its_serializer_over_one_exported_model(report_dir):
         base = read_json(report_dir / "base-bundles" / method / MANIFEST_FILE)
         for task_id in TASK_IDS:
             bundle = read_json(report_dir / "models" / f"{task_id}-{method}" / MANIFEST_FILE)
-            assert bundle["serializer"] == read_json(report_dir / "tasks" / task_id / "serializer.json")
+            own = read_json(report_dir / "tasks" / task_id / "serializer.json")
+            if method == RECIPE_METHOD:
+                assert bundle["serializer"] == read_json(report_dir / "recipe" / f"{task_id}.serializer.json")
+                assert [f["name"] for f in bundle["serializer"]["fields"]] == [f["name"] for f in own["fields"]]
+            else:
+                assert bundle["serializer"] == own
             assert bundle["files"] == base["files"]
             assert bundle["derived_from"]["name"] == method
+
+
+def test_the_recipe_method_is_the_recipe_over_the_benchmark_corpus(report_dir):
+    """Compact text, the domain tokenizer trained on the corpus entities' text, the training
+    context as the bundle's and the serializer's budget, and training texts cut by Java to it."""
+    context = read_json(report_dir / "results.json")["mode"]["train"]["context"]
+    tokenizer = (report_dir / "recipe" / "tokenizer.json").read_bytes()
+    for task_id in TASK_IDS:
+        bundle = report_dir / "models" / f"{task_id}-{RECIPE_METHOD}"
+        manifest = read_json(bundle / MANIFEST_FILE)
+        assert manifest["serializer"]["rendering"] == "compact"
+        assert manifest["max_tokens"] == manifest["serializer"]["max_tokens"] == context
+        assert (bundle / "tokenizer.json").read_bytes() == tokenizer
+    corpus = [json.loads(line) for line in (report_dir / "recipe" / "train-corpus.jsonl").open(encoding="utf-8")]
+    assert {r["user_id"].split("/")[0] for r in corpus} == set(TASK_IDS)
+    assert all(0 < r["token_budget"] == context - 1 for r in corpus)
+    # the cut texts fit the budget with the domain tokenizer, so the trainer skipped none of them
+    corpus_facts = read_json(report_dir / "train" / RECIPE_METHOD / "summary.json")["training"]["corpus"]
+    assert corpus_facts["texts_skipped"] == 0, corpus_facts
 
 
 def test_rerun_reuses_cached_results(report_dir, datasets):

@@ -4,7 +4,7 @@ the config is derived here; the text itself is always the Java serializer's."""
 
 from __future__ import annotations
 
-import copy
+from ..recipe import recipe_serializer
 
 # Number fields whose exact digits no label needs (amounts, balances, costs): two significant
 # digits (12k, -1.2k). Years, ratings and counts stay exact.
@@ -19,15 +19,14 @@ SIGNIFICANT_DIGITS = 2
 SEPARATORS = ("|", ";", "\t")
 
 
-def compact_serializer(serializer: dict, task: dict) -> dict:
-    """`serializer` (a task's serializer.json) in the compact rendering; `task` is its task.json."""
+def compact_serializer(serializer: dict, task: dict, recipe: dict | None = None) -> dict:
+    """`serializer` (a task's serializer.json) in the compact rendering; `task` is its task.json.
+    With a recipe (recipe.load_recipe), its rendering, significant digits and context (as
+    max_tokens), the digits on the short numbers alone."""
+    recipe = recipe or {"serializer": {"rendering": "compact", "significant_digits": SIGNIFICANT_DIGITS}}
+    short = SHORT_NUMBERS.get(task["dataset"], ())
+    exact = tuple(f["name"] for f in serializer["fields"] if f.get("role") == "number" and f["name"] not in short)
+    config = recipe_serializer(recipe, serializer, exact)
     inside = {f.get("multi_value_separator") for f in task["fields"]}
-    config = copy.deepcopy(serializer)
-    config["rendering"] = "compact"
     config["header_separator"] = next(s for s in SEPARATORS if s not in inside)
-    dataset = task["dataset"]
-    for field in config["fields"]:
-        if field["name"] in SHORT_NUMBERS.get(dataset, ()):
-            field.pop("format", None)  # significant_digits replaces it
-            field["significant_digits"] = SIGNIFICANT_DIGITS
     return config

@@ -17,12 +17,11 @@ import shlex
 import sys
 from pathlib import Path
 
-from ..corpus import load_corpus
-from ..domain_tokenizer import DEFAULT_VOCAB_SIZE, separators, train_domain_tokenizer
+from ..domain_tokenizer import DEFAULT_VOCAB_SIZE
 from .artifacts import cached_file, cached_json, read_json, write_json
 from .compact import compact_serializer
 from .java_cli import context_facts, embedding_result_sql, read_embedding_results, source_sql
-from .llm_models import export_task_bundle, merge_corpora, scratch_model
+from .llm_models import domain_tokenizer, export_task_bundle, merge_corpora, scratch_model
 from .run import STORIES, Benchmark, mode_for
 from .task_folder import read_task
 from .tasks import TASK_IDS
@@ -65,13 +64,8 @@ class Coverage:
         cached_file(
             corpus, lambda tmp: merge_corpora({t: (self.compact_texts(t), keep) for t, keep in ids.items()}, tmp)
         )
-
-        def train(tmp: Path) -> None:
-            seps = {s for t in ids for s in separators(read_json(self.serializer(t, "compact")))}
-            texts = [r.text for r in load_corpus(corpus)]
-            train_domain_tokenizer(texts, self.vocab_size, sorted(seps, key=len, reverse=True)).save(str(tmp))
-
-        return cached_file(folder / "tokenizer.json", train)
+        serializers = [read_json(self.serializer(t, "compact")) for t in ids]
+        return domain_tokenizer(corpus, serializers, self.vocab_size, folder / "tokenizer.json")
 
     def model(self, tokenizer: str) -> Path:
         if tokenizer == "stories260k":

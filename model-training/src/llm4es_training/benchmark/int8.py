@@ -20,13 +20,13 @@ import pandas as pd
 
 from ..manifest import MANIFEST_FILE
 from .artifacts import cached_json, read_json, write_json
-from .llm_models import bundle_name
+from .llm_models import RECIPE_METHOD, bundle_name
 from .protocol import load_features
 from .report import paired_difference, repeated_paired_difference
 from .run import Benchmark, mode_for
 from .tasks import TASK_IDS
 
-METHODS = ["llm4es-random", "llm4es-stories260k", "llm4es-stories260k-ft", "llm4es-scratch-ft"]
+METHODS = ["llm4es-random", "llm4es-stories260k", "llm4es-stories260k-ft", "llm4es-scratch-ft", RECIPE_METHOD]
 DEFAULT_TASKS = ["berka-age", "bpic-approved"]
 DEFAULT_METHODS = ["llm4es-stories260k"]
 # The bound on the metric change that int8 may cost.
@@ -51,7 +51,7 @@ class Int8Quality:
         if not (models / name / MANIFEST_FILE).is_file():
             rebundle(
                 source=models / bundle_name(task_id, method),
-                serializer=self.bench.tasks_dir / task_id / "serializer.json",
+                serializer=self.bench.serializer(task_id, method),
                 name=name,
                 out=models / name,
                 description=f"{method} for benchmark task {task_id}, int8",

@@ -17,7 +17,11 @@ from pathlib import Path
 import pandas as pd
 
 from ..manifest import MANIFEST_FILE
-from .artifacts import read_json
+from ..recipe import DEFAULT_RECIPE
+from .artifacts import cached_file, read_json
+
+# The LLM4ES method a user who follows the README gets: the default recipe, trained on the benchmark's corpus.
+RECIPE_METHOD = f"llm4es-{DEFAULT_RECIPE}-ft"
 
 
 @dataclass(frozen=True)
@@ -59,12 +63,18 @@ def bundle_name(task_id: str, method: str) -> str:
 
 
 def export_task_bundle(
-    model_dir: Path, serializer: Path, name: str, models_dir: Path, description: str, base_bundle: Path
+    model_dir: Path,
+    serializer: Path,
+    name: str,
+    models_dir: Path,
+    description: str,
+    base_bundle: Path,
+    max_tokens: int | None = None,
 ) -> Path:
     """The bundle `name` in `models_dir`: `model_dir` exported once into `base_bundle` (ONNX export
     and its verification take seconds), then copied with the task's serializer (`rebundle`). Both
     are built in staging folders and renamed into place, so the Java model registry never sees half
-    a bundle."""
+    a bundle. `max_tokens`: the context the model was trained at (default: export-bundle's)."""
     target = models_dir / name
     if (target / MANIFEST_FILE).is_file():
         return target
@@ -72,15 +82,29 @@ def export_task_bundle(
 
     if not (base_bundle / MANIFEST_FILE).is_file():
         export_bundle(
-            model=str(model_dir), serializer=serializer, name=base_bundle.name, out=base_bundle, description=description
+            model=str(model_dir),
+            serializer=serializer,
+            name=base_bundle.name,
+            out=base_bundle,
+            description=description,
+            max_tokens=max_tokens,
         )
     rebundle(source=base_bundle, serializer=serializer, name=name, out=target, description=description)
     return target
 
 
-def fine_tune(init: str, corpus: Path, run_dir: Path, training: Training) -> Path:
+def fine_tune(
+    init: str,
+    corpus: Path,
+    run_dir: Path,
+    training: Training,
+    recipe: str | None = None,
+    tokenizer: Path | None = None,
+) -> Path:
     """`llm4es-train train` in its own process (resumed when a previous run was interrupted);
-    returns the trained model's Hugging Face folder."""
+    returns the trained model's Hugging Face folder. With a recipe, `training` still names the
+    steps, context, batch and size (the recipe's own in a full run: see `recipe_training`), the
+    recipe the rest; `tokenizer` is a scratch model's given tokenizer.json."""
     summary = run_dir / "summary.json"
     if summary.is_file() and read_json(summary)["finished"] and (run_dir / "model").is_dir():
         return run_dir / "model"
@@ -105,6 +129,10 @@ def fine_tune(init: str, corpus: Path, run_dir: Path, training: Training) -> Pat
         str(max(1, training.max_steps // 4)),
         "--no-progress",
     ]
+    if recipe is not None:
+        command += ["--recipe", recipe]
+    if tokenizer is not None:
+        command += ["--tokenizer", str(tokenizer)]
     if init == "scratch":
         command += ["--scratch-size", training.scratch_size]
     elif training.finetune_lr is not None:
@@ -115,6 +143,30 @@ def fine_tune(init: str, corpus: Path, run_dir: Path, training: Training) -> Pat
     if result.returncode != 0:
         raise RuntimeError(f"llm4es-train train --init {init} failed:\n{result.stderr[-3000:]}")
     return run_dir / "model"
+
+
+def recipe_training(recipe: dict) -> Training:
+    """A recipe's steps, context, batch and model size as the benchmark's Training."""
+    return Training(
+        max_steps=recipe["training"]["max_steps"],
+        context=recipe["context"],
+        batch_size=recipe["training"].get("batch_size", 16),
+        scratch_size=recipe["model"].get("scratch_size", "small"),
+    )
+
+
+def domain_tokenizer(corpus: Path, serializers: list[dict], vocab_size: int, out: Path) -> Path:
+    """`out`: a domain tokenizer (see domain_tokenizer.py) trained on `corpus`, split at the value
+    separators of the serializer configs its texts were rendered with."""
+    from ..corpus import load_corpus
+    from ..domain_tokenizer import separators, train_domain_tokenizer
+
+    def train(tmp: Path) -> None:
+        seps = {s for config in serializers for s in separators(config)}
+        texts = [r.text for r in load_corpus(corpus)]
+        train_domain_tokenizer(texts, vocab_size, sorted(seps, key=len, reverse=True)).save(str(tmp))
+
+    return cached_file(out, train)
 
 
 def training_facts(run_dir: Path) -> dict:

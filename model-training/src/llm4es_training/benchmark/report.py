@@ -17,6 +17,7 @@ from sklearn.decomposition import PCA
 
 from .artifacts import write_atomic, write_json
 from .document import Banner, Bullets, Heading, Image, Paragraph, Table, to_html, to_markdown
+from .llm_models import RECIPE_METHOD
 from .task_folder import class_name
 
 
@@ -77,7 +78,7 @@ def score_table(results: dict[str, dict[str, dict]], methods: list[str], mark_be
 
 BASELINES = ("aggregates", "minilm")
 # Trained or pretrained LLM4ES embeddings alone; llm4es-random is the control, not a contender.
-LLM4ES_ALONE = ("llm4es-stories260k", "llm4es-stories260k-ft", "llm4es-scratch-ft")
+LLM4ES_ALONE = ("llm4es-stories260k", "llm4es-stories260k-ft", "llm4es-scratch-ft", RECIPE_METHOD)
 
 
 def paired_difference(a: dict, b: dict) -> tuple[float, float]:

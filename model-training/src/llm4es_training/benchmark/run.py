@@ -24,8 +24,10 @@ from pathlib import Path
 import pandas as pd
 
 from ..checkout import REPO_ROOT, find_jar
+from ..recipe import DEFAULT_RECIPE, load_recipe
 from .aggregates import aggregate_features
 from .artifacts import cached_file, cached_json, read_json, write_json
+from .compact import compact_serializer
 from .java_cli import (
     JavaCli,
     context_facts,
@@ -35,13 +37,16 @@ from .java_cli import (
     whole_history_facts,
 )
 from .llm_models import (
+    RECIPE_METHOD,
     Training,
     bundle_name,
     corpus_entities,
+    domain_tokenizer,
     export_task_bundle,
     fine_tune,
     merge_corpora,
     random_init_model,
+    recipe_training,
     training_facts,
 )
 from .prepare import prepare
@@ -63,7 +68,9 @@ DESCRIPTIONS = {
     "llm4es-stories260k": "LLM4ES with stories260K as published (pretrained on TinyStories, no fine-tuning)",
     "llm4es-stories260k-ft": "LLM4ES, stories260K fine-tuned by `llm4es-train train` on the train entities' text",
     "llm4es-scratch-ft": "LLM4ES, a new model (own BPE tokenizer) trained from scratch on the train entities' text",
-    "llm4es+aggregates": "concatenation of the best-trained LLM4ES embedding available and the aggregates",
+    RECIPE_METHOD: f"LLM4ES by the default training recipe ({DEFAULT_RECIPE}: the compact text, a domain tokenizer "
+    "trained on the train entities' text, a new model trained from scratch at the recipe's context)",
+    "llm4es+aggregates": "concatenation of the best-trained LLM4ES embedding available (the recipe's) and the aggregates",
 }
 
 
@@ -199,27 +206,41 @@ class Benchmark:
 
     def llm4es(self, task_id: str, method: str, hf_model: Path) -> pd.DataFrame:
         """Bundle for this task, then one embedding per entity through the SQL aggregate."""
-        task_dir = self.tasks_dir / task_id
         name = bundle_name(task_id, method)
         export_task_bundle(
             hf_model,
-            task_dir / "serializer.json",
+            self.serializer(task_id, method),
             name,
             self.out / "models",
             f"{method} for benchmark task {task_id}",
             self.out / "base-bundles" / method,
+            self.recipe()["context"] if method == RECIPE_METHOD else None,
         )
         return self.sql_embeddings(task_id, method, name)
+
+    def serializer(self, task_id: str, method: str) -> Path:
+        """The serializer config a method's bundles carry: the task's own, or for the recipe's
+        method the task's under the recipe (compact.compact_serializer). The int8 copy of a
+        method's bundle carries its method's."""
+        task_dir = self.tasks_dir / task_id
+        if not method.startswith(RECIPE_METHOD):
+            return task_dir / "serializer.json"
+        path = self.out / "recipe" / f"{task_id}.serializer.json"
+        if not path.is_file():
+            config = compact_serializer(read_json(task_dir / "serializer.json"), read_task(task_dir), self.recipe())
+            write_json(path, config)
+        return path
 
     def sql_embeddings(self, task_id: str, method: str, bundle: str) -> pd.DataFrame:
         """One embedding per entity by the SQL aggregate over `bundle`, cached as `method`'s query
         output; the query's wall time (JVM start included) is kept beside it."""
         task_dir = self.tasks_dir / task_id
         query_csv = self.embedding_results(task_id, method)
+        serializer = read_json(self.serializer(task_id, method))
 
         def query(tmp: Path) -> None:
             started = time.perf_counter()
-            self.java.query(embedding_result_sql(task_dir, read_json(task_dir / "serializer.json"), bundle), tmp)
+            self.java.query(embedding_result_sql(task_dir, serializer, bundle), tmp)
             write_json(self.query_seconds(task_id, method), {"seconds": round(time.perf_counter() - started, 2)})
 
         cached_file(query_csv, query)
@@ -261,7 +282,50 @@ class Benchmark:
             )
             for method, init in (("llm4es-stories260k-ft", str(STORIES)), ("llm4es-scratch-ft", "scratch")):
                 models[method] = fine_tune(init, corpus, self.out / "train" / method, self.mode.train)
+            models[RECIPE_METHOD] = self.recipe_model()
         return models
+
+    # --- the default recipe --------------------------------------------------------------------
+    def recipe(self) -> dict:
+        """The default recipe; a quick run trains at its own (short) context."""
+        return {**load_recipe(DEFAULT_RECIPE), "context": self.recipe_training().context}
+
+    def recipe_training(self) -> Training:
+        return self.mode.train if self.mode.quick else recipe_training(load_recipe(DEFAULT_RECIPE))
+
+    def recipe_texts(self, task_id: str, tokenizer: Path | None = None) -> Path:
+        """The task's text under the recipe's serializer: whole histories, or with `tokenizer`
+        each cut by Java to the recipe's context less BOS, as `user_embedding` cuts it."""
+        task_dir, serializer = self.tasks_dir / task_id, self.serializer(task_id, RECIPE_METHOD)
+        path = self.out / "text-recipe" / f"{task_id}.{'whole' if tokenizer is None else 'cut'}.jsonl"
+        budget = None if tokenizer is None else self.recipe()["context"] - 1
+
+        def export(tmp: Path) -> None:
+            self.java.export_text(source_sql(task_dir, read_json(serializer)), serializer, tmp, tokenizer, budget)
+            os.replace(f"{tmp}.serializer.json", f"{path}.serializer.json")
+
+        return cached_file(path, export)
+
+    def recipe_model(self) -> Path:
+        """What `examples/scripts/finetune-loop.sh` does with the recipe, over the corpus entities
+        of every task: a domain tokenizer on their whole texts, their texts cut by Java to the
+        context, a new model trained on them."""
+        recipe, folder, ids = self.recipe(), self.out / "recipe", self.corpus_ids()
+        if recipe["tokenizer"]["kind"] != "domain" or recipe["model"]["init"] != "scratch":
+            raise SystemExit(f"the benchmark trains the recipe's new model on a domain tokenizer, not {recipe}")
+        whole = folder / "tokenizer-corpus.jsonl"
+        cached_file(whole, lambda tmp: merge_corpora({t: (self.recipe_texts(t), keep) for t, keep in ids.items()}, tmp))
+        serializers = [read_json(self.serializer(t, RECIPE_METHOD)) for t in ids]
+        tokenizer = domain_tokenizer(whole, serializers, recipe["tokenizer"]["vocab_size"], folder / "tokenizer.json")
+        corpus = folder / "train-corpus.jsonl"
+        cached_file(
+            corpus, lambda tmp: merge_corpora({t: (self.recipe_texts(t, tokenizer), k) for t, k in ids.items()}, tmp)
+        )
+        # The trainer reads the rendering (the recipe's check) and the header flag, the same in every task's config.
+        if not Path(f"{corpus}.serializer.json").is_file():
+            write_json(Path(f"{corpus}.serializer.json"), serializers[0])
+        run_dir = self.out / "train" / RECIPE_METHOD
+        return fine_tune("scratch", corpus, run_dir, self.recipe_training(), recipe=DEFAULT_RECIPE, tokenizer=tokenizer)
 
     # --- the run -------------------------------------------------------------------------------
     def run(self, command: str) -> Path:
@@ -273,7 +337,7 @@ class Benchmark:
         models, pictures, speed, context, repeated = {}, {}, None, {}, {}
         if self.java:
             models = self.language_models()
-            best = "llm4es-stories260k-ft" if "llm4es-stories260k-ft" in models else "llm4es-stories260k"
+            best = RECIPE_METHOD if RECIPE_METHOD in models else "llm4es-stories260k"
             methods += ["minilm", *models, "llm4es+aggregates"]
             for t in self.task_ids:
                 results[t]["minilm"] = self.score(t, "minilm", lambda t=t: self.minilm(t))
