@@ -60,6 +60,33 @@ class ReadmeExamplesTest {
         }
     }
 
+    /**
+     * The PySpark snippet's JVM side as written (PySpark cannot be installed on this project's
+     * machines, so the Python lines themselves do not run): the configuration key it sets, the class
+     * and method it calls through py4j on the session, and its SQL.
+     */
+    @Test
+    void pysparkSnippetsJvmSideRuns() throws Exception {
+        List<String> python = blocks("python");
+        assertEquals(1, python.size(), "the README's PySpark snippet");
+        String py = python.get(0);
+        Matcher conf =
+                Pattern.compile("\\.config\\(\"(spark\\.llm4es\\.[^\"]+)\"").matcher(py);
+        assertTrue(conf.find(), py);
+        assertEquals(SparkModels.DIR_CONF, conf.group(1));
+        Matcher call = Pattern.compile("spark\\._jvm\\.([\\w.]+)\\.(\\w+)\\(spark\\._jsparkSession\\)")
+                .matcher(py);
+        assertTrue(call.find(), py);
+        Class.forName(call.group(1))
+                .getMethod(call.group(2), SparkSession.class)
+                .invoke(null, spark);
+        Matcher sql = Pattern.compile("spark\\.sql\\(\"([^\"]+)\"\\)").matcher(py);
+        assertTrue(sql.find(), py);
+        List<Row> rows = spark.sql(sql.group(1)).collectAsList();
+        assertEquals(6, rows.size(), sql.group(1));
+        assertFalse(rows.get(0).isNullAt(1), sql.group(1));
+    }
+
     @Test
     void bulkJobCommandLineRuns(@TempDir Path dir) throws Exception {
         String shell = blocks("bash").get(0).replace("\\\n", " ");
