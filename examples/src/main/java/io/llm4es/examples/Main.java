@@ -13,6 +13,7 @@ public final class Main {
                            --users 1000 --repeats 5 --model <name>
               bench-embed  the bare embedder, warm: one bundle, texts tokenized once, timed passes
                            --bundle DIR --input texts.jsonl ({"text": ...} per line) --repeats 5
+                           --users-per-call N (default: all texts in one call; 1: a sorted GROUP BY)
               bench-memory heap bytes per event held by the aggregates' group states (demo data)
                            --users 20000 --seed 42
               bench-concurrency  peak RSS, time and bit-equality of C connections embedding at once,
@@ -20,8 +21,9 @@ public final class Main {
               bench-scale  time, users/s, peak heap and RSS of the bulk paths, each in a child JVM of
                            the CLI jar, every user read back
                            --users 10000 --events 3 --paths h2-group-by,duckdb,materialize --xmx 1g
-                           (paths also h2-group-by-cast, materialize-duckdb, export-text) --seed 42
-                           --dir target/bench-scale --jar connectors/target/llm4es.jar""";
+                           (paths also h2-group-by-cast, materialize-duckdb, export-text, export-text-duckdb)
+                           --seed 42 --dir target/bench-scale --jar connectors/target/llm4es.jar
+                           --model stories260k --models-dir DIR (a bundle of DIR instead of the bundled model)""";
 
     private Main() {}
 

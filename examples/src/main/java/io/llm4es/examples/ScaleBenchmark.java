@@ -31,18 +31,25 @@ import java.util.regex.Pattern;
  */
 final class ScaleBenchmark {
     /** The README's headline query, H2's form. */
-    static final String H2_QUERY = "SELECT user_id, user_embedding(" + DemoTransactions.EVENT
-            + ", ts, 'stories260k') AS emb " + "FROM transactions GROUP BY user_id";
+    static String h2Query(String model) {
+        return "SELECT user_id, user_embedding(" + DemoTransactions.EVENT + ", ts, '" + model + "') AS emb "
+                + "FROM transactions GROUP BY user_id";
+    }
+
     /**
      * The headline query with its result typed: H2 declares a user aggregate's ARRAY without an
      * element type, and a result large enough to spill to H2's temporary store cannot be read back.
      */
-    static final String H2_QUERY_CAST = "SELECT user_id, CAST(user_embedding(" + DemoTransactions.EVENT
-            + ", ts, 'stories260k') AS REAL ARRAY) AS emb FROM transactions GROUP BY user_id";
+    static String h2QueryCast(String model) {
+        return "SELECT user_id, CAST(user_embedding(" + DemoTransactions.EVENT + ", ts, '" + model
+                + "') AS REAL ARRAY) AS emb FROM transactions GROUP BY user_id";
+    }
+
     /** The same query in DuckDB's form (a struct for the event). */
-    static final String DUCKDB_QUERY =
-            "SELECT user_id, user_embedding({'date': ts, 'type': type, 'mcc': mcc, 'amount': amount}, ts, "
-                    + "'stories260k') AS emb FROM transactions GROUP BY user_id";
+    static String duckdbQuery(String model) {
+        return "SELECT user_id, user_embedding({'date': ts, 'type': type, 'mcc': mcc, 'amount': amount}, ts, '" + model
+                + "') AS emb FROM transactions GROUP BY user_id";
+    }
 
     static final String H2_SOURCE = "SELECT user_id, " + DemoTransactions.EVENT + ", ts FROM transactions";
     static final String DUCKDB_SOURCE =
@@ -65,6 +72,7 @@ final class ScaleBenchmark {
         int events = Integer.parseInt(opts.getOrDefault("events", "3"));
         long seed = Long.parseLong(opts.getOrDefault("seed", "42"));
         String xmx = opts.getOrDefault("xmx", "1g");
+        Model model = new Model(opts.getOrDefault("model", "stories260k"), opts.get("models-dir"));
         Path dir = Path.of(opts.getOrDefault("dir", "target/bench-scale")).toAbsolutePath();
         Path jar = Path.of(opts.getOrDefault("jar", "connectors/target/llm4es.jar"))
                 .toAbsolutePath();
@@ -85,10 +93,11 @@ final class ScaleBenchmark {
         generate(h2, duck, users, events, seed);
         System.out.printf(
                 Locale.ROOT,
-                "%d users x %d events (seed %d), -Xmx%s, %d cores, java %s%n",
+                "%d users x %d events (seed %d), model %s, -Xmx%s, %d cores, java %s%n",
                 users,
                 events,
                 seed,
+                model.name(),
                 xmx,
                 Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"));
@@ -106,7 +115,7 @@ final class ScaleBenchmark {
                 "read back",
                 "load avg start/end");
         for (String path : paths) {
-            Run r = runPath(path, dir, jar, h2, duck, size, xmx);
+            Run r = runPath(path, dir, jar, h2, duck, size, xmx, model);
             int back = readBack(path, r.output(), users);
             System.out.printf(
                     Locale.ROOT,
@@ -164,23 +173,28 @@ final class ScaleBenchmark {
     /** What one child JVM did: its wall time, its peak RSS, its GC log's figures, the load average around it. */
     record Run(double seconds, long peakRssBytes, GcFigures gc, Path output, String loadStart, String loadEnd) {}
 
-    static Run runPath(String path, Path dir, Path jar, Path h2, Path duck, String size, String xmx)
+    /** The model every path embeds with: a bundle name, and the models directory the child JVMs get (null: theirs). */
+    record Model(String name, String dir) {}
+
+    static Run runPath(String path, Path dir, Path jar, Path h2, Path duck, String size, String xmx, Model model)
             throws IOException, InterruptedException {
+        String m = model.name();
         Path out = dir.resolve(path + "-" + size + (path.startsWith("export-text") ? ".jsonl" : ".csv"));
         Path target = dir.resolve("target-" + path + "-" + size);
         Files.deleteIfExists(out);
         // a fresh target each time: a rerun into the same table would skip every unchanged user
         Files.deleteIfExists(Path.of(target + ".mv.db"));
         List<String> args = switch (path) {
-            case "h2-group-by" -> List.of("query", "--db", "jdbc:h2:" + h2, "--sql", H2_QUERY, "--out", out.toString());
+            case "h2-group-by" ->
+                List.of("query", "--db", "jdbc:h2:" + h2, "--sql", h2Query(m), "--out", out.toString());
             case "h2-group-by-cast" ->
-                List.of("query", "--db", "jdbc:h2:" + h2, "--sql", H2_QUERY_CAST, "--out", out.toString());
+                List.of("query", "--db", "jdbc:h2:" + h2, "--sql", h2QueryCast(m), "--out", out.toString());
             case "duckdb" ->
-                List.of("query", "--db", "jdbc:duckdb:" + duck, "--sql", DUCKDB_QUERY, "--out", out.toString());
-            case "materialize" -> materialize("jdbc:h2:" + h2, H2_SOURCE, target);
-            case "materialize-duckdb" -> materialize("jdbc:duckdb:" + duck, DUCKDB_SOURCE, target);
-            case "export-text" -> exportText("jdbc:h2:" + h2, H2_SOURCE, out);
-            case "export-text-duckdb" -> exportText("jdbc:duckdb:" + duck, DUCKDB_SOURCE, out);
+                List.of("query", "--db", "jdbc:duckdb:" + duck, "--sql", duckdbQuery(m), "--out", out.toString());
+            case "materialize" -> materialize("jdbc:h2:" + h2, H2_SOURCE, target, m);
+            case "materialize-duckdb" -> materialize("jdbc:duckdb:" + duck, DUCKDB_SOURCE, target, m);
+            case "export-text" -> exportText("jdbc:h2:" + h2, H2_SOURCE, out, m);
+            case "export-text-duckdb" -> exportText("jdbc:duckdb:" + duck, DUCKDB_SOURCE, out, m);
             default -> throw new IllegalArgumentException(path);
         };
         Path gcLog = dir.resolve(path + "-" + size + ".gc.log");
@@ -188,9 +202,11 @@ final class ScaleBenchmark {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx" + xmx,
-                "-Xlog:gc:file=" + gcLog,
-                "-jar",
-                jar.toString()));
+                "-Xlog:gc:file=" + gcLog));
+        if (model.dir() != null) {
+            command.add("-Dllm4es.models.dir=" + Path.of(model.dir()).toAbsolutePath());
+        }
+        command.addAll(List.of("-jar", jar.toString()));
         command.addAll(args);
         String loadStart = loadAverage();
         long t = System.nanoTime();
@@ -220,12 +236,11 @@ final class ScaleBenchmark {
                 loadAverage());
     }
 
-    private static List<String> exportText(String sourceDb, String sourceSql, Path out) {
-        return List.of(
-                "export-text", "--db", sourceDb, "--sql", sourceSql, "--model", "stories260k", "--out", out.toString());
+    private static List<String> exportText(String sourceDb, String sourceSql, Path out, String model) {
+        return List.of("export-text", "--db", sourceDb, "--sql", sourceSql, "--model", model, "--out", out.toString());
     }
 
-    private static List<String> materialize(String sourceDb, String sourceSql, Path target) {
+    private static List<String> materialize(String sourceDb, String sourceSql, Path target, String model) {
         return List.of(
                 "materialize",
                 "--source-db",
@@ -237,7 +252,7 @@ final class ScaleBenchmark {
                 "--table",
                 "user_emb",
                 "--model",
-                "stories260k");
+                model);
     }
 
     /** The users that came back, each exactly once with an embedding; a user missing, twice or empty fails. */
