@@ -1,4 +1,4 @@
-"""Named recipes: the committed default names every lever and says it is provisional; its serializer
+"""Named recipes: the committed default names every lever and the run that scored it; its serializer
 options apply to a user's config; `train --recipe` takes its context, model and steps unless an
 option says otherwise, and refuses a corpus or tokenizer that is not the recipe's."""
 
@@ -24,10 +24,12 @@ SERIALIZER = {
 }
 
 
-def test_the_default_recipe_names_every_lever_and_is_provisional():
+def test_the_default_recipe_names_every_lever_and_what_scored_it():
     recipe = load_recipe(DEFAULT_RECIPE)
     assert (RECIPES_DIR / f"{DEFAULT_RECIPE}.json").is_file() and recipe["name"] == DEFAULT_RECIPE
-    assert recipe["description"].startswith("PROVISIONAL until the next run of record")
+    # the run of record that scored it, and what has not chosen it yet
+    assert "run of record of 2026-12-06" in recipe["description"]
+    assert "Not yet chosen by a search on a validation split" in recipe["description"]
     assert recipe["serializer"] == {"rendering": "compact", "significant_digits": 2}
     assert recipe["tokenizer"] == {"kind": "domain", "vocab_size": 4096}
     assert recipe["context"] == 1024 and recipe["model"] == {"init": "scratch", "scratch_size": "small"}
