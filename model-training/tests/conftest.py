@@ -201,7 +201,7 @@ def jar() -> Path:
     if not shutil.which("java"):
         reason = "no `java` on PATH"
     if os.environ.get("LLM4ES_REQUIRE_JAR") == "1":
-        pytest.fail(f"{reason}; LLM4ES_REQUIRE_JAR=1 demands the parity test", pytrace=False)
+        pytest.fail(f"{reason}; LLM4ES_REQUIRE_JAR=1 demands the tests that need it", pytrace=False)
     pytest.skip(reason)
 
 

@@ -3,13 +3,9 @@ task's float32 bundle with the int8 graph, the SQL aggregate really ran it (embe
 the float ones, yet not equal), both are scored on the same folds, and a rerun reads the cache.
 Needs the shared datasets and the Java jar (skips without it, unless LLM4ES_REQUIRE_JAR=1)."""
 
-import os
-import shutil
-
 import pytest
 
 from llm4es_training.benchmark.artifacts import all_finite, read_json
-from llm4es_training.checkout import find_jar, missing_jar_message
 from llm4es_training.cli import main
 from llm4es_training.manifest import read_manifest
 
@@ -17,12 +13,7 @@ TASKS = ["berka-age", "bpic-approved"]
 
 
 @pytest.fixture(scope="module")
-def out(tmp_path_factory, datasets):
-    if find_jar() is None or shutil.which("java") is None:
-        reason = f"needs java and the llm4es jar; {missing_jar_message()}"
-        if os.environ.get("LLM4ES_REQUIRE_JAR") == "1":
-            pytest.fail(reason + " (LLM4ES_REQUIRE_JAR=1)")
-        pytest.skip(reason)
+def out(tmp_path_factory, datasets, jar):
     out = tmp_path_factory.mktemp("int8")
     argv = ["int8-quality", "--out", str(out), "--quick", "--max-entities", "60", "--datasets", str(datasets)]
     assert main([*argv, "--tasks", *TASKS]) == 0
