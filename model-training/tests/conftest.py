@@ -61,6 +61,16 @@ TINY_CONFIGS = {
         max_position_embeddings=1024,
         **_TINY,
     ),
+    # One key/value head per query head, as the scratch models have.
+    "llama-mha": lambda: LlamaConfig(
+        hidden_size=64,
+        intermediate_size=128,
+        num_hidden_layers=3,
+        num_attention_heads=4,
+        num_key_value_heads=4,
+        max_position_embeddings=1024,
+        **_TINY,
+    ),
     "qwen2": lambda: Qwen2Config(
         hidden_size=64,
         intermediate_size=128,

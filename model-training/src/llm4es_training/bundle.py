@@ -5,12 +5,14 @@ so a failed export never leaves a partial bundle behind.
 """
 
 import json
+import logging
 import os
 import re
 import shutil
 import tempfile
 from pathlib import Path
 
+from .attention_fusion import fuse_attention
 from .errors import ExportError
 from .manifest import (
     MANIFEST_FILE,
@@ -20,13 +22,14 @@ from .manifest import (
     read_manifest,
     write_manifest,
 )
-from .onnx_export import INPUT_NAMES, OUTPUT_NAME, export_onnx
+from .onnx_export import EXTERNAL_DATA_FILE, INPUT_NAMES, OUTPUT_NAME, export_onnx
 from .pooling import LayerMeanPooling, default_layers_from
 from .quantization import INT8_FILE, QUANTIZATIONS, quantize_int8
 from .source_model import SourceModel, load_source_model
 from .verification import verify_onnx
 
 DEFAULT_MAX_TOKENS = 512
+LOG = logging.getLogger(__name__)
 ONNX_FILE = "model.onnx"
 TOKENIZER_FILE = "tokenizer.json"
 # Names and versions appear in model references such as `name:version` and `name@alias`.
@@ -48,10 +51,12 @@ def export_bundle(
     base_name: str | None = None,
     training: dict | None = None,
     quantize: str | None = None,
+    fused_attention: bool = True,
 ) -> dict:
     """Exports the bundle to `out` and returns its manifest. `base_name` is recorded as the base
     model (default: `model`); `training` is the manifest's record of how the model was trained;
-    `quantize="int8"` ships the int8 graph instead of the float one."""
+    `quantize="int8"` ships the int8 graph instead of the float one; `fused_attention=False`
+    keeps attention as the exporter wrote it (`attention_fusion`)."""
     check_bundle_target(name, version, out)
     _check_quantize(quantize)
     serializer_config = _read_serializer(serializer)
@@ -69,8 +74,9 @@ def export_bundle(
         pooling = LayerMeanPooling(source.model.base_model, layers_from, layers_to).eval()
         opset = export_onnx(pooling, tokens["pad_id"], staging / ONNX_FILE)
         source.save_tokenizer_json(staging / TOKENIZER_FILE)
-        verify_onnx(pooling, staging / ONNX_FILE, tokens["pad_id"], source.vocab_size, max_tokens)
+        fused = _fused(pooling, staging / ONNX_FILE, tokens["pad_id"], source.vocab_size, max_tokens, fused_attention)
         onnx = {"file": ONNX_FILE, "opset": opset, "inputs": INPUT_NAMES, "output": OUTPUT_NAME, "dtype": "float32"}
+        onnx["fused_attention_blocks"] = fused
         if quantize:
             onnx = _quantized(onnx, staging / ONNX_FILE, tokens["pad_id"], source.vocab_size, max_tokens)
             (staging / ONNX_FILE).unlink()
@@ -174,6 +180,29 @@ def check_bundle_target(name: str, version: str, out: Path) -> None:
 def _check_quantize(quantize: str | None) -> None:
     if quantize is not None and quantize not in QUANTIZATIONS:
         raise ExportError(f"unknown quantization {quantize!r}: one of {', '.join(QUANTIZATIONS)}")
+
+
+def _fused(pooling, onnx_path: Path, pad_id: int, vocab_size: int, max_tokens: int, wanted: bool) -> int:
+    """Fuses the graph's attention blocks when asked and possible, keeping the fused graph only if
+    it still computes what PyTorch computes; returns the number of blocks fused. Either way the
+    graph that ships is verified against PyTorch."""
+    exported = onnx_path.with_name(onnx_path.name + ".as-exported")
+    fused = 0
+    if wanted and not (onnx_path.parent / EXTERNAL_DATA_FILE).exists():
+        shutil.copyfile(onnx_path, exported)
+        fused = fuse_attention(onnx_path, max_tokens)
+    try:
+        verify_onnx(pooling, onnx_path, pad_id, vocab_size, max_tokens)
+    except ExportError as disagreement:
+        if not fused:
+            raise
+        LOG.warning("fused attention disagrees with PyTorch (%s); shipping attention as exported", disagreement)
+        shutil.copyfile(exported, onnx_path)
+        fused = 0
+        verify_onnx(pooling, onnx_path, pad_id, vocab_size, max_tokens)
+    finally:
+        exported.unlink(missing_ok=True)
+    return fused
 
 
 def _quantized(onnx: dict, float_onnx: Path, pad_id: int, vocab_size: int, max_tokens: int) -> dict:

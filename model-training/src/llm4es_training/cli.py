@@ -62,6 +62,7 @@ def _export_bundle(args: argparse.Namespace) -> None:
         description=args.description,
         out=args.out,
         quantize=args.quantize,
+        fused_attention=args.fused_attention,
     )
     pooling = manifest["pooling"]
     print(
@@ -72,10 +73,12 @@ def _export_bundle(args: argparse.Namespace) -> None:
 
 
 def _graph_note(manifest: dict) -> str:
+    fused = manifest["onnx"].get("fused_attention_blocks")
+    note = f", {fused} attention blocks fused" if fused else ""
     quantization = manifest["onnx"].get("quantization")
     if quantization is None:
-        return ""
-    return f", {manifest['onnx']['dtype']} graph {manifest['onnx']['file']}: cosine >= {quantization['verified_min_cosine']} to float"
+        return note
+    return f"{note}, {manifest['onnx']['dtype']} graph {manifest['onnx']['file']}: cosine >= {quantization['verified_min_cosine']} to float"
 
 
 def _rebundle(args: argparse.Namespace) -> None:
@@ -192,6 +195,13 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--description", help="free-text description stored in the manifest")
     export.add_argument(
         "--quantize", choices=("int8",), help="ship an int8 graph (dynamic quantization of the MatMul weights)"
+    )
+    export.add_argument(
+        "--fused-attention",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="rewrite Llama-family attention into ONNX Runtime's RotaryEmbedding + MultiHeadAttention "
+        "(default: on; kept only where it matches PyTorch)",
     )
     export.add_argument("--out", required=True, type=Path, help="bundle directory to create or replace")
     export.set_defaults(run=_export_bundle)
