@@ -55,14 +55,19 @@ public final class ExistingDatabase {
         return !(rest.startsWith("mem:") || rest.startsWith("tcp:") || rest.startsWith("ssl:"));
     }
 
-    /** The file of a DuckDB URL, or null for an in-memory database. */
+    /**
+     * The file of a DuckDB URL, or null for an in-memory database. DuckDB's driver reads settings
+     * after a {@code ;} ({@code jdbc:duckdb:f.duckdb;memory_limit=512MB}); they are not the path.
+     */
     static String duckDbFile(String url) {
         if (!url.startsWith(Llm4esDuckDB.PREFIX)) {
             return null;
         }
         String path = url.substring(Llm4esDuckDB.PREFIX.length());
-        int params = path.indexOf('?');
-        path = params < 0 ? path : path.substring(0, params);
+        for (char separator : new char[] {'?', ';'}) {
+            int params = path.indexOf(separator);
+            path = params < 0 ? path : path.substring(0, params);
+        }
         return path.isEmpty() || path.startsWith(":memory:") || path.startsWith("md:") ? null : path;
     }
 }

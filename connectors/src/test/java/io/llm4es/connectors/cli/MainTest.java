@@ -169,6 +169,30 @@ class MainTest {
         assertFalse(Files.exists(dir.resolve("shop.duckdb")));
     }
 
+    /** DuckDB settings after a ';' in the URL reach the database (how a bulk job bounds DuckDB's native memory). */
+    @Test
+    void duckdbSettingsInTheUrlReachTheSource() throws Exception {
+        Path file = dir.resolve("limited.duckdb");
+        try (Connection conn = DriverManager.getConnection("jdbc:duckdb:" + file);
+                Statement st = conn.createStatement()) {
+            st.execute("CREATE TABLE tx AS SELECT 1 AS u, '{\"type\": \"CARD\"}' AS ev, DATE '2024-01-02' AS ts");
+        }
+        Path out = dir.resolve("limited.jsonl");
+        String url = "jdbc:duckdb:" + file + ";memory_limit=300MB";
+        Outcome limited = cli(
+                "export-text",
+                "--db",
+                url,
+                "--sql",
+                "SELECT u, ev, ts FROM tx WHERE current_setting('memory_limit') LIKE '28_.%'",
+                "--model",
+                "stories260k",
+                "--out",
+                out.toString());
+        assertEquals(0, limited.status(), limited.err());
+        assertEquals(1, Files.readAllLines(out).size(), "the row passes only under the URL's 300MB (286.1 MiB)");
+    }
+
     /** DuckDB's threads as the query runs: the inference slots by default (2 cores: 1, not DuckDB's 2), the user's SET if given. */
     @Test
     void duckdbQueryRunsWithOneThreadPerInferenceSlot() throws Exception {
