@@ -51,26 +51,24 @@ SERIALIZER_CONFIG = {
 
 # Tiny random models reuse stories260K's tokenizer (vocab 512); ids 1/2 are its <s>/</s>.
 _TINY = dict(vocab_size=512, bos_token_id=1, eos_token_id=2, initializer_range=0.2)
+
+
+def _tiny_llama(key_value_heads: int) -> LlamaConfig:
+    return LlamaConfig(
+        hidden_size=64,
+        intermediate_size=128,
+        num_hidden_layers=3,
+        num_attention_heads=4,
+        num_key_value_heads=key_value_heads,
+        max_position_embeddings=1024,
+        **_TINY,
+    )
+
+
 TINY_CONFIGS = {
-    "llama": lambda: LlamaConfig(
-        hidden_size=64,
-        intermediate_size=128,
-        num_hidden_layers=3,
-        num_attention_heads=4,
-        num_key_value_heads=2,
-        max_position_embeddings=1024,
-        **_TINY,
-    ),
+    "llama": lambda: _tiny_llama(2),
     # One key/value head per query head, as the scratch models have.
-    "llama-mha": lambda: LlamaConfig(
-        hidden_size=64,
-        intermediate_size=128,
-        num_hidden_layers=3,
-        num_attention_heads=4,
-        num_key_value_heads=4,
-        max_position_embeddings=1024,
-        **_TINY,
-    ),
+    "llama-mha": lambda: _tiny_llama(4),
     "qwen2": lambda: Qwen2Config(
         hidden_size=64,
         intermediate_size=128,
