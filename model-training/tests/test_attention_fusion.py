@@ -8,7 +8,7 @@ import onnx
 import pytest
 
 from llm4es_training import bundle as bundle_module
-from llm4es_training.bundle import export_bundle
+from llm4es_training.bundle import export_bundle, rebundle
 
 
 def _op_counts(bundle_dir) -> collections.Counter:
@@ -55,14 +55,14 @@ def test_a_fused_graph_that_disagrees_with_pytorch_is_not_shipped(
 ):
     real = bundle_module.fuse_attention
 
-    def fuse_with_a_wrong_scale(path, max_positions):
-        fused = real(path, max_positions)
-        model = onnx.load(path)
+    def fuse_with_a_wrong_scale(path, destination, max_positions):
+        fused = real(path, destination, max_positions)
+        model = onnx.load(destination)
         for node in model.graph.node:
             for attribute in node.attribute:
                 if node.op_type == "MultiHeadAttention" and attribute.name == "scale":
                     attribute.f *= 4
-        onnx.save(model, path)
+        onnx.save(model, destination)
         return fused
 
     monkeypatch.setattr(bundle_module, "fuse_attention", fuse_with_a_wrong_scale)
@@ -75,8 +75,6 @@ def test_a_fused_graph_that_disagrees_with_pytorch_is_not_shipped(
 
 
 def test_fused_int8_graph_keeps_the_fused_kernels(exported, tmp_path, serializer_path):
-    from llm4es_training.bundle import rebundle
-
     source = exported("llama-mha")
     out = tmp_path / "int8"
     manifest = rebundle(source=source.bundle_dir, serializer=serializer_path, name="q", out=out, quantize="int8")

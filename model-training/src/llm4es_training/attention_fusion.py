@@ -23,12 +23,15 @@ import onnx
 import onnx.utils
 from onnx import helper, numpy_helper
 
+from .onnx_export import INPUT_NAMES
+from .verification import onnx_session
+
 CONTRIB = "com.microsoft"
 
 
-def fuse_attention(onnx_path: Path, max_positions: int) -> int:
-    """Rewrites `onnx_path` in place when every attention block matches; returns the number of
-    blocks fused (0: the file is untouched)."""
+def fuse_attention(onnx_path: Path, destination: Path, max_positions: int) -> int:
+    """Writes the fused graph of `onnx_path` to `destination` when every attention block matches;
+    returns the number of blocks fused (0: nothing is written)."""
     model = onnx.load(str(onnx_path))
     graph = _Graph(model.graph)
     blocks = [graph.match_block(node) for node in model.graph.node if node.op_type == "Softmax"]
@@ -53,11 +56,11 @@ def fuse_attention(onnx_path: Path, max_positions: int) -> int:
         ]
     )
     for index, block in enumerate(blocks):
-        _rewrite_block(model.graph, index, block, num_heads, head_size)
+        _rewrite_block(model.graph, graph, index, block, num_heads, head_size)
     _remove_dead_nodes(model.graph)
     if not any(o.domain == CONTRIB for o in model.opset_import):
         model.opset_import.append(helper.make_opsetid(CONTRIB, 1))
-    onnx.save(model, str(onnx_path))
+    onnx.save(model, str(destination))
     return len(blocks)
 
 
@@ -119,7 +122,7 @@ class _Graph:
         halves = [self.node(neg.input[0], "Slice"), self.node(concat.input[1], "Slice")]
         if x is None or any(h is None or h.input[0] != x for h in halves):
             return None
-        return x, _unsqueezed(self, cos), _unsqueezed(self, sin)
+        return x, self.unsqueezed(cos), self.unsqueezed(sin)
 
     def match_block(self, softmax: onnx.NodeProto) -> dict | None:
         """The attention block around `softmax`, or None when it is not the exported pattern."""
@@ -157,12 +160,12 @@ class _Graph:
             "sin": query[2],
             "width": width,
             "kv_width": kv_width,
-            "matmul": {"key": self.node(k_lin, "MatMul"), "value": self.node(value, "MatMul")},
-            "weights": {
-                "key": self.constant(self.node(k_lin, "MatMul").input[1]),
-                "value": self.constant(self.node(value, "MatMul").input[1]),
-            },
+            "projection": {"key": self.node(k_lin, "MatMul"), "value": self.node(value, "MatMul")},
         }
+
+    def unsqueezed(self, value: str) -> str | None:
+        node = self.node(value, "Unsqueeze")
+        return node.input[0] if node is not None else None
 
     def unrepeated(self, value: str) -> str:
         """Grouped key/value heads are repeated for the query heads as Reshape(Expand(Unsqueeze(x)))
@@ -182,20 +185,16 @@ def _rotary_caches(model: onnx.ModelProto, cos: str, sin: str, max_positions: in
     """cos/sin of every position below `max_positions`, as RotaryEmbedding's [positions, head/2]
     caches, computed by the exported graph itself (so any rope variant that depends on the
     position alone is reproduced); None when they are not the duplicated halves rotate_half uses."""
-    import onnxruntime as ort
-
     sub = onnx.utils.Extractor(model).extract_model([i.name for i in model.graph.input], [cos, sin])
     used = {name for node in sub.graph.node for name in node.input}
+    input_ids, attention_mask = INPUT_NAMES
     feeds = {
-        "input_ids": np.zeros((1, max_positions), dtype=np.int64),
-        "attention_mask": np.ones((1, max_positions), dtype=np.int64),
+        input_ids: np.zeros((1, max_positions), dtype=np.int64),
+        attention_mask: np.ones((1, max_positions), dtype=np.int64),
     }
     sub.graph.ClearField("input")
     sub.graph.input.extend([i for i in model.graph.input if i.name in used])
-    options = ort.SessionOptions()
-    options.log_severity_level = 3
-    session = ort.InferenceSession(sub.SerializeToString(), options, providers=["CPUExecutionProvider"])
-    values = session.run([cos, sin], {k: v for k, v in feeds.items() if k in used})
+    values = onnx_session(sub.SerializeToString()).run([cos, sin], {k: v for k, v in feeds.items() if k in used})
     caches = []
     for value in values:
         value = np.asarray(value, dtype=np.float32)
@@ -209,7 +208,9 @@ def _rotary_caches(model: onnx.ModelProto, cos: str, sin: str, max_positions: in
     return caches
 
 
-def _rewrite_block(graph: onnx.GraphProto, index: int, block: dict, num_heads: int, head_size: int) -> None:
+def _rewrite_block(
+    graph: onnx.GraphProto, old: _Graph, index: int, block: dict, num_heads: int, head_size: int
+) -> None:
     """Replaces the block's head-merging Reshape with RotaryEmbedding x2 + MultiHeadAttention
     writing the same value; the old nodes become dead and are removed afterwards. Grouped
     key/value heads get projections with each head's columns repeated (what repeat_kv does to
@@ -217,8 +218,8 @@ def _rewrite_block(graph: onnx.GraphProto, index: int, block: dict, num_heads: i
     position = list(graph.node).index(block["merge"])
     projections = []
     for role in ("key", "value") if block["width"] != block["kv_width"] else ():
-        matmul = block["matmul"][role]
-        weight = block["weights"][role]
+        matmul = block["projection"][role]
+        weight = old.constant(matmul.input[1])
         repeated = np.repeat(
             weight.reshape(weight.shape[0], -1, head_size), block["width"] // block["kv_width"], axis=1
         )
@@ -265,11 +266,6 @@ def _remove_dead_nodes(graph: onnx.GraphProto) -> None:
     used = {name for node in graph.node for name in node.input}
     for initializer in [i for i in graph.initializer if i.name not in used]:
         graph.initializer.remove(initializer)
-
-
-def _unsqueezed(graph: _Graph, value: str) -> str | None:
-    node = graph.node(value, "Unsqueeze")
-    return node.input[0] if node is not None else None
 
 
 def _perm(node: onnx.NodeProto) -> list[int]:

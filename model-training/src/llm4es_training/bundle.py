@@ -75,8 +75,14 @@ def export_bundle(
         opset = export_onnx(pooling, tokens["pad_id"], staging / ONNX_FILE)
         source.save_tokenizer_json(staging / TOKENIZER_FILE)
         fused = _fused(pooling, staging / ONNX_FILE, tokens["pad_id"], source.vocab_size, max_tokens, fused_attention)
-        onnx = {"file": ONNX_FILE, "opset": opset, "inputs": INPUT_NAMES, "output": OUTPUT_NAME, "dtype": "float32"}
-        onnx["fused_attention_blocks"] = fused
+        onnx = {
+            "file": ONNX_FILE,
+            "opset": opset,
+            "inputs": INPUT_NAMES,
+            "output": OUTPUT_NAME,
+            "dtype": "float32",
+            "fused_attention_blocks": fused,
+        }
         if quantize:
             onnx = _quantized(onnx, staging / ONNX_FILE, tokens["pad_id"], source.vocab_size, max_tokens)
             (staging / ONNX_FILE).unlink()
@@ -186,23 +192,22 @@ def _fused(pooling, onnx_path: Path, pad_id: int, vocab_size: int, max_tokens: i
     """Fuses the graph's attention blocks when asked and possible, keeping the fused graph only if
     it still computes what PyTorch computes; returns the number of blocks fused. Either way the
     graph that ships is verified against PyTorch."""
-    exported = onnx_path.with_name(onnx_path.name + ".as-exported")
-    fused = 0
-    if wanted and not (onnx_path.parent / EXTERNAL_DATA_FILE).exists():
-        shutil.copyfile(onnx_path, exported)
-        fused = fuse_attention(onnx_path, max_tokens)
+    candidate = onnx_path.with_name(onnx_path.name + ".fused")
     try:
-        verify_onnx(pooling, onnx_path, pad_id, vocab_size, max_tokens)
-    except ExportError as disagreement:
-        if not fused:
-            raise
-        LOG.warning("fused attention disagrees with PyTorch (%s); shipping attention as exported", disagreement)
-        shutil.copyfile(exported, onnx_path)
         fused = 0
+        if wanted and not (onnx_path.parent / EXTERNAL_DATA_FILE).exists():
+            fused = fuse_attention(onnx_path, candidate, max_tokens)
+        if fused:
+            try:
+                verify_onnx(pooling, candidate, pad_id, vocab_size, max_tokens)
+                candidate.replace(onnx_path)
+                return fused
+            except ExportError as disagreement:
+                LOG.warning("fused attention disagrees with PyTorch (%s); shipping attention as exported", disagreement)
         verify_onnx(pooling, onnx_path, pad_id, vocab_size, max_tokens)
+        return 0
     finally:
-        exported.unlink(missing_ok=True)
-    return fused
+        candidate.unlink(missing_ok=True)
 
 
 def _quantized(onnx: dict, float_onnx: Path, pad_id: int, vocab_size: int, max_tokens: int) -> dict:

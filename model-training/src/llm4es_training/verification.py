@@ -19,10 +19,12 @@ def cosine_rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return (a * b).sum(axis=1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1))
 
 
-def onnx_session(onnx_path: Path) -> ort.InferenceSession:
+def onnx_session(onnx: Path | bytes) -> ort.InferenceSession:
+    """A CPU session on a graph file or a serialized graph."""
     options = ort.SessionOptions()
     options.log_severity_level = 3
-    return ort.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
+    graph = onnx if isinstance(onnx, bytes) else str(onnx)
+    return ort.InferenceSession(graph, options, providers=["CPUExecutionProvider"])
 
 
 def torch_embed(pooling: LayerMeanPooling, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:

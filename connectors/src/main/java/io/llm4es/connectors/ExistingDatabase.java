@@ -63,11 +63,7 @@ public final class ExistingDatabase {
         if (!url.startsWith(Llm4esDuckDB.PREFIX)) {
             return null;
         }
-        String path = url.substring(Llm4esDuckDB.PREFIX.length());
-        for (char separator : new char[] {'?', ';'}) {
-            int params = path.indexOf(separator);
-            path = params < 0 ? path : path.substring(0, params);
-        }
+        String path = url.substring(Llm4esDuckDB.PREFIX.length()).split("[?;]", 2)[0];
         return path.isEmpty() || path.startsWith(":memory:") || path.startsWith("md:") ? null : path;
     }
 }
