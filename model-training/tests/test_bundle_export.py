@@ -113,6 +113,23 @@ def test_explicit_options_reach_the_manifest(tiny_model_dir, serializer_path, tm
     assert manifest["tokens"]["add_bos"] is False
 
 
+@pytest.mark.parametrize("name, expected", [("upper", (1, 3)), ("final", (3, 3)), ("all", (0, 3))])
+def test_embedding_layers_by_name(tiny_model_dir, serializer_path, tmp_path, name, expected):
+    manifest = _export(tiny_model_dir("llama"), serializer_path, tmp_path / name, embedding_layers=name)
+    assert (manifest["pooling"]["layers_from"], manifest["pooling"]["layers_to"]) == expected
+
+
+def test_embedding_layers_and_a_layer_range_or_an_unknown_pooling_are_refused(
+    tiny_model_dir, serializer_path, tmp_path
+):
+    model = tiny_model_dir("llama")
+    with pytest.raises(ExportError, match="--embedding-layers takes one of upper, final, all"):
+        _export(model, serializer_path, tmp_path / "b", embedding_layers="final", layers_from=1)
+    with pytest.raises(ExportError, match="--token-pooling must be one of mean, last, mean-max, not 'max'"):
+        _export(model, serializer_path, tmp_path / "b", token_pooling="max")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_large_model_weights_go_to_external_data(tiny_model_dir, serializer_path, tmp_path, monkeypatch):
     # Pretend the 2 GB protobuf limit is tiny so the external-data path runs on a tiny model.
     monkeypatch.setattr("llm4es_training.onnx_export.SINGLE_FILE_LIMIT_BYTES", 0)

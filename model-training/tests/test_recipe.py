@@ -110,3 +110,18 @@ def test_train_refuses_a_corpus_or_tokenizer_that_is_not_the_recipes(tmp_path):
         _with_recipe(_options(tmp_path, "lines", "--recipe", DEFAULT_RECIPE, "--tokenizer", "t.json"))
     with pytest.raises(TrainingError, match="trains on a domain tokenizer: pass --tokenizer"):
         _with_recipe(_options(tmp_path, "compact", "--recipe", DEFAULT_RECIPE))
+
+
+def test_a_recipes_embedding_reaches_the_bundle_options_unless_given(tmp_path):
+    recipe = tmp_path / "pooled.json"
+    recipe.write_text(
+        json.dumps({**load_recipe(DEFAULT_RECIPE), "embedding": {"layers": "final", "token_pooling": "mean-max"}})
+    )
+    tokenizer = ["--tokenizer", str(tmp_path / "tokenizer.json")]
+    taken = _with_recipe(_options(tmp_path, "compact", "--recipe", str(recipe), *tokenizer))
+    assert (taken["embedding_layers"], taken["token_pooling"]) == ("final", "mean-max")
+    given = _with_recipe(_options(tmp_path, "compact", "--recipe", str(recipe), *tokenizer, "--token-pooling", "mean"))
+    assert (given["embedding_layers"], given["token_pooling"]) == ("final", "mean")
+    recipe.write_text(json.dumps({**load_recipe(DEFAULT_RECIPE), "embedding": {"pooling": "max"}}))
+    with pytest.raises(TrainingError, match="embedding keys must be among"):
+        load_recipe(str(recipe))

@@ -23,12 +23,17 @@ from .manifest import (
     write_manifest,
 )
 from .onnx_export import EXTERNAL_DATA_FILE, INPUT_NAMES, OUTPUT_NAME, export_onnx
-from .pooling import LayerMeanPooling, default_layers_from
+from .pooling import LAYER_RANGES, TOKEN_POOLINGS, LayerMeanPooling, default_layers_from, layer_range
 from .quantization import INT8_FILE, QUANTIZATIONS, quantize_int8
 from .source_model import SourceModel, load_source_model
 from .verification import verify_onnx
 
 DEFAULT_MAX_TOKENS = 512
+TOKEN_DESCRIPTIONS = {
+    "mean": "masked mean over tokens",
+    "last": "the last token's",
+    "mean-max": "masked mean and max over tokens, concatenated",
+}
 LOG = logging.getLogger(__name__)
 ONNX_FILE = "model.onnx"
 TOKENIZER_FILE = "tokenizer.json"
@@ -52,17 +57,31 @@ def export_bundle(
     training: dict | None = None,
     quantize: str | None = None,
     fused_attention: bool = True,
+    token_pooling: str = "mean",
+    embedding_layers: str | None = None,
 ) -> dict:
     """Exports the bundle to `out` and returns its manifest. `base_name` is recorded as the base
     model (default: `model`); `training` is the manifest's record of how the model was trained;
     `quantize="int8"` ships the int8 graph instead of the float one; `fused_attention=False`
-    keeps attention as the exporter wrote it (`attention_fusion`)."""
+    keeps attention as the exporter wrote it (`attention_fusion`); `token_pooling` is how the
+    averaged hidden states become one vector (pooling.TOKEN_POOLINGS); `embedding_layers` names the
+    averaged hidden states instead of `layers_from`/`layers_to` (pooling.LAYER_RANGES)."""
     check_bundle_target(name, version, out)
     _check_quantize(quantize)
+    if token_pooling not in TOKEN_POOLINGS:
+        raise ExportError(f"--token-pooling must be one of {', '.join(TOKEN_POOLINGS)}, not {token_pooling!r}")
+    if embedding_layers is not None and (
+        embedding_layers not in LAYER_RANGES or layers_from is not None or layers_to is not None
+    ):
+        raise ExportError(
+            f"--embedding-layers takes one of {', '.join(LAYER_RANGES)}, without --layers-from/--layers-to"
+        )
     serializer_config = _read_serializer(serializer)
     out = Path(out)
 
     source = load_source_model(model)
+    if embedding_layers is not None:
+        layers_from, layers_to = layer_range(embedding_layers, source.num_layers)
     layers_from, layers_to = _layer_range(source.num_layers, layers_from, layers_to)
     max_tokens = _max_tokens(source, max_tokens)
     tokens = _special_tokens(source, add_bos)
@@ -71,7 +90,7 @@ def export_bundle(
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
     try:
         staging.chmod(0o755)  # mkdtemp creates 0700; the bundle is an ordinary shared directory.
-        pooling = LayerMeanPooling(source.model.base_model, layers_from, layers_to).eval()
+        pooling = LayerMeanPooling(source.model.base_model, layers_from, layers_to, token_pooling).eval()
         opset = export_onnx(pooling, tokens["pad_id"], staging / ONNX_FILE)
         source.save_tokenizer_json(staging / TOKENIZER_FILE)
         fused = _fused(pooling, staging / ONNX_FILE, tokens["pad_id"], source.vocab_size, max_tokens, fused_attention)
@@ -91,7 +110,7 @@ def export_bundle(
             version=version,
             description=description
             or f"{source.architecture} {source.name_or_path}: mean of hidden states "
-            f"{layers_from}..{layers_to}, masked mean over tokens",
+            f"{layers_from}..{layers_to}, {TOKEN_DESCRIPTIONS[token_pooling]}",
             base_model={
                 "name_or_path": base_name or source.name_or_path,
                 "architecture": source.architecture,
@@ -102,6 +121,7 @@ def export_bundle(
             num_layers=source.num_layers,
             layers_from=layers_from,
             layers_to=layers_to,
+            token_reduce=TOKEN_POOLINGS[token_pooling],
             max_tokens=max_tokens,
             tokens=tokens,
             onnx=onnx,

@@ -44,6 +44,10 @@ TOOLS = {
         "llm4es_training.benchmark.int8",
         "what --quantize int8 costs downstream: float32 and int8 bundles scored on benchmark tasks",
     ),
+    "search": (
+        "llm4es_training.benchmark.search",
+        "the recipe's layer range and pooling chosen on the validation split, over training seeds",
+    ),
 }
 
 
@@ -63,6 +67,8 @@ def _export_bundle(args: argparse.Namespace) -> None:
         out=args.out,
         quantize=args.quantize,
         fused_attention=args.fused_attention,
+        token_pooling=args.token_pooling,
+        embedding_layers=args.embedding_layers,
     )
     pooling = manifest["pooling"]
     print(
@@ -131,6 +137,10 @@ def _train(args: argparse.Namespace) -> None:
         print(f"wrote bundle {args.name}:{args.version} to {args.export_bundle}")
 
 
+# A recipe's `embedding` keys -> train's bundle options.
+EMBEDDING_OPTIONS = {"layers": "embedding_layers", "token_pooling": "token_pooling"}
+
+
 def _with_recipe(options: dict) -> dict:
     """The recipe's context, model and steps where the command line leaves an option unset (a given
     option wins); the corpus and tokenizer must be the recipe's."""
@@ -143,6 +153,7 @@ def _with_recipe(options: dict) -> dict:
         "init": recipe["model"]["init"],
         "scratch_size": recipe["model"].get("scratch_size", "small"),
         **recipe["training"],
+        **{EMBEDDING_OPTIONS[k]: v for k, v in recipe.get("embedding", {}).items()},
     }
     for key, value in taken.items():
         options.setdefault(key, value)
@@ -185,6 +196,19 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--version", default="1", help="bundle version (default: 1)")
     export.add_argument("--layers-from", type=int, help="first hidden state averaged (default: ceil(layers/3))")
     export.add_argument("--layers-to", type=int, help="last hidden state averaged, inclusive (default: last)")
+    export.add_argument(
+        "--embedding-layers",
+        choices=("upper", "final", "all"),
+        help="the averaged hidden states by name instead of --layers-from/--layers-to: upper (the default "
+        "range), final (the last, normed), all (token embeddings included)",
+    )
+    export.add_argument(
+        "--token-pooling",
+        choices=("mean", "last", "mean-max"),
+        default="mean",
+        help="one vector per text: the masked mean of the tokens (default), the last token's, or mean and max "
+        "concatenated (twice the hidden size)",
+    )
     export.add_argument("--max-tokens", type=int, help="token budget (default: min(model positions, 512))")
     export.add_argument(
         "--add-bos",
@@ -294,6 +318,16 @@ def build_parser() -> argparse.ArgumentParser:
     bundle.add_argument("--export-bundle", type=Path, metavar="DIR", help="also export the trained model as a bundle")
     bundle.add_argument("--name", help="bundle name (with --export-bundle)")
     bundle.add_argument("--version", default="1", help="bundle version (1)")
+    bundle.add_argument(
+        "--embedding-layers",
+        choices=("upper", "final", "all"),
+        help="as export-bundle's (default: the recipe's, else upper)",
+    )
+    bundle.add_argument(
+        "--token-pooling",
+        choices=("mean", "last", "mean-max"),
+        help="as export-bundle's (default: the recipe's, else mean)",
+    )
     train.set_defaults(run=_train)
 
     plot = commands.add_parser("plot-runs", help="draw the loss curves of one or more runs into one PNG")

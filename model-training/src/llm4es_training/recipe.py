@@ -19,6 +19,9 @@ from .errors import TrainingError
 RECIPES_DIR = REPO_ROOT / "model-training" / "configs" / "recipes"
 DEFAULT_RECIPE = "compact-domain"
 KEYS = {"name", "description", "serializer", "tokenizer", "context", "model", "training"}
+# Optional: how the bundle pools ({"layers": "final", "token_pooling": "mean-max"}; export-bundle's options).
+OPTIONAL_KEYS = {"embedding"}
+EMBEDDING_KEYS = {"layers", "token_pooling"}
 TRAINING_KEYS = {"max_steps", "epochs", "batch_size", "micro_batch_size", "lr"}
 
 
@@ -39,12 +42,15 @@ def load_recipe(name_or_path: str) -> dict:
         recipe = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as error:
         raise TrainingError(f"recipe {path} is not valid JSON: {error}") from None
-    unknown = set(recipe) - KEYS
+    unknown = set(recipe) - KEYS - OPTIONAL_KEYS
     missing = KEYS - set(recipe)
     if unknown or missing:
         raise TrainingError(f"recipe {path}: unknown keys {sorted(unknown)}, missing keys {sorted(missing)}")
     if set(recipe["training"]) - TRAINING_KEYS:
         raise TrainingError(f"recipe {path}: training keys must be among {sorted(TRAINING_KEYS)}")
+    embedding = recipe.get("embedding", {})
+    if set(embedding) - EMBEDDING_KEYS:
+        raise TrainingError(f"recipe {path}: embedding keys must be among {sorted(EMBEDDING_KEYS)}")
     if recipe["tokenizer"].get("kind") not in ("domain", "model"):
         raise TrainingError(f"recipe {path}: tokenizer kind must be 'domain' or 'model' (the init model's own)")
     if not isinstance(recipe["context"], int) or recipe["context"] < 2:

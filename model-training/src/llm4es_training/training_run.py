@@ -27,6 +27,7 @@ from .distributed import Processes, start_processes, stop_processes
 from .errors import TrainingError
 from .initialization import InitialModel, check_init_reference, load_initial_model, new_scratch_model
 from .manifest import sha256_file
+from .pooling import LAYER_RANGES, TOKEN_POOLINGS
 from .scratch import scratch_shape
 from .trainer import LoopResult, LoopSettings, Trainer, autocast_dtype
 from .training_log import CURVE_FILE, LOG_FILE, plot_loss_curves, read_log
@@ -94,6 +95,8 @@ class TrainRequest:
     export_bundle: Path | None = None
     name: str | None = None
     version: str = "1"
+    embedding_layers: str | None = None  # the bundle's pooling (export_bundle's), with export_bundle
+    token_pooling: str = "mean"
     device: str | None = None
     recipe: str | None = None  # the named recipe the options came from, recorded in the training facts
 
@@ -212,6 +215,8 @@ def _run(request: TrainRequest, processes: Processes) -> dict:
                     add_bos=initial.bos_id is not None,
                     base_name=initial.reference,
                     training=summary["training"],
+                    embedding_layers=request.embedding_layers,
+                    token_pooling=request.token_pooling,
                     description=f"{request.init} fine-tuned on {request.corpus.name} "
                     f"({summary['training']['method']}, {result.steps} steps)",
                 )
@@ -227,6 +232,12 @@ def _check_request(request: TrainRequest, processes: Processes, run_dir: Path) -
         if not request.name:
             raise TrainingError("--export-bundle needs --name")
         check_bundle_target(request.name, request.version, request.export_bundle)
+        # A recipe's pooling names are checked now, not after the training they would end.
+        if request.embedding_layers not in (None, *LAYER_RANGES) or request.token_pooling not in TOKEN_POOLINGS:
+            raise TrainingError(
+                f"embedding layers must be one of {', '.join(LAYER_RANGES)} and token pooling one of "
+                f"{', '.join(TOKEN_POOLINGS)}, not {request.embedding_layers!r} / {request.token_pooling!r}"
+            )
     if request.tokenizer is not None:
         if request.init != "scratch":
             raise TrainingError("--tokenizer is for --init scratch; a pretrained model keeps its own tokenizer")

@@ -70,11 +70,13 @@ def export_task_bundle(
     description: str,
     base_bundle: Path,
     max_tokens: int | None = None,
+    embedding: dict | None = None,
 ) -> Path:
     """The bundle `name` in `models_dir`: `model_dir` exported once into `base_bundle` (ONNX export
     and its verification take seconds), then copied with the task's serializer (`rebundle`). Both
     are built in staging folders and renamed into place, so the Java model registry never sees half
-    a bundle. `max_tokens`: the context the model was trained at (default: export-bundle's)."""
+    a bundle. `max_tokens`: the context the model was trained at (default: export-bundle's);
+    `embedding`: a recipe's pooling ({"layers": ..., "token_pooling": ...}; default: export-bundle's)."""
     target = models_dir / name
     if (target / MANIFEST_FILE).is_file():
         return target
@@ -88,6 +90,8 @@ def export_task_bundle(
             out=base_bundle,
             description=description,
             max_tokens=max_tokens,
+            embedding_layers=(embedding or {}).get("layers"),
+            token_pooling=(embedding or {}).get("token_pooling", "mean"),
         )
     rebundle(source=base_bundle, serializer=serializer, name=name, out=target, description=description)
     return target
@@ -100,11 +104,12 @@ def fine_tune(
     training: Training,
     recipe: str | None = None,
     tokenizer: Path | None = None,
+    seed: int = 0,
 ) -> Path:
     """`llm4es-train train` in its own process (resumed when a previous run was interrupted);
     returns the trained model's Hugging Face folder. With a recipe, `training` still names the
     steps, context, batch and size (the recipe's own in a full run: see `recipe_training`), the
-    recipe the rest; `tokenizer` is a scratch model's given tokenizer.json."""
+    recipe the rest; `tokenizer` is a scratch model's given tokenizer.json; `seed` the training seed."""
     summary = run_dir / "summary.json"
     if summary.is_file() and read_json(summary)["finished"] and (run_dir / "model").is_dir():
         return run_dir / "model"
@@ -129,6 +134,8 @@ def fine_tune(
         str(max(1, training.max_steps // 4)),
         "--no-progress",
     ]
+    if seed:
+        command += ["--seed", str(seed)]
     if recipe is not None:
         command += ["--recipe", recipe]
     if tokenizer is not None:

@@ -215,6 +215,7 @@ class Benchmark:
             f"{method} for benchmark task {task_id}",
             self.out / "base-bundles" / method,
             self.recipe()["context"] if method == RECIPE_METHOD else None,
+            self.recipe().get("embedding") if method == RECIPE_METHOD else None,
         )
         return self.sql_embeddings(task_id, method, name)
 

@@ -35,6 +35,10 @@ public record ModelManifest(
     public static final String TOKENIZER_FILE = "tokenizer.json";
     private static final int MAX_WIDTH = 1 << 16;
     private static final int MAX_LAYERS = 1 << 10;
+    /** pooling.token_reduce -> the embedding's width in hidden sizes. */
+    private static final Map<String, Integer> TOKEN_REDUCE_WIDTHS =
+            Map.of("masked_mean", 1, "last_token", 1, "masked_mean_max", 2);
+
     private static final Pattern SHA256 = Pattern.compile("[0-9a-fA-F]{64}");
     private static final Pattern FILE_NAME_PATTERN = Pattern.compile("[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*");
 
@@ -95,12 +99,23 @@ public record ModelManifest(
         int layersFrom = integer(pooling, "layers_from", 0, numLayers, where);
         int layersTo = integer(pooling, "layers_to", layersFrom, numLayers, where);
         int embeddingDim = integer(root, "embedding_dim", 1, MAX_WIDTH, where);
-        if (embeddingDim != hiddenSize) {
-            // the graph averages hidden states: its output is as wide as they are
+        JsonNode tokenReduceNode = pooling.get("token_reduce");
+        String tokenReduce = tokenReduceNode == null || tokenReduceNode.isNull()
+                ? "masked_mean"
+                : text(tokenReduceNode, "pooling.token_reduce", where);
+        Integer widths = TOKEN_REDUCE_WIDTHS.get(tokenReduce);
+        if (widths == null) {
             throw corrupt(
                     where,
-                    "manifest embedding_dim " + embeddingDim + " is not hidden_size " + hiddenSize
-                            + " (the embedding is a mean of hidden states)");
+                    "manifest pooling.token_reduce '" + tokenReduce + "' is not one of "
+                            + String.join(", ", new java.util.TreeSet<>(TOKEN_REDUCE_WIDTHS.keySet())));
+        }
+        if (embeddingDim != hiddenSize * widths) {
+            // the graph pools hidden states: its output is as wide as they are (mean and max: twice)
+            throw corrupt(
+                    where,
+                    "manifest embedding_dim " + embeddingDim + " is not " + widths + " x hidden_size " + hiddenSize
+                            + " (pooling.token_reduce " + tokenReduce + ")");
         }
         int maxTokens;
         try {

@@ -59,6 +59,29 @@ class ModelBundleTest {
     }
 
     @Test
+    void theEmbeddingWidthMustMatchTheTokenPooling() throws Exception {
+        Path dir = copyOfBundledModel();
+        Path manifest = dir.resolve(ModelManifest.FILE_NAME);
+        String original = Files.readString(manifest);
+        // mean and max concatenated: twice the hidden size, 64 is not
+        Files.writeString(manifest, original.replace("\"masked_mean\"", "\"masked_mean_max\""));
+        Llm4esException e = assertThrows(Llm4esException.class, () -> ModelBundle.open(BundleSource.directory(dir)));
+        assertEquals(SqlState.DATA_CORRUPTED, e.state());
+        assertTrue(e.getMessage().contains("embedding_dim 64 is not 2 x hidden_size 64"), e.getMessage());
+        Files.writeString(
+                manifest,
+                original.replace("\"masked_mean\"", "\"masked_mean_max\"")
+                        .replace("\"embedding_dim\": 64", "\"embedding_dim\": 128"));
+        assertEquals(
+                128, ModelBundle.open(BundleSource.directory(dir)).manifest().embeddingDim());
+        Files.writeString(manifest, original.replace("\"masked_mean\"", "\"median\""));
+        e = assertThrows(Llm4esException.class, () -> ModelBundle.open(BundleSource.directory(dir)));
+        assertTrue(
+                e.getMessage().contains("token_reduce 'median' is not one of last_token, masked_mean, masked_mean_max"),
+                e.getMessage());
+    }
+
+    @Test
     void editingTheManifestChangesTheFingerprint() throws Exception {
         Path dir = copyOfBundledModel();
         String before = ModelBundle.open(BundleSource.directory(dir)).fingerprint();

@@ -1,0 +1,344 @@
+"""`llm4es-train search --out DIR [--seeds 0 1 2] [--tasks ...]` (or `python -m
+llm4es_training.benchmark.search`): the default recipe's inference-time levers (which hidden
+states are averaged, how tokens are pooled) chosen on the validation split, over several training
+seeds. DIR is a full benchmark report folder (`llm4es-train benchmark --out DIR`): its task
+folders, recipe texts, tokenizer, corpus, seed-0 model and SQL embeddings are reused.
+
+1. Seeds: the recipe's model trained again with `--seed s` on the same corpus (seed 0 is the
+   run's own), exported to a bundle per task and every entity embedded through the SQL aggregate,
+   as the benchmark does (the default variant).
+2. Variants: every entity's text as Java cut it for the recipe's context (`export-text --tokenizer
+   --budget`, what `user_embedding` cuts) through the model in PyTorch, every hidden state at once,
+   pooled by each of VARIANTS. The default variant must equal the SQL embedding (cosine >=
+   PARITY_COSINE for every entity), so the search scores what SQL computes.
+3. Choice: each variant scored by the protocol on the validation split (train entities only; the
+   test entities are dropped before anything reads them), as its difference to the aggregates'
+   validation score, averaged over tasks and seeds. The variant with the best mean replaces the
+   default only if it beats it on every seed by more than the gain's spread (`choose`).
+4. Final: the chosen and the default variant, every seed, exported as bundles (`export-bundle
+   --embedding-layers --token-pooling`) and embedded through SQL (checked against PyTorch), scored
+   on the test split (fixed and the 5 repeated splits) against the aggregates, alone and
+   concatenated with them, fold-paired; mean and std over the seeds.
+
+Writes DIR/search/search.json and prints the tables.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..manifest import read_manifest
+from ..pooling import LAYER_RANGES, TOKEN_POOLINGS, layer_range, reduce_tokens
+from ..recipe import DEFAULT_RECIPE
+from .artifacts import cached_json, read_json, write_atomic, write_json
+from .llm_models import RECIPE_METHOD, bundle_name, export_task_bundle, fine_tune
+from .protocol import evaluate_repeated, evaluate_task, evaluate_validation, features_frame, load_features
+from .report import paired_difference, repeated_paired_difference
+from .run import Benchmark, mode_for
+from .task_folder import read_labels, read_task
+from .tasks import TASK_IDS
+
+# A variant is "<layers>/<token pooling>" (pooling.LAYER_RANGES, pooling.TOKEN_POOLINGS); "upper/mean"
+# is what export-bundle computes by default.
+DEFAULT_VARIANT = "upper/mean"
+PARITY_COSINE = 0.999
+BATCH = 16
+
+
+def log(message: str) -> None:
+    print(f"[search] {message}", file=sys.stderr, flush=True)
+
+
+VARIANTS = [f"{r}/{p}" for r in LAYER_RANGES for p in TOKEN_POOLINGS]
+
+
+def pool(hidden: list, mask, variant: str):
+    """One variant's per-text vectors from a batch's hidden states (torch tensors, right-padded),
+    computed as an exported bundle of that layer range and token pooling computes them."""
+    import torch
+
+    layers, token_pooling = variant.split("/")
+    first, last = layer_range(layers, len(hidden) - 1)
+    return reduce_tokens(torch.stack(hidden[first : last + 1]).mean(0), mask, token_pooling)
+
+
+def variant_embeddings(model_dir: Path, bundle: Path, texts: Path, names: list[str]) -> dict[str, pd.DataFrame]:
+    """Every variant's embedding of every text in `texts` (export-text JSON lines), tokenized with
+    the bundle's tokenizer and specials as the Java embedder does."""
+    import torch
+    from tokenizers import Tokenizer
+    from transformers import AutoModelForCausalLM
+
+    from ..tokens import encode_for_bundle, right_pad
+
+    manifest = read_manifest(bundle)
+    tokenizer = Tokenizer.from_file(str(bundle / "tokenizer.json"))
+    records = [read_json_line(line) for line in texts.read_text(encoding="utf-8").splitlines()]
+    ids = [encode_for_bundle(tokenizer, r["text"], manifest["tokens"]) for r in records]
+    too_long = [r["user_id"] for r, i in zip(records, ids) if len(i) > manifest["max_tokens"]]
+    if too_long:
+        raise SystemExit(f"{len(too_long)} texts exceed the bundle's {manifest['max_tokens']} tokens: {too_long[:3]}")
+    model = AutoModelForCausalLM.from_pretrained(model_dir).eval()
+    order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+    out = {v: [None] * len(ids) for v in names}
+    with torch.inference_mode():
+        for start in range(0, len(order), BATCH):
+            rows = order[start : start + BATCH]
+            input_ids, mask = (
+                torch.from_numpy(a) for a in right_pad([ids[i] for i in rows], manifest["tokens"]["pad_id"])
+            )
+            hidden = model.model(input_ids=input_ids, attention_mask=mask, output_hidden_states=True).hidden_states
+            for v in names:
+                for row, vector in zip(rows, pool(list(hidden), mask, v).numpy()):
+                    out[v][row] = vector
+    users = [str(r["user_id"]) for r in records]
+    return {v: features_frame(users, np.stack(out[v])) for v in names}
+
+
+def read_json_line(line: str) -> dict:
+    import json
+
+    return json.loads(line)
+
+
+def cosines(a: pd.DataFrame, b: pd.DataFrame) -> np.ndarray:
+    a, b = a.sort_index().to_numpy(float), b.loc[a.sort_index().index].to_numpy(float)
+    return (a * b).sum(1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1))
+
+
+def choose(per_seed: dict[str, list[float]]) -> tuple[str, str]:
+    """(the variant with the best mean validation score, the one chosen): the best replaces the
+    default only if it beats it on every seed and its mean gain exceeds the gain's spread over
+    seeds, so that one lucky seed or a gain within noise does not change what users get."""
+    best = max(per_seed, key=lambda v: float(np.mean(per_seed[v])))
+    gain = np.asarray(per_seed[best]) - np.asarray(per_seed[DEFAULT_VARIANT])
+    keeps = best == DEFAULT_VARIANT or not (gain.min() > 0 and gain.mean() > gain.std())
+    return best, DEFAULT_VARIANT if keeps else best
+
+
+class Search:
+    def __init__(self, bench: Benchmark, seeds: list[int]):
+        self.bench, self.seeds = bench, seeds
+        self.dir = bench.out / "search"
+
+    def method(self, seed: int) -> str:
+        return RECIPE_METHOD if seed == 0 else f"{RECIPE_METHOD}-seed{seed}"
+
+    def model(self, seed: int) -> Path:
+        """The recipe's model trained with `seed` (seed 0: the benchmark run's)."""
+        if seed == 0:
+            return self.bench.recipe_model()
+        b = self.bench
+        b.recipe_model()  # the tokenizer and corpus, cached by the run
+        return fine_tune(
+            "scratch",
+            b.out / "recipe" / "train-corpus.jsonl",
+            b.out / "train" / self.method(seed),
+            b.recipe_training(),
+            recipe=DEFAULT_RECIPE,
+            tokenizer=b.out / "recipe" / "tokenizer.json",
+            seed=seed,
+        )
+
+    def variant_method(self, seed: int, variant: str) -> str:
+        """The benchmark's method name of a seed's model pooled by `variant` (the default variant's
+        is the seed's own, so seed 0's is the run of record's)."""
+        suffix = "" if variant == DEFAULT_VARIANT else "-" + variant.replace("/", "-")
+        return self.method(seed) + suffix
+
+    def bundle(self, task_id: str, seed: int, variant: str = DEFAULT_VARIANT) -> Path:
+        """The task's bundle of the seed's model pooled by `variant`, exported as the benchmark
+        exports the recipe's."""
+        b, method = self.bench, self.variant_method(seed, variant)
+        layers, token_pooling = variant.split("/")
+        return export_task_bundle(
+            self.model(seed),
+            b.serializer(task_id, RECIPE_METHOD),
+            bundle_name(task_id, method),
+            b.out / "models",
+            f"{method} for benchmark task {task_id}",
+            b.out / "base-bundles" / method,
+            b.recipe()["context"],
+            {"layers": layers, "token_pooling": token_pooling},
+        )
+
+    def sql(self, task_id: str, seed: int, variant: str = DEFAULT_VARIANT) -> pd.DataFrame:
+        """The seed's embedding pooled by `variant` through the SQL aggregate (the benchmark's path)."""
+        b, method = self.bench, self.variant_method(seed, variant)
+        path = b.features_path(task_id, method)
+        if not path.is_file():
+            bundle = self.bundle(task_id, seed, variant)
+            table = b.sql_embeddings(task_id, method, bundle.name)
+            write_atomic(path, lambda tmp: table.to_csv(tmp, lineterminator="\n"))
+        return load_features(path)
+
+    def variant_features(self, task_id: str, seed: int) -> dict[str, pd.DataFrame]:
+        folder = self.dir / "embeddings" / task_id / f"seed{seed}"
+        names = VARIANTS
+        if not all((folder / f"{v.replace('/', '_')}.csv").is_file() for v in names):
+            log(f"{task_id} seed {seed}: every variant in PyTorch")
+            bundle = self.bundle(task_id, seed)
+            tables = variant_embeddings(
+                self.model(seed),
+                bundle,
+                self.bench.recipe_texts(task_id, self.bench.out / "recipe" / "tokenizer.json"),
+                names,
+            )
+            for v, table in tables.items():
+                write_atomic(
+                    folder / f"{v.replace('/', '_')}.csv", lambda tmp, t=table: t.to_csv(tmp, lineterminator="\n")
+                )
+        return {v: load_features(folder / f"{v.replace('/', '_')}.csv") for v in names}
+
+    def num_layers(self, task_id: str) -> int:
+        return read_manifest(self.bundle(task_id, self.seeds[0]))["num_layers"]
+
+    def parity(self, task_id: str, seed: int, variant: str = DEFAULT_VARIANT) -> float:
+        """The smallest cosine between the PyTorch variant and the SQL embedding of its bundle."""
+
+        def check() -> dict:
+            ours = self.variant_features(task_id, seed)[variant]
+            worst = float(cosines(ours, self.sql(task_id, seed, variant)).min())
+            if worst < PARITY_COSINE:
+                raise SystemExit(f"{task_id} seed {seed} {variant}: PyTorch and SQL embeddings differ ({worst:.5f})")
+            return {"min_cosine": worst}
+
+        name = "" if variant == DEFAULT_VARIANT else "." + variant.replace("/", "_")
+        return cached_json(self.dir / "results" / task_id / f"seed{seed}{name}.parity.json", check)["min_cosine"]
+
+    def validation(self, task_id: str, seed: int) -> dict[str, float]:
+        """Each variant's validation score minus the aggregates'."""
+        task_dir = self.bench.tasks_dir / task_id
+        labels, metric = read_labels(task_dir), read_task(task_dir)["metric"]
+
+        def scores() -> dict:
+            base = evaluate_validation(load_features(self.bench.features_path(task_id, "aggregates")), labels, metric)
+            return {
+                v: evaluate_validation(f, labels, metric)["mean"] - base["mean"]
+                for v, f in self.variant_features(task_id, seed).items()
+            }
+
+        return cached_json(self.dir / "results" / task_id / f"seed{seed}.validation.json", scores)
+
+    def test(self, task_id: str, seed: int, variant: str) -> dict:
+        """The variant against the aggregates on the test split: fixed (fold-paired over the 5
+        folds) and repeated (over 25 split-fold pairs), alone and concatenated with the aggregates.
+        The embedding is the variant's bundle through SQL, checked against PyTorch first."""
+        task_dir = self.bench.tasks_dir / task_id
+        labels, metric = read_labels(task_dir), read_task(task_dir)["metric"]
+
+        def compute() -> dict:
+            self.parity(task_id, seed, variant)
+            features = self.sql(task_id, seed, variant)
+            aggregates = load_features(self.bench.features_path(task_id, "aggregates"))
+            fixed = evaluate_task(task_dir, features, variant)
+            base = read_json(self.bench.out / "results" / task_id / "aggregates.json")
+            repeated = evaluate_repeated(features, labels, metric)
+            base_repeated = self.bench.score_repeated(task_id, "aggregates")
+            ensemble = pd.concat([features, aggregates], axis=1)
+            return {
+                "score": fixed["mean"],
+                "fixed": paired_difference(fixed, base),
+                "repeated": repeated_paired_difference(repeated, base_repeated)["mean"],
+                "ensemble_fixed": paired_difference(evaluate_task(task_dir, ensemble, "ensemble"), base),
+                "ensemble_repeated": repeated_paired_difference(
+                    evaluate_repeated(ensemble, labels, metric), base_repeated
+                )["mean"],
+            }
+
+        name = variant.replace("/", "_")
+        return cached_json(self.dir / "results" / task_id / f"seed{seed}.test.{name}.json", compute)
+
+    def run(self, task_ids: list[str], command: str) -> dict:
+        names = VARIANTS
+        parity = {t: {s: self.parity(t, s) for s in self.seeds} for t in task_ids}
+        valid = {t: {s: self.validation(t, s) for s in self.seeds} for t in task_ids}
+        # mean over tasks per seed, then over seeds; the spread is the std over seeds
+        per_seed = {v: [float(np.mean([valid[t][s][v] for t in task_ids])) for s in self.seeds] for v in names}
+        table = {v: {"mean": float(np.mean(m)), "std_over_seeds": float(np.std(m))} for v, m in per_seed.items()}
+        best, chosen = choose(per_seed)
+        finals = sorted({DEFAULT_VARIANT, chosen})
+        test = {t: {v: {s: self.test(t, s, v) for s in self.seeds} for v in finals} for t in task_ids}
+        result = {
+            "command": command,
+            "seeds": self.seeds,
+            "tasks": task_ids,
+            "variants": names,
+            "layer_ranges": {r: list(f(self.num_layers(task_ids[0]))) for r, f in LAYER_RANGES.items()},
+            "parity_min_cosine": parity,
+            "validation": valid,
+            "validation_mean": table,
+            "best": best,
+            "chosen": chosen,
+            "test": test,
+            "test_summary": {t: {v: summary([test[t][v][s] for s in self.seeds]) for v in finals} for t in task_ids},
+        }
+        write_json(self.dir / "search.json", result)
+        print(markdown(result))
+        return result
+
+
+SUMMARY_KEYS = ("score", "fixed", "repeated", "ensemble_fixed", "ensemble_repeated")
+
+
+def summary(per_seed: list[dict]) -> dict[str, list[float]]:
+    """[mean, std] over seeds of each test reading (a fixed-split difference is its fold mean)."""
+
+    def value(record: dict, key: str) -> float:
+        return record[key][0] if isinstance(record[key], list) else record[key]
+
+    return {
+        k: [float(np.mean([value(r, k) for r in per_seed])), float(np.std([value(r, k) for r in per_seed]))]
+        for k in SUMMARY_KEYS
+    }
+
+
+def markdown(result: dict) -> str:
+    tasks, lines = result["tasks"], []
+    lines.append("| variant | " + " | ".join(tasks) + " | mean over tasks (± over seeds) |")
+    lines.append("|---" * (len(tasks) + 2) + "|")
+    for v in result["variants"]:
+        cells = [f"{np.mean([result['validation'][t][s][v] for s in result['validation'][t]]):+.3f}" for t in tasks]
+        m = result["validation_mean"][v]
+        mark = " (chosen)" if v == result["chosen"] else ""
+        lines.append(f"| {v}{mark} | " + " | ".join(cells) + f" | {m['mean']:+.4f} ± {m['std_over_seeds']:.4f} |")
+    lines.append("")
+    lines.append(
+        "| task | variant | score | alone − aggr. (fixed) | alone − aggr. (repeated) | ⊕ aggr. − aggr. (fixed) | ⊕ aggr. − aggr. (repeated) |"
+    )
+    lines.append("|---|---|---|---|---|---|---|")
+    for t in tasks:
+        for v, s in result["test_summary"][t].items():
+            f = lambda k: f"{s[k][0]:+.3f} ± {s[k][1]:.3f}"  # noqa: E731
+            lines.append(
+                f"| {t} | {v} | {s['score'][0]:.3f} ± {s['score'][1]:.3f} | {f('fixed')} | {f('repeated')} | {f('ensemble_fixed')} | {f('ensemble_repeated')} |"
+            )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None, prog: str = "python -m llm4es_training.benchmark.search") -> int:
+    parser = argparse.ArgumentParser(
+        prog=prog, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--out", type=Path, required=True, help="a full benchmark report folder")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--tasks", nargs="+", choices=TASK_IDS, default=TASK_IDS)
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args(argv)
+    out = args.out.resolve()
+    if read_json(out / "settings.json") != {"max_entities": None, "max_events_per_entity": None}:
+        raise SystemExit(f"{out} is not a full benchmark run")
+    bench = Benchmark(out, mode_for(False, None, True), args.tasks, None, args.threads)
+    command = f"{prog} {shlex.join(argv if argv is not None else sys.argv[1:])}"
+    Search(bench, args.seeds).run(args.tasks, command)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
