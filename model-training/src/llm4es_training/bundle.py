@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 
 from .attention_fusion import fuse_attention
+from .embedding_options import LAYER_RANGES, TOKEN_POOLINGS, default_layers_from, layer_range
 from .errors import ExportError
 from .manifest import (
     MANIFEST_FILE,
@@ -23,7 +24,7 @@ from .manifest import (
     write_manifest,
 )
 from .onnx_export import EXTERNAL_DATA_FILE, INPUT_NAMES, OUTPUT_NAME, export_onnx
-from .pooling import LAYER_RANGES, TOKEN_POOLINGS, LayerMeanPooling, default_layers_from, layer_range
+from .pooling import LayerMeanPooling
 from .quantization import INT8_FILE, QUANTIZATIONS, quantize_int8
 from .source_model import SourceModel, load_source_model
 from .verification import verify_onnx

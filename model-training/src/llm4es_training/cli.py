@@ -6,6 +6,7 @@ import os
 import sys
 from pathlib import Path
 
+from .embedding_options import LAYER_RANGES, TOKEN_POOLINGS
 from .errors import UserError
 
 # Commands whose parsers live in their own modules, imported only when called (pandas, LightGBM and
@@ -198,13 +199,13 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--layers-to", type=int, help="last hidden state averaged, inclusive (default: last)")
     export.add_argument(
         "--embedding-layers",
-        choices=("upper", "final", "all"),
+        choices=tuple(LAYER_RANGES),
         help="the averaged hidden states by name instead of --layers-from/--layers-to: upper (the default "
         "range), final (the last, normed), all (token embeddings included)",
     )
     export.add_argument(
         "--token-pooling",
-        choices=("mean", "last", "mean-max"),
+        choices=tuple(TOKEN_POOLINGS),
         default="mean",
         help="one vector per text: the masked mean of the tokens (default), the last token's, or mean and max "
         "concatenated (twice the hidden size)",
@@ -320,12 +321,12 @@ def build_parser() -> argparse.ArgumentParser:
     bundle.add_argument("--version", default="1", help="bundle version (1)")
     bundle.add_argument(
         "--embedding-layers",
-        choices=("upper", "final", "all"),
+        choices=tuple(LAYER_RANGES),
         help="as export-bundle's (default: the recipe's, else upper)",
     )
     bundle.add_argument(
         "--token-pooling",
-        choices=("mean", "last", "mean-max"),
+        choices=tuple(TOKEN_POOLINGS),
         help="as export-bundle's (default: the recipe's, else mean)",
     )
     train.set_defaults(run=_train)

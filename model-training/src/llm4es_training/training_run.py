@@ -24,10 +24,10 @@ from .checkpoint import checkpoint_paths
 from .context import lines_cut_like_java
 from .corpus import corpus_fingerprint, find_serializer, load_corpus, read_serializer, split_heldout
 from .distributed import Processes, start_processes, stop_processes
+from .embedding_options import LAYER_RANGES, TOKEN_POOLINGS
 from .errors import TrainingError
 from .initialization import InitialModel, check_init_reference, load_initial_model, new_scratch_model
 from .manifest import sha256_file
-from .pooling import LAYER_RANGES, TOKEN_POOLINGS
 from .scratch import scratch_shape
 from .trainer import LoopResult, LoopSettings, Trainer, autocast_dtype
 from .training_log import CURVE_FILE, LOG_FILE, plot_loss_curves, read_log

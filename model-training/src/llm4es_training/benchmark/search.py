@@ -33,8 +33,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..embedding_options import LAYER_RANGES, TOKEN_POOLINGS, layer_range
 from ..manifest import read_manifest
-from ..pooling import LAYER_RANGES, TOKEN_POOLINGS, layer_range, reduce_tokens
 from ..recipe import DEFAULT_RECIPE
 from .artifacts import cached_json, read_json, write_atomic, write_json
 from .llm_models import RECIPE_METHOD, bundle_name, export_task_bundle, fine_tune
@@ -62,6 +62,8 @@ def pool(hidden: list, mask, variant: str):
     """One variant's per-text vectors from a batch's hidden states (torch tensors, right-padded),
     computed as an exported bundle of that layer range and token pooling computes them."""
     import torch
+
+    from ..pooling import reduce_tokens
 
     layers, token_pooling = variant.split("/")
     first, last = layer_range(layers, len(hidden) - 1)
