@@ -48,3 +48,6 @@ def test_the_default_stays_unless_a_variant_wins_on_every_seed():
     # better on every seed, but by less than the gain's spread
     assert choose({DEFAULT_VARIANT: default, "all/mean": [0.001, 0.011, 0.1]}) == ("all/mean", DEFAULT_VARIANT)
     assert choose({DEFAULT_VARIANT: [0.1, 0.1, 0.1], "all/mean": default}) == (DEFAULT_VARIANT, DEFAULT_VARIANT)
+    # the best mean comes from one seed; the steady winner is chosen
+    steady, lucky = [0.02, 0.03, 0.04], [0.20, 0.00, 0.01]
+    assert choose({DEFAULT_VARIANT: default, "all/mean": lucky, "final/mean": steady}) == ("all/mean", "final/mean")
