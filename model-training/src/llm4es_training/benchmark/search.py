@@ -26,6 +26,7 @@ Writes DIR/search/search.json and prints the tables.
 from __future__ import annotations
 
 import argparse
+import json
 import shlex
 import sys
 from pathlib import Path
@@ -81,7 +82,7 @@ def variant_embeddings(model_dir: Path, bundle: Path, texts: Path, names: list[s
 
     manifest = read_manifest(bundle)
     tokenizer = Tokenizer.from_file(str(bundle / "tokenizer.json"))
-    records = [read_json_line(line) for line in texts.read_text(encoding="utf-8").splitlines()]
+    records = [json.loads(line) for line in texts.read_text(encoding="utf-8").splitlines()]
     ids = [encode_for_bundle(tokenizer, r["text"], manifest["tokens"]) for r in records]
     too_long = [r["user_id"] for r, i in zip(records, ids) if len(i) > manifest["max_tokens"]]
     if too_long:
@@ -103,15 +104,10 @@ def variant_embeddings(model_dir: Path, bundle: Path, texts: Path, names: list[s
     return {v: features_frame(users, np.stack(out[v])) for v in names}
 
 
-def read_json_line(line: str) -> dict:
-    import json
-
-    return json.loads(line)
-
-
 def cosines(a: pd.DataFrame, b: pd.DataFrame) -> np.ndarray:
-    a, b = a.sort_index().to_numpy(float), b.loc[a.sort_index().index].to_numpy(float)
-    return (a * b).sum(1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1))
+    """Per entity (a's rows, matched in b by id), the cosine of the two embeddings."""
+    x, y = a.to_numpy(float), b.loc[a.index].to_numpy(float)
+    return (x * y).sum(1) / (np.linalg.norm(x, axis=1) * np.linalg.norm(y, axis=1))
 
 
 def choose(per_seed: dict[str, list[float]]) -> tuple[str, str]:
