@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 from .attention_fusion import fuse_attention
-from .embedding_options import LAYER_RANGES, TOKEN_POOLINGS, default_layers_from, layer_range
+from .embedding_options import LAYER_RANGES, TOKEN_DESCRIPTIONS, TOKEN_POOLINGS, default_layers_from, layer_range
 from .errors import ExportError
 from .manifest import (
     MANIFEST_FILE,
@@ -30,11 +30,6 @@ from .source_model import SourceModel, load_source_model
 from .verification import verify_onnx
 
 DEFAULT_MAX_TOKENS = 512
-TOKEN_DESCRIPTIONS = {
-    "mean": "masked mean over tokens",
-    "last": "the last token's",
-    "mean-max": "masked mean and max over tokens, concatenated",
-}
 LOG = logging.getLogger(__name__)
 ONNX_FILE = "model.onnx"
 TOKENIZER_FILE = "tokenizer.json"
@@ -65,8 +60,8 @@ def export_bundle(
     model (default: `model`); `training` is the manifest's record of how the model was trained;
     `quantize="int8"` ships the int8 graph instead of the float one; `fused_attention=False`
     keeps attention as the exporter wrote it (`attention_fusion`); `token_pooling` is how the
-    averaged hidden states become one vector (pooling.TOKEN_POOLINGS); `embedding_layers` names the
-    averaged hidden states instead of `layers_from`/`layers_to` (pooling.LAYER_RANGES)."""
+    averaged hidden states become one vector (embedding_options.TOKEN_POOLINGS); `embedding_layers` names the
+    averaged hidden states instead of `layers_from`/`layers_to` (embedding_options.LAYER_RANGES)."""
     check_bundle_target(name, version, out)
     _check_quantize(quantize)
     if token_pooling not in TOKEN_POOLINGS:

@@ -28,3 +28,8 @@ def layer_range(name: str, num_layers: int) -> tuple[int, int]:
 # --token-pooling) -> the manifest's pooling.token_reduce. mean-max concatenates the two, so its
 # embedding is twice the hidden size.
 TOKEN_POOLINGS = {"mean": "masked_mean", "last": "last_token", "mean-max": "masked_mean_max"}
+TOKEN_DESCRIPTIONS = {
+    "mean": "masked mean over tokens",
+    "last": "the last token's",
+    "mean-max": "masked mean and max over tokens, concatenated",
+}

@@ -45,7 +45,7 @@ from .run import Benchmark, mode_for
 from .task_folder import read_labels, read_task
 from .tasks import TASK_IDS
 
-# A variant is "<layers>/<token pooling>" (pooling.LAYER_RANGES, pooling.TOKEN_POOLINGS); "upper/mean"
+# A variant is "<layers>/<token pooling>" (embedding_options.LAYER_RANGES, .TOKEN_POOLINGS); "upper/mean"
 # is what export-bundle computes by default.
 DEFAULT_VARIANT = "upper/mean"
 PARITY_COSINE = 0.999
