@@ -105,8 +105,40 @@ def target_tokens(sequences: list[list[int]], indices: list[int]) -> int:
     return sum(len(sequences[i]) - 1 for i in indices)
 
 
-def micro_batches(indices: list[int], size: int) -> list[list[int]]:
-    return [indices[start : start + size] for start in range(0, len(indices), size)]
+# What one forward and backward pass costs beyond its tokens, in tokens' work (Python, kernel
+# launches): it keeps a batch of short texts in one pass rather than one pass each.
+PASS_OVERHEAD_TOKENS = 64
+
+
+def micro_batches(indices: list[int], sequences: list[list[int]], size: int) -> list[list[int]]:
+    """`indices` (longest first, as `rank_share` deals them) cut into forward passes: contiguous
+    runs, each padded to its first text's length, that compute the fewest padded tokens (plus
+    PASS_OVERHEAD_TOKENS a pass), none above `size` texts of the corpus's longest, the memory
+    that `size` bounded when passes held `size` texts. The loss is a sum over predicted tokens
+    divided by the batch's count, so the split changes no gradient, only the padding computed:
+    one long text no longer pads seven short ones to its length."""
+    lengths = [len(sequences[i]) for i in indices]
+    if lengths != sorted(lengths, reverse=True):
+        raise ValueError("micro_batches takes indices longest first")
+    budget = size * max(map(len, sequences))
+    # cost[j]: the cheapest split of the first j texts; cut[j]: where its last pass starts
+    cost, cut = [0] + [float("inf")] * len(indices), [0] * (len(indices) + 1)
+    for start in range(len(indices)):
+        rows_allowed = budget // lengths[start]
+        for end in range(start + 1, min(len(indices), start + rows_allowed) + 1):
+            total = cost[start] + (end - start) * lengths[start] + PASS_OVERHEAD_TOKENS
+            if total < cost[end]:
+                cost[end], cut[end] = total, start
+    passes, end = [], len(indices)
+    while end:
+        passes.append(indices[cut[end] : end])
+        end = cut[end]
+    return passes[::-1]
+
+
+def padded_tokens(passes: list[list[int]], sequences: list[list[int]]) -> int:
+    """Tokens the passes compute, padding included."""
+    return sum(len(p) * max(len(sequences[i]) for i in p) for p in passes)
 
 
 def collate(sequences: list[list[int]], pad_id: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:

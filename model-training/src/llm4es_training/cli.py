@@ -292,7 +292,11 @@ def build_parser() -> argparse.ArgumentParser:
     optim.add_argument("--epochs", type=float, help="passes over the training users (1)")
     optim.add_argument("--max-steps", type=int, help="optimizer steps; overrides --epochs")
     optim.add_argument("--batch-size", type=int, help="texts per optimizer step, all processes (16)")
-    optim.add_argument("--micro-batch-size", type=int, help="texts per forward pass (4)")
+    optim.add_argument(
+        "--micro-batch-size",
+        type=int,
+        help="forward pass memory: at most this many texts of the longest length (4); shorter texts share a pass",
+    )
     optim.add_argument("--lr", type=float, help="peak learning rate (2e-4 full fine-tuning; 1e-3 LoRA or scratch)")
     optim.add_argument("--weight-decay", type=float, default=0.01)
     optim.add_argument("--warmup-ratio", type=float, default=0.05, help="share of steps with linear warmup")

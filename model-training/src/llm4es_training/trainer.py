@@ -26,7 +26,7 @@ PRECISIONS = ("auto", "fp32", "bf16", "fp16")
 @dataclass(frozen=True)
 class LoopSettings:
     batch_size: int  # sequences per optimizer step, over all processes
-    micro_batch_size: int  # sequences per forward pass in one process
+    micro_batch_size: int  # a forward pass holds at most this many of the longest sequences (batches.micro_batches)
     total_steps: int
     lr: float
     weight_decay: float
@@ -210,7 +210,9 @@ class Trainer:
         # of the mean loss over the whole batch, whatever the number of processes.
         targets = target_tokens(self.train, indices)
         scale = processes.world_size / targets
-        share = micro_batches(rank_share(indices, self.train, processes.rank, processes.world_size), s.micro_batch_size)
+        share = micro_batches(
+            rank_share(indices, self.train, processes.rank, processes.world_size), self.train, s.micro_batch_size
+        )
         self.model.train()
         local_loss = 0.0
         for number, micro in enumerate(share):
@@ -256,7 +258,7 @@ class Trainer:
         mine = rank_share(list(range(len(self.heldout))), self.heldout, self.processes.rank, self.processes.world_size)
         loss_sum = sum(
             self._loss_sum(self.model, micro, self.heldout).item()
-            for micro in micro_batches(mine, self.settings.micro_batch_size)
+            for micro in micro_batches(mine, self.heldout, self.settings.micro_batch_size)
         )
         total_loss, total_targets = self.processes.sum(loss_sum, target_tokens(self.heldout, mine))
         return total_loss / total_targets

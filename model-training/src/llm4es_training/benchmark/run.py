@@ -294,12 +294,15 @@ class Benchmark:
     def recipe_training(self) -> Training:
         return self.mode.train if self.mode.quick else recipe_training(load_recipe(DEFAULT_RECIPE))
 
-    def recipe_texts(self, task_id: str, tokenizer: Path | None = None) -> Path:
+    def recipe_texts(self, task_id: str, tokenizer: Path | None = None, context: int | None = None) -> Path:
         """The task's text under the recipe's serializer: whole histories, or with `tokenizer`
-        each cut by Java to the recipe's context less BOS, as `user_embedding` cuts it."""
+        each cut by Java to the context (the recipe's by default) less BOS, as `user_embedding`
+        cuts it."""
         task_dir, serializer = self.tasks_dir / task_id, self.serializer(task_id, RECIPE_METHOD)
-        path = self.out / "text-recipe" / f"{task_id}.{'whole' if tokenizer is None else 'cut'}.jsonl"
-        budget = None if tokenizer is None else self.recipe()["context"] - 1
+        context = context or self.recipe()["context"]
+        cut = "cut" if context == self.recipe()["context"] else f"cut{context}"
+        path = self.out / "text-recipe" / f"{task_id}.{'whole' if tokenizer is None else cut}.jsonl"
+        budget = None if tokenizer is None else context - 1
 
         def export(tmp: Path) -> None:
             self.java.export_text(source_sql(task_dir, read_json(serializer)), serializer, tmp, tokenizer, budget)

@@ -20,6 +20,11 @@ folders, recipe texts, tokenizer, corpus, seed-0 model and SQL embeddings are re
    on the test split (fixed and the 5 repeated splits) against the aggregates, alone and
    concatenated with them, fold-paired; mean and std over the seeds.
 
+With `--context N` the same at another context: the recipe's model trained at N on the run's
+corpus entities cut by Java to N, bundles at N (seed 0 trained too); everything is named
+`-ctx<N>` and written to DIR/search-ctx<N>, and its validation scores read against the same
+aggregates as the recipe's own context.
+
 Writes DIR/search/search.json and prints the tables.
 """
 
@@ -28,7 +33,9 @@ from __future__ import annotations
 import argparse
 import json
 import shlex
+import shutil
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -38,7 +45,7 @@ from ..embedding_options import LAYER_RANGES, TOKEN_POOLINGS, layer_range
 from ..manifest import read_manifest
 from ..recipe import DEFAULT_RECIPE
 from .artifacts import cached_json, read_json, write_atomic, write_json
-from .llm_models import RECIPE_METHOD, bundle_name, export_task_bundle, fine_tune
+from .llm_models import RECIPE_METHOD, bundle_name, export_task_bundle, fine_tune, merge_corpora
 from .protocol import evaluate_repeated, evaluate_task, evaluate_validation, features_frame, load_features
 from .report import paired_difference, repeated_paired_difference
 from .run import Benchmark, mode_for
@@ -129,24 +136,43 @@ def choose(per_seed: dict[str, list[float]]) -> tuple[str, str]:
 
 
 class Search:
-    def __init__(self, bench: Benchmark, seeds: list[int]):
+    def __init__(self, bench: Benchmark, seeds: list[int], context: int | None = None):
+        """`context`: another training and embedding context than the recipe's; its models,
+        texts, bundles and results are named with a `-ctx<N>` suffix beside the recipe's."""
         self.bench, self.seeds = bench, seeds
-        self.dir = bench.out / "search"
+        self.context = context or bench.recipe()["context"]
+        self.suffix = "" if self.context == bench.recipe()["context"] else f"-ctx{self.context}"
+        self.dir = bench.out / f"search{self.suffix}"
 
     def method(self, seed: int) -> str:
-        return RECIPE_METHOD if seed == 0 else f"{RECIPE_METHOD}-seed{seed}"
+        return RECIPE_METHOD + self.suffix + ("" if seed == 0 else f"-seed{seed}")
+
+    def texts(self, task_id: str) -> Path:
+        """The task's texts cut by Java to the search's context, as `user_embedding` cuts them."""
+        return self.bench.recipe_texts(task_id, self.bench.out / "recipe" / "tokenizer.json", self.context)
+
+    def corpus(self) -> Path:
+        """The run's training entities' texts cut by Java to the search's context."""
+        b = self.bench
+        b.recipe_model()  # the tokenizer and the recipe's corpus, cached by the run
+        corpus = b.out / "recipe" / f"train-corpus{self.suffix}.jsonl"
+        if not corpus.is_file():
+            merge = {t: (self.texts(t), keep) for t, keep in b.corpus_ids().items()}
+            shutil.copyfile(b.out / "recipe" / "train-corpus.jsonl.serializer.json", f"{corpus}.serializer.json")
+            write_atomic(corpus, lambda tmp: merge_corpora(merge, tmp))
+        return corpus
 
     def model(self, seed: int) -> Path:
-        """The recipe's model trained with `seed` (seed 0: the benchmark run's)."""
-        if seed == 0:
-            return self.bench.recipe_model()
+        """The recipe's model trained with `seed` at the search's context (seed 0 at the recipe's
+        context: the benchmark run's)."""
         b = self.bench
-        b.recipe_model()  # the tokenizer and corpus, cached by the run
+        if seed == 0 and not self.suffix:
+            return b.recipe_model()
         return fine_tune(
             "scratch",
-            b.out / "recipe" / "train-corpus.jsonl",
+            self.corpus(),
             b.out / "train" / self.method(seed),
-            b.recipe_training(),
+            replace(b.recipe_training(), context=self.context),
             recipe=DEFAULT_RECIPE,
             tokenizer=b.out / "recipe" / "tokenizer.json",
             seed=seed,
@@ -170,7 +196,7 @@ class Search:
             b.out / "models",
             f"{method} for benchmark task {task_id}",
             b.out / "base-bundles" / method,
-            b.recipe()["context"],
+            self.context,
             {"layers": layers, "token_pooling": token_pooling},
         )
 
@@ -193,7 +219,7 @@ class Search:
             tables = variant_embeddings(
                 self.model(seed),
                 bundle,
-                self.bench.recipe_texts(task_id, self.bench.out / "recipe" / "tokenizer.json"),
+                self.texts(task_id),
                 names,
             )
             for v, table in tables.items():
@@ -274,6 +300,7 @@ class Search:
         result = {
             "command": command,
             "seeds": self.seeds,
+            "context": self.context,
             "tasks": task_ids,
             "variants": names,
             "layer_ranges": {r: list(f(self.num_layers(task_ids[0]))) for r, f in LAYER_RANGES.items()},
@@ -336,13 +363,16 @@ def main(argv: list[str] | None = None, prog: str = "python -m llm4es_training.b
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--tasks", nargs="+", choices=TASK_IDS, default=TASK_IDS)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument(
+        "--context", type=int, help="train and embed at this context instead of the recipe's (results in search-ctxN)"
+    )
     args = parser.parse_args(argv)
     out = args.out.resolve()
     if read_json(out / "settings.json") != {"max_entities": None, "max_events_per_entity": None}:
         raise SystemExit(f"{out} is not a full benchmark run")
     bench = Benchmark(out, mode_for(False, None, True), args.tasks, None, args.threads)
     command = f"{prog} {shlex.join(argv if argv is not None else sys.argv[1:])}"
-    Search(bench, args.seeds).run(args.tasks, command)
+    Search(bench, args.seeds, args.context).run(args.tasks, command)
     return 0
 
 
