@@ -51,3 +51,23 @@ def test_the_default_stays_unless_a_variant_wins_on_every_seed():
     # the best mean comes from one seed; the steady winner is chosen
     steady, lucky = [0.02, 0.03, 0.04], [0.20, 0.00, 0.01]
     assert choose({DEFAULT_VARIANT: default, "all/mean": lucky, "final/mean": steady}) == ("all/mean", "final/mean")
+
+
+def test_another_context_or_step_count_is_named_apart_from_the_recipe(tmp_path):
+    """A lever's models, corpus, texts and results never overwrite the recipe's own (seed 0 at the
+    recipe's settings is the run of record's model)."""
+    from llm4es_training.benchmark.llm_models import RECIPE_METHOD
+    from llm4es_training.benchmark.run import Benchmark, mode_for
+    from llm4es_training.benchmark.search import Search
+
+    bench = Benchmark(tmp_path, mode_for(False, None, True), ["berka-age"], None, 1)
+    recipe = Search(bench, [0, 1])
+    lever = Search(bench, [0, 1], context=2048, max_steps=1000, variants=["final/mean-max"])
+    assert (recipe.method(0), recipe.method(1), recipe.dir.name) == (RECIPE_METHOD, f"{RECIPE_METHOD}-seed1", "search")
+    assert lever.method(0) == f"{RECIPE_METHOD}-ctx2048-steps1000"
+    assert lever.method(1) == f"{RECIPE_METHOD}-ctx2048-steps1000-seed1"
+    assert lever.dir.name == "search-ctx2048-steps1000"
+    assert (lever.training.context, lever.training.max_steps) == (2048, 1000)
+    assert lever.variants == [DEFAULT_VARIANT, "final/mean-max"]  # the default is always scored
+    steps_only = Search(bench, [0], max_steps=1000)
+    assert (steps_only.context_suffix, steps_only.method(0)) == ("", f"{RECIPE_METHOD}-steps1000")

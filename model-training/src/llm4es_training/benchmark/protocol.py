@@ -37,7 +37,9 @@ LGB_PARAMS = {
     "bagging_freq": 1,
     "lambda_l1": 1.0,
     "lambda_l2": 1.0,
-    "num_threads": 2,
+    # OMP_NUM_THREADS where set, so that two jobs on two cores do not oversubscribe them (the
+    # scores do not depend on it: deterministic, column-wise histograms).
+    "num_threads": int(os.environ.get("OMP_NUM_THREADS") or 2),
     "seed": SEED,
     "deterministic": True,
     "force_col_wise": True,

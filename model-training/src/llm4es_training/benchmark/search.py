@@ -136,13 +136,26 @@ def choose(per_seed: dict[str, list[float]]) -> tuple[str, str]:
 
 
 class Search:
-    def __init__(self, bench: Benchmark, seeds: list[int], context: int | None = None):
-        """`context`: another training and embedding context than the recipe's; its models,
-        texts, bundles and results are named with a `-ctx<N>` suffix beside the recipe's."""
+    def __init__(
+        self,
+        bench: Benchmark,
+        seeds: list[int],
+        context: int | None = None,
+        max_steps: int | None = None,
+        variants: list[str] | None = None,
+    ):
+        """`context`, `max_steps`: another training (and embedding) context and step count than the
+        recipe's; their models, texts, bundles and results are named with `-ctx<N>`, `-steps<N>`
+        suffixes beside the recipe's. `variants`: the poolings scored (the default always)."""
         self.bench, self.seeds = bench, seeds
-        self.context = context or bench.recipe()["context"]
-        self.suffix = "" if self.context == bench.recipe()["context"] else f"-ctx{self.context}"
+        recipe = bench.recipe_training()
+        self.training = replace(recipe, context=context or recipe.context, max_steps=max_steps or recipe.max_steps)
+        self.context = self.training.context
+        self.context_suffix = "" if self.context == recipe.context else f"-ctx{self.context}"
+        steps = "" if self.training.max_steps == recipe.max_steps else f"-steps{self.training.max_steps}"
+        self.suffix = self.context_suffix + steps
         self.dir = bench.out / f"search{self.suffix}"
+        self.variants = [DEFAULT_VARIANT] + [v for v in variants or VARIANTS if v != DEFAULT_VARIANT]
 
     def method(self, seed: int) -> str:
         return RECIPE_METHOD + self.suffix + ("" if seed == 0 else f"-seed{seed}")
@@ -155,7 +168,7 @@ class Search:
         """The run's training entities' texts cut by Java to the search's context."""
         b = self.bench
         b.recipe_model()  # the tokenizer and the recipe's corpus, cached by the run
-        corpus = b.out / "recipe" / f"train-corpus{self.suffix}.jsonl"
+        corpus = b.out / "recipe" / f"train-corpus{self.context_suffix}.jsonl"
         if not corpus.is_file():
             merge = {t: (self.texts(t), keep) for t, keep in b.corpus_ids().items()}
             shutil.copyfile(b.out / "recipe" / "train-corpus.jsonl.serializer.json", f"{corpus}.serializer.json")
@@ -172,7 +185,7 @@ class Search:
             "scratch",
             self.corpus(),
             b.out / "train" / self.method(seed),
-            replace(b.recipe_training(), context=self.context),
+            self.training,
             recipe=DEFAULT_RECIPE,
             tokenizer=b.out / "recipe" / "tokenizer.json",
             seed=seed,
@@ -245,18 +258,20 @@ class Search:
         return cached_json(self.dir / "results" / task_id / f"seed{seed}{name}.parity.json", check)["min_cosine"]
 
     def validation(self, task_id: str, seed: int) -> dict[str, float]:
-        """Each variant's validation score minus the aggregates'."""
+        """Each variant's validation score minus the aggregates' (cached per variant, so a later
+        search over more variants scores only the new ones)."""
         task_dir = self.bench.tasks_dir / task_id
         labels, metric = read_labels(task_dir), read_task(task_dir)["metric"]
-
-        def scores() -> dict:
+        path = self.dir / "results" / task_id / f"seed{seed}.validation.json"
+        scores = read_json(path) if path.is_file() else {}
+        missing = [v for v in self.variants if v not in scores]
+        if missing:
             base = evaluate_validation(load_features(self.bench.features_path(task_id, "aggregates")), labels, metric)
-            return {
-                v: evaluate_validation(f, labels, metric)["mean"] - base["mean"]
-                for v, f in self.variant_features(task_id, seed).items()
-            }
-
-        return cached_json(self.dir / "results" / task_id / f"seed{seed}.validation.json", scores)
+            features = self.variant_features(task_id, seed)
+            for v in missing:
+                scores[v] = evaluate_validation(features[v], labels, metric)["mean"] - base["mean"]
+            write_json(path, scores)
+        return {v: scores[v] for v in self.variants}
 
     def test(self, task_id: str, seed: int, variant: str) -> dict:
         """The variant against the aggregates on the test split: fixed (fold-paired over the 5
@@ -287,20 +302,22 @@ class Search:
         name = variant.replace("/", "_")
         return cached_json(self.dir / "results" / task_id / f"seed{seed}.test.{name}.json", compute)
 
-    def run(self, task_ids: list[str], command: str) -> dict:
-        names = VARIANTS
+    def run(self, task_ids: list[str], command: str, test: bool = True) -> dict:
+        """The validation table and the choice; with `test`, the final test-split readings."""
+        names = self.variants
         parity = {t: {s: self.parity(t, s) for s in self.seeds} for t in task_ids}
         valid = {t: {s: self.validation(t, s) for s in self.seeds} for t in task_ids}
         # mean over tasks per seed, then over seeds; the spread is the std over seeds
         per_seed = {v: [float(np.mean([valid[t][s][v] for t in task_ids])) for s in self.seeds] for v in names}
         table = {v: {"mean": float(np.mean(m)), "std_over_seeds": float(np.std(m))} for v, m in per_seed.items()}
         best, chosen = choose(per_seed)
-        finals = sorted({DEFAULT_VARIANT, chosen})
+        finals = sorted({DEFAULT_VARIANT, chosen}) if test else []
         test = {t: {v: {s: self.test(t, s, v) for s in self.seeds} for v in finals} for t in task_ids}
         result = {
             "command": command,
             "seeds": self.seeds,
             "context": self.context,
+            "max_steps": self.training.max_steps,
             "tasks": task_ids,
             "variants": names,
             "layer_ranges": {r: list(f(self.num_layers(task_ids[0]))) for r, f in LAYER_RANGES.items()},
@@ -366,13 +383,21 @@ def main(argv: list[str] | None = None, prog: str = "python -m llm4es_training.b
     parser.add_argument(
         "--context", type=int, help="train and embed at this context instead of the recipe's (results in search-ctxN)"
     )
+    parser.add_argument("--max-steps", type=int, help="train this many steps instead of the recipe's (-stepsN)")
+    parser.add_argument(
+        "--variants", nargs="+", choices=VARIANTS, help="the poolings to score (all; the default always)"
+    )
+    parser.add_argument(
+        "--validation-only", action="store_true", help="stop after the validation table and choice (no test split)"
+    )
     args = parser.parse_args(argv)
     out = args.out.resolve()
     if read_json(out / "settings.json") != {"max_entities": None, "max_events_per_entity": None}:
         raise SystemExit(f"{out} is not a full benchmark run")
     bench = Benchmark(out, mode_for(False, None, True), args.tasks, None, args.threads)
     command = f"{prog} {shlex.join(argv if argv is not None else sys.argv[1:])}"
-    Search(bench, args.seeds, args.context).run(args.tasks, command)
+    search = Search(bench, args.seeds, args.context, args.max_steps, args.variants)
+    search.run(args.tasks, command, test=not args.validation_only)
     return 0
 
 
