@@ -20,10 +20,11 @@ folders, recipe texts, tokenizer, corpus, seed-0 model and SQL embeddings are re
    on the test split (fixed and the 5 repeated splits) against the aggregates, alone and
    concatenated with them, fold-paired; mean and std over the seeds.
 
-With `--context N` the same at another context: the recipe's model trained at N on the run's
-corpus entities cut by Java to N, bundles at N (seed 0 trained too); everything is named
-`-ctx<N>` and written to DIR/search-ctx<N>, and its validation scores read against the same
-aggregates as the recipe's own context.
+Levers beside pooling: `--context N` trains and embeds at another context (the run's corpus
+entities cut by Java to N, bundles at N), `--max-steps N` trains longer or shorter; seed 0 is then
+trained too, everything is named `-ctx<N>` / `-steps<N>` and written to DIR/search-ctx<N>-steps<N>,
+and its validation scores read against the same aggregates as the recipe's own. `--variants`
+limits the poolings scored; `--validation-only` stops before the test split.
 
 Writes DIR/search/search.json and prints the tables.
 """
