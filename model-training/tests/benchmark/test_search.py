@@ -71,3 +71,17 @@ def test_another_context_or_step_count_is_named_apart_from_the_recipe(tmp_path):
     assert lever.variants == [DEFAULT_VARIANT, "final/mean-max"]  # the default is always scored
     steps_only = Search(bench, [0], max_steps=1000)
     assert (steps_only.context_suffix, steps_only.method(0)) == ("", f"{RECIPE_METHOD}-steps1000")
+
+
+def test_another_context_is_the_bundles_token_budget(tmp_path):
+    """The serializer's max_tokens caps what a bundle embeds: at another context the bundle must
+    carry that context, or SQL cuts texts the model was trained on whole."""
+    from llm4es_training.benchmark.run import Benchmark, mode_for
+    from llm4es_training.benchmark.search import Search
+
+    (tmp_path / "recipe").mkdir()
+    (tmp_path / "recipe" / "berka-age.serializer.json").write_text(json.dumps({"max_tokens": 1024, "fields": []}))
+    bench = Benchmark(tmp_path, mode_for(False, None, True), ["berka-age"], None, 1)
+    assert Search(bench, [0]).serializer("berka-age") == tmp_path / "recipe" / "berka-age.serializer.json"
+    longer = json.loads(Search(bench, [0], context=2048).serializer("berka-age").read_text())
+    assert longer == {"max_tokens": 2048, "fields": []}
