@@ -76,12 +76,15 @@ def test_another_context_or_step_count_is_named_apart_from_the_recipe(tmp_path):
 def test_another_context_is_the_bundles_token_budget(tmp_path):
     """The serializer's max_tokens caps what a bundle embeds: at another context the bundle must
     carry that context, or SQL cuts texts the model was trained on whole."""
+    from llm4es_training.benchmark.llm_models import RECIPE_METHOD
     from llm4es_training.benchmark.run import Benchmark, mode_for
-    from llm4es_training.benchmark.search import Search
 
-    (tmp_path / "recipe").mkdir()
-    (tmp_path / "recipe" / "berka-age.serializer.json").write_text(json.dumps({"max_tokens": 1024, "fields": []}))
+    task = tmp_path / "tasks" / "berka-age"
+    task.mkdir(parents=True)
+    (task / "serializer.json").write_text(json.dumps({"fields": [{"name": "amount", "role": "number"}]}))
+    (task / "task.json").write_text(json.dumps({"dataset": "berka", "fields": []}))
     bench = Benchmark(tmp_path, mode_for(False, None, True), ["berka-age"], None, 1)
-    assert Search(bench, [0]).serializer("berka-age") == tmp_path / "recipe" / "berka-age.serializer.json"
-    longer = json.loads(Search(bench, [0], context=2048).serializer("berka-age").read_text())
-    assert longer == {"max_tokens": 2048, "fields": []}
+    recipe = json.loads(bench.serializer("berka-age", RECIPE_METHOD).read_text())
+    longer = json.loads(bench.serializer("berka-age", RECIPE_METHOD, 2048).read_text())
+    assert (recipe["max_tokens"], longer["max_tokens"]) == (1024, 2048)
+    assert {**longer, "max_tokens": 1024} == recipe  # nothing else differs

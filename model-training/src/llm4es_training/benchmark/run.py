@@ -219,16 +219,19 @@ class Benchmark:
         )
         return self.sql_embeddings(task_id, method, name)
 
-    def serializer(self, task_id: str, method: str) -> Path:
+    def serializer(self, task_id: str, method: str, context: int | None = None) -> Path:
         """The serializer config a method's bundles carry: the task's own, or for the recipe's
-        method the task's under the recipe (compact.compact_serializer). The int8 copy of a
+        method the task's under the recipe (compact.compact_serializer), at `context` instead of
+        the recipe's where given (its max_tokens caps what a bundle embeds). The int8 copy of a
         method's bundle carries its method's."""
         task_dir = self.tasks_dir / task_id
         if not method.startswith(RECIPE_METHOD):
             return task_dir / "serializer.json"
-        path = self.out / "recipe" / f"{task_id}.serializer.json"
+        recipe = {**self.recipe(), "context": context or self.recipe()["context"]}
+        suffix = "" if recipe["context"] == self.recipe()["context"] else f"-ctx{recipe['context']}"
+        path = self.out / "recipe" / f"{task_id}.serializer{suffix}.json"
         if not path.is_file():
-            config = compact_serializer(read_json(task_dir / "serializer.json"), read_task(task_dir), self.recipe())
+            config = compact_serializer(read_json(task_dir / "serializer.json"), read_task(task_dir), recipe)
             write_json(path, config)
         return path
 

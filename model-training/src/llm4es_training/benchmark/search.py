@@ -176,17 +176,6 @@ class Search:
             write_atomic(corpus, lambda tmp: merge_corpora(merge, tmp))
         return corpus
 
-    def serializer(self, task_id: str) -> Path:
-        """The task's recipe serializer with the search's context as its token budget: the
-        serializer's `max_tokens` caps what a bundle embeds, whatever the bundle's own."""
-        recipe = self.bench.serializer(task_id, RECIPE_METHOD)
-        if not self.context_suffix:
-            return recipe
-        path = recipe.with_name(f"{task_id}.serializer{self.context_suffix}.json")
-        if not path.is_file():
-            write_json(path, {**read_json(recipe), "max_tokens": self.context})
-        return path
-
     def model(self, seed: int) -> Path:
         """The recipe's model trained with `seed` at the search's context (seed 0 at the recipe's
         context: the benchmark run's)."""
@@ -216,7 +205,7 @@ class Search:
         layers, token_pooling = variant.split("/")
         return export_task_bundle(
             self.model(seed),
-            self.serializer(task_id),
+            b.serializer(task_id, RECIPE_METHOD, self.context),
             bundle_name(task_id, method),
             b.out / "models",
             f"{method} for benchmark task {task_id}",
