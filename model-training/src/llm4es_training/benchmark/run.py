@@ -228,8 +228,7 @@ class Benchmark:
         if not method.startswith(RECIPE_METHOD):
             return task_dir / "serializer.json"
         recipe = {**self.recipe(), "context": context or self.recipe()["context"]}
-        suffix = "" if recipe["context"] == self.recipe()["context"] else f"-ctx{recipe['context']}"
-        path = self.out / "recipe" / f"{task_id}.serializer{suffix}.json"
+        path = self.out / "recipe" / f"{task_id}.serializer{self.context_suffix(recipe['context'])}.json"
         if not path.is_file():
             config = compact_serializer(read_json(task_dir / "serializer.json"), read_task(task_dir), recipe)
             write_json(path, config)
@@ -293,6 +292,11 @@ class Benchmark:
     def recipe(self) -> dict:
         """The default recipe; a quick run trains at its own (short) context."""
         return {**load_recipe(DEFAULT_RECIPE), "context": self.recipe_training().context}
+
+    def context_suffix(self, context: int) -> str:
+        """How a model, corpus or serializer trained or cut at another context than the recipe's is
+        named beside the recipe's: `-ctx<N>`, or nothing at the recipe's own."""
+        return "" if context == self.recipe()["context"] else f"-ctx{context}"
 
     def recipe_training(self) -> Training:
         return self.mode.train if self.mode.quick else recipe_training(load_recipe(DEFAULT_RECIPE))

@@ -152,7 +152,7 @@ class Search:
         recipe = bench.recipe_training()
         self.training = replace(recipe, context=context or recipe.context, max_steps=max_steps or recipe.max_steps)
         self.context = self.training.context
-        self.context_suffix = "" if self.context == recipe.context else f"-ctx{self.context}"
+        self.context_suffix = bench.context_suffix(self.context)
         steps = "" if self.training.max_steps == recipe.max_steps else f"-steps{self.training.max_steps}"
         self.suffix = self.context_suffix + steps
         self.dir = bench.out / f"search{self.suffix}"
