@@ -303,8 +303,10 @@ class Search:
         name = variant.replace("/", "_")
         return cached_json(self.dir / "results" / task_id / f"seed{seed}.test.{name}.json", compute)
 
-    def run(self, task_ids: list[str], command: str, test: bool = True) -> dict:
-        """The validation table and the choice; with `test`, the final test-split readings."""
+    def run(self, task_ids: list[str], command: str, test: bool = True, finals: list[str] | None = None) -> dict:
+        """The validation table and the choice; with `test`, the final test-split readings: of the
+        chosen and the default variant, or of `finals` where given (a choice made over every task,
+        when the test split's scoring is shared between processes by --tasks)."""
         names = self.variants
         parity = {t: {s: self.parity(t, s) for s in self.seeds} for t in task_ids}
         valid = {t: {s: self.validation(t, s) for s in self.seeds} for t in task_ids}
@@ -312,8 +314,11 @@ class Search:
         per_seed = {v: [float(np.mean([valid[t][s][v] for t in task_ids])) for s in self.seeds] for v in names}
         table = {v: {"mean": float(np.mean(m)), "std_over_seeds": float(np.std(m))} for v, m in per_seed.items()}
         best, chosen = choose(per_seed)
-        finals = sorted({DEFAULT_VARIANT, chosen}) if test else []
-        test = {t: {v: {s: self.test(t, s, v) for s in self.seeds} for v in finals} for t in task_ids}
+        # the chosen (or first named) variant on every task first: an interrupted search has its readings
+        order = (finals or sorted({DEFAULT_VARIANT, chosen}, key=lambda v: v != chosen)) if test else []
+        finals = sorted(order)
+        scored = {(t, v, s): self.test(t, s, v) for v in order for t in task_ids for s in self.seeds}
+        test = {t: {v: {s: scored[t, v, s] for s in self.seeds} for v in finals} for t in task_ids}
         result = {
             "command": command,
             "seeds": self.seeds,
@@ -391,6 +396,13 @@ def main(argv: list[str] | None = None, prog: str = "python -m llm4es_training.b
     parser.add_argument(
         "--validation-only", action="store_true", help="stop after the validation table and choice (no test split)"
     )
+    parser.add_argument(
+        "--test-variants",
+        nargs="+",
+        choices=VARIANTS,
+        help="score these on the test split instead of the chosen and the default (a choice made over every task, "
+        "when processes share the scoring by --tasks)",
+    )
     args = parser.parse_args(argv)
     out = args.out.resolve()
     if read_json(out / "settings.json") != {"max_entities": None, "max_events_per_entity": None}:
@@ -398,7 +410,7 @@ def main(argv: list[str] | None = None, prog: str = "python -m llm4es_training.b
     bench = Benchmark(out, mode_for(False, None, True), args.tasks, None, args.threads)
     command = f"{prog} {shlex.join(argv if argv is not None else sys.argv[1:])}"
     search = Search(bench, args.seeds, args.context, args.max_steps, args.variants)
-    search.run(args.tasks, command, test=not args.validation_only)
+    search.run(args.tasks, command, test=not args.validation_only, finals=args.test_variants)
     return 0
 
 
