@@ -10,7 +10,7 @@
 #       [--models-dir models] [--work runs/txn-llm] [--out embeddings.csv] [-- <llm4es-train train options>]
 #
 # The recipe (model-training/configs/recipes/NAME.json, default compact-domain) names the
-# serializer options, tokenizer, context, model and steps: your serializer config gets its
+# serializer options, tokenizer, context, model, steps and the bundle's pooling: your serializer config gets its
 # rendering and significant digits (--exact: number fields kept to the digit), a domain tokenizer
 # is trained on the text when the model is new (--init scratch, the recipe's own), and the training
 # text is cut to the context by the Java serializer, as at inference. --init MODEL fine-tunes that

@@ -87,6 +87,10 @@ def test_sql_to_corpus_to_training_to_registered_bundle_to_sql_embeddings(jar, t
     assert manifest["training"]["recipe"] == "compact-domain" and manifest["training"]["context_tokens"] == 128
     assert manifest["serializer"]["rendering"] == "compact" and manifest["serializer"]["max_tokens"] == 128
     assert {f["name"]: f.get("significant_digits") for f in manifest["serializer"]["fields"]}["amount"] == 2
+    # the recipe's pooling: the final layer's mean and max over tokens
+    assert manifest["pooling"]["token_reduce"] == "masked_mean_max"
+    assert manifest["pooling"]["layers_from"] == manifest["pooling"]["layers_to"] == manifest["num_layers"]
+    assert manifest["embedding_dim"] == 2 * manifest["hidden_size"]
     corpus = [json.loads(line) for line in (tmp_path / "work" / "corpus.jsonl").read_text().splitlines()]
     assert len(corpus) == 12 and corpus[0]["text"].startswith("date|type|merchant category|amount\n")
     # cut by Java to the context less BOS: the first kept event shows its date, the next ones a gap

@@ -29,11 +29,12 @@ def test_the_default_recipe_names_every_lever_and_what_scored_it():
     assert (RECIPES_DIR / f"{DEFAULT_RECIPE}.json").is_file() and recipe["name"] == DEFAULT_RECIPE
     # the run of record that scored it, and what has not chosen it yet
     assert "run of record of 2026-12-06" in recipe["description"]
-    assert "Not yet chosen by a search on a validation split" in recipe["description"]
+    assert "chosen by a search on a validation split" in recipe["description"]
     assert recipe["serializer"] == {"rendering": "compact", "significant_digits": 2}
     assert recipe["tokenizer"] == {"kind": "domain", "vocab_size": 4096}
-    assert recipe["context"] == 1024 and recipe["model"] == {"init": "scratch", "scratch_size": "small"}
+    assert recipe["context"] == 2048 and recipe["model"] == {"init": "scratch", "scratch_size": "small"}
     assert recipe["training"]["max_steps"] == 500
+    assert recipe["embedding"] == {"layers": "final", "token_pooling": "mean-max"}
 
 
 def test_an_unknown_or_malformed_recipe_is_refused(tmp_path):
@@ -48,7 +49,7 @@ def test_an_unknown_or_malformed_recipe_is_refused(tmp_path):
 def test_recipe_serializer_options_apply_to_number_fields_but_the_exact_and_binned():
     config = recipe_serializer(load_recipe(DEFAULT_RECIPE), SERIALIZER, exact=("year",))
     fields = {f["name"]: f for f in config["fields"]}
-    assert config["rendering"] == "compact" and config["max_tokens"] == 1024
+    assert config["rendering"] == "compact" and config["max_tokens"] == 2048
     assert fields["amount"].get("significant_digits") == 2 and "format" not in fields["amount"]
     assert fields["year"] == SERIALIZER["fields"][2] and fields["size"] == SERIALIZER["fields"][3]
     assert SERIALIZER["fields"][1]["format"] == "0.00"  # the caller's config is left alone
@@ -79,7 +80,7 @@ def test_train_takes_the_recipe_unless_an_option_says_otherwise(tmp_path):
     assert (taken["init"], taken["scratch_size"], taken["context"], taken["max_steps"]) == (
         "scratch",
         "small",
-        1024,
+        2048,
         500,
     )
     assert (taken["batch_size"], taken["micro_batch_size"], taken["recipe"]) == (16, 8, DEFAULT_RECIPE)

@@ -1,5 +1,6 @@
-"""The search's pooled variants: the default is what a bundle computes, every pooling ignores
-padding, and the choice keeps the default unless a variant wins on every seed beyond noise."""
+"""The search's pooled variants: each is what a bundle pooled so computes, every pooling ignores
+padding, the default is the recipe's pooling, and the choice keeps it unless a variant wins on
+every seed beyond noise."""
 
 import json
 
@@ -8,17 +9,25 @@ import pytest
 import torch
 from transformers import AutoModelForCausalLM
 
-from llm4es_training.benchmark.search import DEFAULT_VARIANT, VARIANTS, choose, pool, variant_embeddings
+from llm4es_training.benchmark.search import (
+    EXPORT_DEFAULT_VARIANT,
+    VARIANTS,
+    choose,
+    pool,
+    recipe_variant,
+    variant_embeddings,
+)
+from llm4es_training.recipe import DEFAULT_RECIPE, load_recipe
 from llm4es_training.tokens import right_pad
 
 
-def test_default_variant_is_the_bundles_embedding(exported, texts, tmp_path):
+def test_export_default_variant_is_the_bundles_embedding(exported, texts, tmp_path):
     model = exported("llama")
     lines = tmp_path / "texts.jsonl"
     lines.write_text("".join(json.dumps({"user_id": k, "text": v}) + "\n" for k, v in texts.items()))
     tables = variant_embeddings(model.model_dir, model.bundle_dir, lines, VARIANTS)
     onnx = model.onnx_embed([model.token_ids(v) for v in texts.values()])
-    ours = tables[DEFAULT_VARIANT].loc[list(texts)].to_numpy()
+    ours = tables[EXPORT_DEFAULT_VARIANT].loc[list(texts)].to_numpy()
     cosine = (ours * onnx).sum(1) / (np.linalg.norm(ours, axis=1) * np.linalg.norm(onnx, axis=1))
     assert cosine.min() > 0.9999
     hidden = model.manifest["hidden_size"]
@@ -41,16 +50,24 @@ def test_padding_does_not_change_a_variant(tiny_model_dir, variant):
 
 
 def test_the_default_stays_unless_a_variant_wins_on_every_seed():
-    default = [0.00, 0.01, 0.02]
-    assert choose({DEFAULT_VARIANT: default, "all/mean": [0.03, 0.04, 0.05]}) == ("all/mean", "all/mean")
+    d, default = "upper/mean", [0.00, 0.01, 0.02]
+    assert choose({d: default, "all/mean": [0.03, 0.04, 0.05]}, d) == ("all/mean", "all/mean")
     # better on the mean, worse on one seed
-    assert choose({DEFAULT_VARIANT: default, "all/mean": [0.09, 0.04, 0.01]}) == ("all/mean", DEFAULT_VARIANT)
+    assert choose({d: default, "all/mean": [0.09, 0.04, 0.01]}, d) == ("all/mean", d)
     # better on every seed, but by less than the gain's spread
-    assert choose({DEFAULT_VARIANT: default, "all/mean": [0.001, 0.011, 0.1]}) == ("all/mean", DEFAULT_VARIANT)
-    assert choose({DEFAULT_VARIANT: [0.1, 0.1, 0.1], "all/mean": default}) == (DEFAULT_VARIANT, DEFAULT_VARIANT)
+    assert choose({d: default, "all/mean": [0.001, 0.011, 0.1]}, d) == ("all/mean", d)
+    assert choose({d: [0.1, 0.1, 0.1], "all/mean": default}, d) == (d, d)
     # the best mean comes from one seed; the steady winner is chosen
     steady, lucky = [0.02, 0.03, 0.04], [0.20, 0.00, 0.01]
-    assert choose({DEFAULT_VARIANT: default, "all/mean": lucky, "final/mean": steady}) == ("all/mean", "final/mean")
+    assert choose({d: default, "all/mean": lucky, "final/mean": steady}, d) == ("all/mean", "final/mean")
+    # the default is whichever the caller names (the recipe's pooling)
+    assert choose({d: steady, "final/mean-max": default}, "final/mean-max") == (d, d)
+
+
+def test_the_recipes_pooling_is_the_default_variant():
+    assert recipe_variant(load_recipe(DEFAULT_RECIPE)) == "final/mean-max"
+    assert recipe_variant({}) == EXPORT_DEFAULT_VARIANT == "upper/mean"
+    assert recipe_variant({"embedding": {"token_pooling": "last"}}) == "upper/last"
 
 
 def test_another_context_or_step_count_is_named_apart_from_the_recipe(tmp_path):
@@ -62,13 +79,15 @@ def test_another_context_or_step_count_is_named_apart_from_the_recipe(tmp_path):
 
     bench = Benchmark(tmp_path, mode_for(False, None, True), ["berka-age"], None, 1)
     recipe = Search(bench, [0, 1])
-    lever = Search(bench, [0, 1], context=2048, max_steps=1000, variants=["final/mean-max"])
+    lever = Search(bench, [0, 1], context=1024, max_steps=1000, variants=["upper/mean"])
     assert (recipe.method(0), recipe.method(1), recipe.dir.name) == (RECIPE_METHOD, f"{RECIPE_METHOD}-seed1", "search")
-    assert lever.method(0) == f"{RECIPE_METHOD}-ctx2048-steps1000"
-    assert lever.method(1) == f"{RECIPE_METHOD}-ctx2048-steps1000-seed1"
-    assert lever.dir.name == "search-ctx2048-steps1000"
-    assert (lever.training.context, lever.training.max_steps) == (2048, 1000)
-    assert lever.variants == [DEFAULT_VARIANT, "final/mean-max"]  # the default is always scored
+    assert lever.method(0) == f"{RECIPE_METHOD}-ctx1024-steps1000"
+    assert lever.method(1) == f"{RECIPE_METHOD}-ctx1024-steps1000-seed1"
+    assert lever.dir.name == "search-ctx1024-steps1000"
+    assert (lever.training.context, lever.training.max_steps) == (1024, 1000)
+    assert lever.variants == ["final/mean-max", "upper/mean"]  # the recipe's pooling is always scored
+    assert lever.variant_method(1, "upper/mean") == f"{RECIPE_METHOD}-ctx1024-steps1000-seed1-upper-mean"
+    assert lever.variant_method(1, "final/mean-max") == lever.method(1)
     steps_only = Search(bench, [0], max_steps=1000)
     assert (steps_only.context_suffix, steps_only.method(0)) == ("", f"{RECIPE_METHOD}-steps1000")
 
@@ -85,6 +104,6 @@ def test_another_context_is_the_bundles_token_budget(tmp_path):
     (task / "task.json").write_text(json.dumps({"dataset": "berka", "fields": []}))
     bench = Benchmark(tmp_path, mode_for(False, None, True), ["berka-age"], None, 1)
     recipe = json.loads(bench.serializer("berka-age", RECIPE_METHOD).read_text())
-    longer = json.loads(bench.serializer("berka-age", RECIPE_METHOD, 2048).read_text())
-    assert (recipe["max_tokens"], longer["max_tokens"]) == (1024, 2048)
-    assert {**longer, "max_tokens": 1024} == recipe  # nothing else differs
+    longer = json.loads(bench.serializer("berka-age", RECIPE_METHOD, 4096).read_text())
+    assert (recipe["max_tokens"], longer["max_tokens"]) == (2048, 4096)
+    assert {**longer, "max_tokens": 2048} == recipe  # nothing else differs

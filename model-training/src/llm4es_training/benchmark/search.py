@@ -6,7 +6,7 @@ folders, recipe texts, tokenizer, corpus, seed-0 model and SQL embeddings are re
 
 1. Seeds: the recipe's model trained again with `--seed s` on the same corpus (seed 0 is the
    run's own), exported to a bundle per task and every entity embedded through the SQL aggregate,
-   as the benchmark does (the default variant).
+   as the benchmark does (the default variant: the recipe's own pooling, `recipe_variant`).
 2. Variants: every entity's text as Java cut it for the recipe's context (`export-text --tokenizer
    --budget`, what `user_embedding` cuts) through the model in PyTorch, every hidden state at once,
    pooled by each of VARIANTS. The default variant must equal the SQL embedding (cosine >=
@@ -54,8 +54,8 @@ from .task_folder import read_labels, read_task
 from .tasks import TASK_IDS
 
 # A variant is "<layers>/<token pooling>" (embedding_options.LAYER_RANGES, .TOKEN_POOLINGS); "upper/mean"
-# is what export-bundle computes by default.
-DEFAULT_VARIANT = "upper/mean"
+# is what export-bundle computes without options, and a recipe without an `embedding`.
+EXPORT_DEFAULT_VARIANT = "upper/mean"
 PARITY_COSINE = 0.999
 BATCH = 16
 
@@ -118,22 +118,29 @@ def cosines(a: pd.DataFrame, b: pd.DataFrame) -> np.ndarray:
     return (x * y).sum(1) / (np.linalg.norm(x, axis=1) * np.linalg.norm(y, axis=1))
 
 
-def choose(per_seed: dict[str, list[float]]) -> tuple[str, str]:
+def recipe_variant(recipe: dict) -> str:
+    """The variant a recipe's bundles pool by (its `embedding`, export-bundle's defaults for the rest)."""
+    layers, tokens = EXPORT_DEFAULT_VARIANT.split("/")
+    embedding = recipe.get("embedding", {})
+    return f"{embedding.get('layers', layers)}/{embedding.get('token_pooling', tokens)}"
+
+
+def choose(per_seed: dict[str, list[float]], default: str) -> tuple[str, str]:
     """(the variant with the best mean validation score, the one chosen): the best mean among the
-    variants that beat the default on every seed by a mean gain larger than the gain's spread over
+    variants that beat the default (the recipe's) on every seed by a mean gain larger than the gain's spread over
     seeds, else the default, so that one lucky seed or a gain within noise does not change what
     users get."""
 
     def robust(v: str) -> bool:
-        gain = np.asarray(per_seed[v]) - np.asarray(per_seed[DEFAULT_VARIANT])
+        gain = np.asarray(per_seed[v]) - np.asarray(per_seed[default])
         return bool(gain.min() > 0 and gain.mean() > gain.std())
 
     def mean(v: str) -> float:
         return float(np.mean(per_seed[v]))
 
     best = max(per_seed, key=mean)
-    winners = [v for v in per_seed if v != DEFAULT_VARIANT and robust(v)]
-    return best, max(winners, key=mean) if winners else DEFAULT_VARIANT
+    winners = [v for v in per_seed if v != default and robust(v)]
+    return best, max(winners, key=mean) if winners else default
 
 
 class Search:
@@ -156,7 +163,9 @@ class Search:
         steps = "" if self.training.max_steps == recipe.max_steps else f"-steps{self.training.max_steps}"
         self.suffix = self.context_suffix + steps
         self.dir = bench.out / f"search{self.suffix}"
-        self.variants = [DEFAULT_VARIANT] + [v for v in variants or VARIANTS if v != DEFAULT_VARIANT]
+        # the recipe's pooling is the default: its bundles are the benchmark's own
+        self.default = recipe_variant(bench.recipe())
+        self.variants = [self.default] + [v for v in variants or VARIANTS if v != self.default]
 
     def method(self, seed: int) -> str:
         return RECIPE_METHOD + self.suffix + ("" if seed == 0 else f"-seed{seed}")
@@ -195,12 +204,13 @@ class Search:
     def variant_method(self, seed: int, variant: str) -> str:
         """The benchmark's method name of a seed's model pooled by `variant` (the default variant's
         is the seed's own, so seed 0's is the run of record's)."""
-        suffix = "" if variant == DEFAULT_VARIANT else "-" + variant.replace("/", "-")
+        suffix = "" if variant == self.default else "-" + variant.replace("/", "-")
         return self.method(seed) + suffix
 
-    def bundle(self, task_id: str, seed: int, variant: str = DEFAULT_VARIANT) -> Path:
-        """The task's bundle of the seed's model pooled by `variant`, exported as the benchmark
-        exports the recipe's."""
+    def bundle(self, task_id: str, seed: int, variant: str | None = None) -> Path:
+        """The task's bundle of the seed's model pooled by `variant` (the default's), exported as
+        the benchmark exports the recipe's."""
+        variant = variant or self.default
         b, method = self.bench, self.variant_method(seed, variant)
         layers, token_pooling = variant.split("/")
         return export_task_bundle(
@@ -214,8 +224,9 @@ class Search:
             {"layers": layers, "token_pooling": token_pooling},
         )
 
-    def sql(self, task_id: str, seed: int, variant: str = DEFAULT_VARIANT) -> pd.DataFrame:
+    def sql(self, task_id: str, seed: int, variant: str | None = None) -> pd.DataFrame:
         """The seed's embedding pooled by `variant` through the SQL aggregate (the benchmark's path)."""
+        variant = variant or self.default
         b, method = self.bench, self.variant_method(seed, variant)
         path = b.features_path(task_id, method)
         if not path.is_file():
@@ -245,8 +256,9 @@ class Search:
     def num_layers(self, task_id: str) -> int:
         return read_manifest(self.bundle(task_id, self.seeds[0]))["num_layers"]
 
-    def parity(self, task_id: str, seed: int, variant: str = DEFAULT_VARIANT) -> float:
+    def parity(self, task_id: str, seed: int, variant: str | None = None) -> float:
         """The smallest cosine between the PyTorch variant and the SQL embedding of its bundle."""
+        variant = variant or self.default
 
         def check() -> dict:
             ours = self.variant_features(task_id, seed)[variant]
@@ -255,7 +267,7 @@ class Search:
                 raise SystemExit(f"{task_id} seed {seed} {variant}: PyTorch and SQL embeddings differ ({worst:.5f})")
             return {"min_cosine": worst}
 
-        name = "" if variant == DEFAULT_VARIANT else "." + variant.replace("/", "_")
+        name = "" if variant == self.default else "." + variant.replace("/", "_")
         return cached_json(self.dir / "results" / task_id / f"seed{seed}{name}.parity.json", check)["min_cosine"]
 
     def validation(self, task_id: str, seed: int) -> dict[str, float]:
@@ -313,9 +325,9 @@ class Search:
         # mean over tasks per seed, then over seeds; the spread is the std over seeds
         per_seed = {v: [float(np.mean([valid[t][s][v] for t in task_ids])) for s in self.seeds] for v in names}
         table = {v: {"mean": float(np.mean(m)), "std_over_seeds": float(np.std(m))} for v, m in per_seed.items()}
-        best, chosen = choose(per_seed)
+        best, chosen = choose(per_seed, self.default)
         # the chosen (or first named) variant on every task first: an interrupted search has its readings
-        order = (finals or sorted({DEFAULT_VARIANT, chosen}, key=lambda v: v != chosen)) if test else []
+        order = (finals or sorted({self.default, chosen}, key=lambda v: v != chosen)) if test else []
         finals = sorted(order)
         scored = {(t, v, s): self.test(t, s, v) for v in order for t in task_ids for s in self.seeds}
         test = {t: {v: {s: scored[t, v, s] for s in self.seeds} for v in finals} for t in task_ids}
@@ -326,6 +338,7 @@ class Search:
             "max_steps": self.training.max_steps,
             "tasks": task_ids,
             "variants": names,
+            "default": self.default,
             "layer_ranges": {r: list(f(self.num_layers(task_ids[0]))) for r, f in LAYER_RANGES.items()},
             "parity_min_cosine": parity,
             "validation": valid,
