@@ -107,3 +107,23 @@ def test_another_context_is_the_bundles_token_budget(tmp_path):
     longer = json.loads(bench.serializer("berka-age", RECIPE_METHOD, 4096).read_text())
     assert (recipe["max_tokens"], longer["max_tokens"]) == (2048, 4096)
     assert {**longer, "max_tokens": 2048} == recipe  # nothing else differs
+
+
+def test_a_folder_is_continued_only_under_the_recipe_it_was_made_with(tmp_path):
+    """Its recipe model, texts and bundles are cached by name: under another recipe a rerun would
+    reuse them silently."""
+    from llm4es_training.benchmark.run import Benchmark, mode_for
+
+    def bench(out):
+        return Benchmark(out, mode_for(False, None, True), ["berka-age"], None, 1)
+
+    assert bench(tmp_path / "a").recipe()["context"] == 2048
+    record = tmp_path / "a" / "recipe" / "recipe.json"
+    assert json.loads(record.read_text())["embedding"] == {"layers": "final", "token_pooling": "mean-max"}
+    assert bench(tmp_path / "a").recipe()["context"] == 2048  # the same recipe continues
+    record.write_text(json.dumps({**json.loads(record.read_text()), "context": 1024}))
+    with pytest.raises(SystemExit, match="made with another recipe"):
+        bench(tmp_path / "a").recipe()
+    (tmp_path / "b" / "recipe").mkdir(parents=True)  # a folder from before folders recorded it
+    with pytest.raises(SystemExit, match="before benchmark folders recorded their recipe"):
+        bench(tmp_path / "b").recipe()

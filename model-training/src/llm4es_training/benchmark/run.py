@@ -112,6 +112,7 @@ class Benchmark:
         self.jar = find_jar()
         self.java = JavaCli(self.jar, out / "models", threads) if self.jar else None
         self.tasks_dir = out / "tasks"
+        self._recipe_checked = False
 
     # --- inputs --------------------------------------------------------------------------------
     def prepare_tasks(self) -> None:
@@ -291,7 +292,27 @@ class Benchmark:
     # --- the default recipe --------------------------------------------------------------------
     def recipe(self) -> dict:
         """The default recipe; a quick run trains at its own (short) context."""
-        return {**load_recipe(DEFAULT_RECIPE), "context": self.recipe_training().context}
+        recipe = {**load_recipe(DEFAULT_RECIPE), "context": self.recipe_training().context}
+        if not self._recipe_checked:
+            self._same_recipe(recipe)
+            self._recipe_checked = True
+        return recipe
+
+    def _same_recipe(self, recipe: dict) -> None:
+        """A folder is continued only under the recipe it was made with: its recipe model, texts,
+        serializers and bundles are cached by name, so another recipe would silently reuse them."""
+        levers = {k: v for k, v in recipe.items() if k not in ("name", "description")}
+        record = self.out / "recipe" / "recipe.json"
+        if record.is_file():
+            if read_json(record) != levers:
+                raise SystemExit(
+                    f"{self.out} was made with another recipe ({record}) than {DEFAULT_RECIPE}'s of this checkout; "
+                    "use a fresh --out"
+                )
+        elif (self.out / "recipe").exists():
+            raise SystemExit(f"{self.out} was made before benchmark folders recorded their recipe; use a fresh --out")
+        else:
+            write_json(record, levers)
 
     def context_suffix(self, context: int) -> str:
         """How a model, corpus or serializer trained or cut at another context than the recipe's is
