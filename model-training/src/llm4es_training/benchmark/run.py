@@ -228,10 +228,13 @@ class Benchmark:
         task_dir = self.tasks_dir / task_id
         if not method.startswith(RECIPE_METHOD):
             return task_dir / "serializer.json"
-        recipe = {**self.recipe(), "context": context or self.recipe()["context"]}
-        path = self.out / "recipe" / f"{task_id}.serializer{self.context_suffix(recipe['context'])}.json"
+        recipe = self.recipe()
+        context = context or recipe["context"]
+        path = self.out / "recipe" / f"{task_id}.serializer{self.context_suffix(context)}.json"
         if not path.is_file():
-            config = compact_serializer(read_json(task_dir / "serializer.json"), read_task(task_dir), recipe)
+            config = compact_serializer(
+                read_json(task_dir / "serializer.json"), read_task(task_dir), {**recipe, "context": context}
+            )
             write_json(path, config)
         return path
 
