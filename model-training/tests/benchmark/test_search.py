@@ -15,6 +15,7 @@ from llm4es_training.benchmark.search import (
     choose,
     pool,
     recipe_variant,
+    scoring_order,
     variant_embeddings,
 )
 from llm4es_training.recipe import DEFAULT_RECIPE, load_recipe
@@ -62,6 +63,14 @@ def test_the_default_stays_unless_a_variant_wins_on_every_seed():
     assert choose({d: default, "all/mean": lucky, "final/mean": steady}, d) == ("all/mean", "final/mean")
     # the default is whichever the caller names (the recipe's pooling)
     assert choose({d: steady, "final/mean-max": default}, "final/mean-max") == (d, d)
+
+
+def test_the_chosen_variant_is_scored_on_the_test_split_first():
+    assert scoring_order("upper/mean", "final/mean-max") == ["final/mean-max", "upper/mean"]
+    assert scoring_order("upper/mean", "upper/mean") == ["upper/mean"]  # the default kept: scored once
+    # named by --test-variants (a choice made over every task): exactly those, in the order named, once each
+    named = ["final/mean-max", "upper/mean-max", "final/mean-max"]
+    assert scoring_order("upper/mean", "upper/mean", named) == ["final/mean-max", "upper/mean-max"]
 
 
 def test_the_recipes_pooling_is_the_default_variant():

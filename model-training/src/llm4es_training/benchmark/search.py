@@ -143,6 +143,15 @@ def choose(per_seed: dict[str, list[float]], default: str) -> tuple[str, str]:
     return best, max(winners, key=mean) if winners else default
 
 
+def scoring_order(default: str, chosen: str, named: list[str] | None = None) -> list[str]:
+    """The variants scored on the test split, in the order they are scored: those named (a choice
+    made over every task), else the chosen one, then the default. The first is scored on every task
+    before the next, so an interrupted search has the reading that matters on every task."""
+    if named:
+        return list(dict.fromkeys(named))
+    return list(dict.fromkeys([chosen, default]))
+
+
 class Search:
     def __init__(
         self,
@@ -326,8 +335,7 @@ class Search:
         per_seed = {v: [float(np.mean([valid[t][s][v] for t in task_ids])) for s in self.seeds] for v in names}
         table = {v: {"mean": float(np.mean(m)), "std_over_seeds": float(np.std(m))} for v, m in per_seed.items()}
         best, chosen = choose(per_seed, self.default)
-        # the chosen (or first named) variant on every task first: an interrupted search has its readings
-        order = (finals or sorted({self.default, chosen}, key=lambda v: v != chosen)) if test else []
+        order = scoring_order(self.default, chosen, finals) if test else []
         finals = sorted(order)
         scored = {(t, v, s): self.test(t, s, v) for v in order for t in task_ids for s in self.seeds}
         test = {t: {v: {s: scored[t, v, s] for s in self.seeds} for v in finals} for t in task_ids}
