@@ -147,9 +147,7 @@ def scoring_order(default: str, chosen: str, named: list[str] | None = None) -> 
     """The variants scored on the test split, in the order they are scored: those named (a choice
     made over every task), else the chosen one, then the default. The first is scored on every task
     before the next, so an interrupted search has the reading that matters on every task."""
-    if named:
-        return list(dict.fromkeys(named))
-    return list(dict.fromkeys([chosen, default]))
+    return list(dict.fromkeys(named or [chosen, default]))
 
 
 class Search:
