@@ -136,3 +136,13 @@ def test_a_folder_is_continued_only_under_the_recipe_it_was_made_with(tmp_path):
     (tmp_path / "b" / "recipe").mkdir(parents=True)  # a folder from before folders recorded it
     with pytest.raises(SystemExit, match="before benchmark folders recorded their recipe"):
         bench(tmp_path / "b").recipe()
+
+
+def test_a_search_refuses_a_quick_runs_folder(tmp_path):
+    """A quick run's tasks are cut to a few entities: a search over them would read as a full one."""
+    from llm4es_training.benchmark.search import main
+
+    (tmp_path / "settings.json").write_text(json.dumps({"max_entities": 120, "max_events_per_entity": 48}))
+    with pytest.raises(SystemExit, match="other settings"):
+        main(["--out", str(tmp_path), "--seeds", "0"])
+    assert not (tmp_path / "tasks").exists()

@@ -363,12 +363,14 @@ class Benchmark:
         return fine_tune("scratch", corpus, run_dir, self.recipe_training(), recipe=DEFAULT_RECIPE, tokenizer=tokenizer)
 
     # --- the run -------------------------------------------------------------------------------
-    def run(self, command: str) -> Path:
+    def baseline(self) -> dict[str, dict]:
+        """The tasks prepared and the aggregates scored: what every LLM4ES reading is paired with."""
         self.prepare_tasks()
+        return {t: self.score(t, "aggregates", lambda t=t: self.aggregates(t)) for t in self.task_ids}
+
+    def run(self, command: str) -> Path:
         methods = ["aggregates"]
-        results: dict[str, dict[str, dict]] = {t: {} for t in self.task_ids}
-        for t in self.task_ids:
-            results[t]["aggregates"] = self.score(t, "aggregates", lambda t=t: self.aggregates(t))
+        results = {t: {"aggregates": scored} for t, scored in self.baseline().items()}
         models, pictures, speed, context, repeated = {}, {}, None, {}, {}
         if self.java:
             models = self.language_models()

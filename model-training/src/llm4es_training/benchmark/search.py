@@ -1,8 +1,10 @@
 """`llm4es-train search --out DIR [--seeds 0 1 2] [--tasks ...]` (or `python -m
 llm4es_training.benchmark.search`): the default recipe's inference-time levers (which hidden
 states are averaged, how tokens are pooled) chosen on the validation split, over several training
-seeds. DIR is a full benchmark report folder (`llm4es-train benchmark --out DIR`): its task
-folders, recipe texts, tokenizer, corpus, seed-0 model and SQL embeddings are reused.
+seeds. DIR is a full benchmark report folder (`llm4es-train benchmark --out DIR`), whose task
+folders, recipe texts, tokenizer, corpus, seed-0 model and SQL embeddings are reused, or a new
+folder: the search then prepares the tasks, scores the aggregates and trains the recipe's seed-0
+model itself, so a lever is read without the whole benchmark first.
 
 1. Seeds: the recipe's model trained again with `--seed s` on the same corpus (seed 0 is the
    run's own), exported to a bundle per task and every entity embedded through the SQL aggregate,
@@ -401,7 +403,7 @@ def main(argv: list[str] | None = None, prog: str = "python -m llm4es_training.b
     parser = argparse.ArgumentParser(
         prog=prog, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--out", type=Path, required=True, help="a full benchmark report folder")
+    parser.add_argument("--out", type=Path, required=True, help="a full benchmark report folder, or a new one")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--tasks", nargs="+", choices=TASK_IDS, default=TASK_IDS)
     parser.add_argument("--threads", type=int, default=2)
@@ -423,10 +425,8 @@ def main(argv: list[str] | None = None, prog: str = "python -m llm4es_training.b
         "when processes share the scoring by --tasks)",
     )
     args = parser.parse_args(argv)
-    out = args.out.resolve()
-    if read_json(out / "settings.json") != {"max_entities": None, "max_events_per_entity": None}:
-        raise SystemExit(f"{out} is not a full benchmark run")
-    bench = Benchmark(out, mode_for(False, None, True), args.tasks, None, args.threads)
+    bench = Benchmark(args.out.resolve(), mode_for(False, None, True), args.tasks, None, args.threads)
+    bench.baseline()  # a quick run's folder is refused; a new one is prepared
     command = f"{prog} {shlex.join(argv if argv is not None else sys.argv[1:])}"
     search = Search(bench, args.seeds, args.context, args.max_steps, args.variants)
     search.run(args.tasks, command, test=not args.validation_only, finals=args.test_variants)
