@@ -49,6 +49,10 @@ TOOLS = {
         "llm4es_training.benchmark.search",
         "the recipe's layer range and pooling chosen on the validation split, over training seeds",
     ),
+    "levers": (
+        "llm4es_training.benchmark.levers",
+        "a training lever's searches (more steps, another context) against the recipe's, seed by seed",
+    ),
 }
 
 

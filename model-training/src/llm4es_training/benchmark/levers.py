@@ -1,0 +1,128 @@
+"""`llm4es-train levers --recipe SEARCH.json... --lever SEARCH.json...` (or `python -m
+llm4es_training.benchmark.levers`): a training lever (another step count or context, `search
+--max-steps N` / `--context N`) read against the recipe's own model, seed by seed, on the
+validation split only.
+
+Each side is one or more `search.json` of one configuration (a side's seeds may come from several
+searches: seed 0 from one, seeds 1 and 2 from another). Each seed's reading is its default
+variant's validation score minus the aggregates', averaged over the tasks; both sides must hold
+the same tasks, seeds and default variant. The lever replaces the recipe's setting by search's own
+rule (`search.choose`): only if it wins on every seed by a mean gain larger than the gain's spread
+over seeds, and over at least MIN_SEEDS seeds, so that one lucky seed does not change what users
+get.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from .artifacts import read_json
+from .search import choose
+
+RECIPE, LEVER = "recipe", "lever"
+MIN_SEEDS = 3
+
+
+def side(searches: list[dict]) -> dict:
+    """One configuration's readings, seed by seed: {"tasks", "default", "context", "max_steps",
+    "validation": {task: {seed: score}}}, merged from its searches (a seed read twice is refused:
+    which reading would count?)."""
+    first = searches[0]
+    config = {k: first[k] for k in ("tasks", "default", "context", "max_steps")}
+    validation: dict[str, dict[str, float]] = {t: {} for t in config["tasks"]}
+    for search in searches:
+        other = {k: search[k] for k in config}
+        if other != config:
+            raise SystemExit(f"one side mixes configurations: {config} and {other}")
+        for t in config["tasks"]:
+            for seed, scores in search["validation"][t].items():
+                if seed in validation[t]:
+                    raise SystemExit(f"seed {seed} is read twice on one side ({t})")
+                validation[t][seed] = scores[config["default"]]
+    return {**config, "validation": validation}
+
+
+def compare(recipe: list[dict], lever: list[dict]) -> dict:
+    """The lever against the recipe: per seed and per task, and the choice by search's rule."""
+    a, b = side(recipe), side(lever)
+    for key in ("tasks", "default"):
+        if a[key] != b[key]:
+            raise SystemExit(f"the two sides differ in {key}: {a[key]} and {b[key]}")
+    tasks = a["tasks"]
+    seeds = sorted(a["validation"][tasks[0]], key=int)
+    if sorted(b["validation"][tasks[0]], key=int) != seeds:
+        raise SystemExit(f"the two sides read other seeds: {seeds} and {sorted(b['validation'][tasks[0]], key=int)}")
+    per_seed = {
+        name: [float(np.mean([s["validation"][t][seed] for t in tasks])) for seed in seeds]
+        for name, s in ((RECIPE, a), (LEVER, b))
+    }
+    gain = np.subtract(per_seed[LEVER], per_seed[RECIPE])
+    _, chosen = choose(per_seed, RECIPE) if len(seeds) >= MIN_SEEDS else (None, RECIPE)
+    return {
+        "tasks": tasks,
+        "seeds": [int(s) for s in seeds],
+        "default": a["default"],
+        RECIPE: {k: a[k] for k in ("context", "max_steps")},
+        LEVER: {k: b[k] for k in ("context", "max_steps")},
+        "per_task": {
+            t: {name: [s["validation"][t][seed] for seed in seeds] for name, s in ((RECIPE, a), (LEVER, b))}
+            for t in tasks
+        },
+        "per_seed": per_seed,
+        "gain": {"per_seed": gain.tolist(), "mean": float(gain.mean()), "std": float(gain.std())},
+        "chosen": chosen,
+    }
+
+
+def markdown(result: dict) -> str:
+    r, lv = result[RECIPE], result[LEVER]
+    names = {RECIPE: f"recipe ({r['context']} tokens, {r['max_steps']} steps)"}
+    names[LEVER] = f"lever ({lv['context']} tokens, {lv['max_steps']} steps)"
+    seeds = result["seeds"]
+    lines = [
+        "| validation, variant − aggregates | "
+        + " | ".join(result["tasks"])
+        + " | mean | "
+        + " | ".join(f"seed {s}" for s in seeds)
+        + " |",
+        "|---" * (len(result["tasks"]) + 2 + len(seeds)) + "|",
+    ]
+    for name in (RECIPE, LEVER):
+        cells = [f"{np.mean(result['per_task'][t][name]):+.3f}" for t in result["tasks"]]
+        per_seed = result["per_seed"][name]
+        lines.append(
+            f"| {names[name]} | "
+            + " | ".join(cells)
+            + f" | {np.mean(per_seed):+.4f} | "
+            + " | ".join(f"{v:+.4f}" for v in per_seed)
+            + " |"
+        )
+    g = result["gain"]
+    lines.append("")
+    lines.append(
+        f"gain per seed {', '.join(f'{v:+.4f}' for v in g['per_seed'])}: mean {g['mean']:+.4f} ± {g['std']:.4f}; "
+        f"chosen: {result['chosen']}"
+    )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None, prog: str = "python -m llm4es_training.benchmark.levers") -> int:
+    parser = argparse.ArgumentParser(
+        prog=prog, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--recipe", type=Path, nargs="+", required=True, help="search.json of the recipe's model")
+    parser.add_argument("--lever", type=Path, nargs="+", required=True, help="search.json of the lever's model")
+    parser.add_argument("--json", action="store_true", help="print the comparison as JSON instead of tables")
+    args = parser.parse_args(argv)
+    result = compare([read_json(p) for p in args.recipe], [read_json(p) for p in args.lever])
+    print(json.dumps(result, indent=2) if args.json else markdown(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

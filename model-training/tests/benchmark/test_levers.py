@@ -1,0 +1,77 @@
+"""A training lever against the recipe, seed by seed, by search's rule."""
+
+import json
+
+import pytest
+
+from llm4es_training.benchmark.levers import compare, main
+
+TASKS = ["berka-age", "movielens-gender"]
+
+
+def search(steps: int, scores: dict[int, tuple[float, float]]) -> dict:
+    """A search.json of one configuration: seed -> (berka-age, movielens-gender) validation readings
+    of the default variant (another variant beside it, which must not count)."""
+    return {
+        "tasks": TASKS,
+        "default": "final/mean-max",
+        "context": 2048,
+        "max_steps": steps,
+        "validation": {
+            t: {str(s): {"final/mean-max": v[i], "upper/mean": 1.0} for s, v in scores.items()}
+            for i, t in enumerate(TASKS)
+        },
+    }
+
+
+def test_a_lever_that_wins_on_every_seed_beyond_its_spread_is_chosen():
+    recipe = search(500, {0: (0.00, -0.08), 1: (0.01, -0.04), 2: (-0.02, -0.03)})
+    lever = search(1000, {0: (0.01, -0.02), 1: (0.02, -0.01), 2: (0.00, 0.00)})
+    result = compare([recipe], [lever])
+    assert result["per_seed"]["recipe"] == pytest.approx([-0.04, -0.015, -0.025])
+    assert result["per_seed"]["lever"] == pytest.approx([-0.005, 0.005, 0.0])
+    assert result["gain"]["mean"] == pytest.approx((0.035 + 0.02 + 0.025) / 3)
+    assert result["chosen"] == "lever"
+    assert (result["recipe"]["max_steps"], result["lever"]["max_steps"]) == (500, 1000)
+
+
+def test_a_lever_that_loses_one_seed_is_not_chosen():
+    recipe = search(500, {0: (0.00, -0.08), 1: (0.01, -0.04), 2: (-0.02, -0.03)})
+    lever = search(1000, {0: (0.01, -0.02), 1: (0.02, -0.01), 2: (-0.04, -0.03)})
+    result = compare([recipe], [lever])
+    assert result["gain"]["mean"] > 0 and min(result["gain"]["per_seed"]) < 0
+    assert result["chosen"] == "recipe"
+
+
+def test_a_sides_seeds_may_come_from_several_searches():
+    recipe = search(500, {0: (0.0, 0.0), 1: (0.0, 0.0)})
+    merged = compare([recipe], [search(1000, {0: (0.1, 0.1)}), search(1000, {1: (0.2, 0.2)})])
+    assert merged["seeds"] == [0, 1]
+    assert merged["per_task"]["berka-age"]["lever"] == [0.1, 0.2]
+
+
+@pytest.mark.parametrize(
+    "lever, message",
+    [
+        ([search(1000, {0: (0.1, 0.1)}), search(1000, {0: (0.2, 0.2)})], "read twice"),
+        ([search(1000, {0: (0.1, 0.1)}), search(2000, {1: (0.2, 0.2)})], "mixes configurations"),
+        ([search(1000, {0: (0.1, 0.1)})], "other seeds"),
+        ([{**search(1000, {0: (0.1, 0.1), 1: (0.1, 0.1)}), "default": "upper/mean"}], "differ in default"),
+    ],
+)
+def test_readings_that_do_not_pair_are_refused(lever, message):
+    with pytest.raises(SystemExit, match=message):
+        compare([search(500, {0: (0.0, 0.0), 1: (0.0, 0.0)})], lever)
+
+
+def test_the_command_reads_search_files(tmp_path, capsys):
+    files = {}
+    for name, value in (("recipe", search(500, {0: (0.0, -0.02)})), ("lever", search(1000, {0: (0.02, 0.0)}))):
+        files[name] = tmp_path / f"{name}.json"
+        files[name].write_text(json.dumps(value))
+    assert main(["--recipe", str(files["recipe"]), "--lever", str(files["lever"]), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["gain"]["per_seed"] == pytest.approx([0.02])
+    main(["--recipe", str(files["recipe"]), "--lever", str(files["lever"])])
+    table = capsys.readouterr().out
+    assert "| recipe (2048 tokens, 500 steps) | +0.000 | -0.020 | -0.0100 | -0.0100 |" in table
+    assert "chosen: recipe" in table  # one seed wins, but no choice is made on fewer than three
