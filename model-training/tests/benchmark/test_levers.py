@@ -75,3 +75,17 @@ def test_the_command_reads_search_files(tmp_path, capsys):
     table = capsys.readouterr().out
     assert "| recipe (2048 tokens, 500 steps) | +0.000 | -0.020 | -0.0100 | -0.0100 |" in table
     assert "chosen: recipe" in table  # one seed wins, but no choice is made on fewer than three
+
+
+def test_the_readmes_steps_table_is_what_the_command_prints(monkeypatch, capsys):
+    """The README's command, run over the committed searches, prints the README's table."""
+    import shlex
+
+    from support import REPO_ROOT
+
+    readme = (REPO_ROOT / "README.md").read_text()
+    line = next(x for x in readme.splitlines() if x.startswith("model-training/.venv/bin/llm4es-train levers "))
+    monkeypatch.chdir(REPO_ROOT)
+    assert main(shlex.split(line)[2:]) == 0
+    printed = capsys.readouterr().out.strip().splitlines()
+    assert printed and all(row in readme for row in printed if row)
