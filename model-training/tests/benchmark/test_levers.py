@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from llm4es_training.benchmark.levers import compare, main
+from llm4es_training.benchmark.levers import compare, main, markdown
 
 TASKS = ["berka-age", "movielens-gender"]
 
@@ -50,6 +50,16 @@ def test_a_sides_seeds_may_come_from_several_searches():
     assert merged["per_task"]["berka-age"]["lever"] == [0.1, 0.2]
 
 
+def test_a_learning_rate_lever_is_named_by_its_rate():
+    recipe = search(500, {0: (0.0, 0.0), 1: (0.0, 0.0), 2: (0.0, 0.0)})
+    lever = {**search(500, {0: (0.1, 0.1), 1: (0.2, 0.2), 2: (0.15, 0.15)}), "lr": 0.002}
+    result = compare([recipe], [lever])
+    assert (result["recipe"]["lr"], result["lever"]["lr"], result["chosen"]) == (None, 0.002, "lever")
+    table = markdown(result)
+    assert "| recipe (2048 tokens, 500 steps) |" in table
+    assert "| lever (2048 tokens, 500 steps, lr 0.002) |" in table
+
+
 @pytest.mark.parametrize(
     "lever, message",
     [
@@ -57,6 +67,8 @@ def test_a_sides_seeds_may_come_from_several_searches():
         ([search(1000, {0: (0.1, 0.1)}), search(2000, {1: (0.2, 0.2)})], "mixes configurations"),
         ([search(1000, {0: (0.1, 0.1)})], "other seeds"),
         ([{**search(1000, {0: (0.1, 0.1), 1: (0.1, 0.1)}), "default": "upper/mean"}], "differ in default"),
+        # a search written before --lr (no "lr") is the recipe's rate, not another one's
+        ([search(500, {0: (0.1, 0.1)}), {**search(500, {1: (0.2, 0.2)}), "lr": 0.002}], "mixes configurations"),
     ],
 )
 def test_readings_that_do_not_pair_are_refused(lever, message):

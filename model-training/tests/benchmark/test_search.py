@@ -99,6 +99,13 @@ def test_another_context_or_step_count_is_named_apart_from_the_recipe(tmp_path):
     assert lever.variant_method(1, "final/mean-max") == lever.method(1)
     steps_only = Search(bench, [0], max_steps=1000)
     assert (steps_only.context_suffix, steps_only.method(0)) == ("", f"{RECIPE_METHOD}-steps1000")
+    rate = Search(bench, [0, 2], lr=0.002)
+    assert (rate.method(0), rate.method(2), rate.dir.name) == (
+        f"{RECIPE_METHOD}-lr0.002",
+        f"{RECIPE_METHOD}-lr0.002-seed2",
+        "search-lr0.002",
+    )
+    assert (recipe.lr, rate.lr) == (None, 0.002)
 
 
 def test_another_context_is_the_bundles_token_budget(tmp_path):
@@ -146,3 +153,13 @@ def test_a_search_refuses_a_quick_runs_folder(tmp_path):
     with pytest.raises(SystemExit, match="other settings"):
         main(["--out", str(tmp_path), "--seeds", "0"])
     assert not (tmp_path / "tasks").exists()
+
+
+def test_a_searchs_learning_rate_reaches_the_training(corpus_path, tmp_path):
+    """`search --lr X` trains at X, whatever the recipe or llm4es-train would choose."""
+    from llm4es_training.benchmark.llm_models import Training, fine_tune
+
+    training = Training(max_steps=2, context=64, batch_size=4, scratch_size="tiny")
+    fine_tune("scratch", corpus_path, tmp_path / "run", training, lr=0.004)
+    summary = json.loads((tmp_path / "run" / "summary.json").read_text())
+    assert summary["training"]["peak_lr"] == 0.004

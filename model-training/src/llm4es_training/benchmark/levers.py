@@ -1,6 +1,6 @@
 """`llm4es-train levers --recipe SEARCH.json... --lever SEARCH.json...` (or `python -m
-llm4es_training.benchmark.levers`): a training lever (another step count or context, `search
---max-steps N` / `--context N`) read against the recipe's own model, seed by seed, on the
+llm4es_training.benchmark.levers`): a training lever (another step count, context or learning
+rate, `search --max-steps N` / `--context N` / `--lr X`) read against the recipe's own model, seed by seed, on the
 validation split only.
 
 Each side is one or more `search.json` of one configuration (a side's seeds may come from several
@@ -26,17 +26,23 @@ from .search import choose
 
 RECIPE, LEVER = "recipe", "lever"
 MIN_SEEDS = 3
+CONFIG = ("tasks", "default", "context", "max_steps", "lr")
+TRAINING = ("context", "max_steps", "lr")
+
+
+def configuration(search: dict) -> dict:
+    return {k: search.get(k) if k == "lr" else search[k] for k in CONFIG}
 
 
 def side(searches: list[dict]) -> dict:
-    """One configuration's readings, seed by seed: {"tasks", "default", "context", "max_steps",
+    """One configuration's readings, seed by seed: {"tasks", "default", "context", "max_steps", "lr",
     "validation": {task: {seed: score}}}, merged from its searches (a seed read twice is refused:
-    which reading would count?)."""
-    first = searches[0]
-    config = {k: first[k] for k in ("tasks", "default", "context", "max_steps")}
+    which reading would count?). `lr` is the search's `--lr`, None for the recipe's own (searches
+    written before the option have none)."""
+    config = configuration(searches[0])
     validation: dict[str, dict[str, float]] = {t: {} for t in config["tasks"]}
     for search in searches:
-        other = {k: search[k] for k in config}
+        other = configuration(search)
         if other != config:
             raise SystemExit(f"one side mixes configurations: {config} and {other}")
         for t in config["tasks"]:
@@ -67,8 +73,8 @@ def compare(recipe: list[dict], lever: list[dict]) -> dict:
         "tasks": tasks,
         "seeds": [int(s) for s in seeds],
         "default": a["default"],
-        RECIPE: {k: a[k] for k in ("context", "max_steps")},
-        LEVER: {k: b[k] for k in ("context", "max_steps")},
+        RECIPE: {k: a[k] for k in TRAINING},
+        LEVER: {k: b[k] for k in TRAINING},
         "per_task": {
             t: {name: [s["validation"][t][seed] for seed in seeds] for name, s in ((RECIPE, a), (LEVER, b))}
             for t in tasks
@@ -79,10 +85,13 @@ def compare(recipe: list[dict], lever: list[dict]) -> dict:
     }
 
 
+def label(training: dict) -> str:
+    lr = "" if training.get("lr") is None else f", lr {training['lr']:g}"
+    return f"{training['context']} tokens, {training['max_steps']} steps{lr}"
+
+
 def markdown(result: dict) -> str:
-    r, lv = result[RECIPE], result[LEVER]
-    names = {RECIPE: f"recipe ({r['context']} tokens, {r['max_steps']} steps)"}
-    names[LEVER] = f"lever ({lv['context']} tokens, {lv['max_steps']} steps)"
+    names = {name: f"{name} ({label(result[name])})" for name in (RECIPE, LEVER)}
     seeds = result["seeds"]
     lines = [
         "| validation, variant − aggregates | "

@@ -105,11 +105,14 @@ def fine_tune(
     recipe: str | None = None,
     tokenizer: Path | None = None,
     seed: int = 0,
+    lr: float | None = None,
 ) -> Path:
     """`llm4es-train train` in its own process (resumed when a previous run was interrupted);
     returns the trained model's Hugging Face folder. With a recipe, `training` still names the
     steps, context, batch and size (the recipe's own in a full run: see `recipe_training`), the
-    recipe the rest; `tokenizer` is a scratch model's given tokenizer.json; `seed` the training seed."""
+    recipe the rest; `tokenizer` is a scratch model's given tokenizer.json; `seed` the training
+    seed; `lr` a peak learning rate for any init (a search's lever), else `training.finetune_lr`
+    when fine-tuning, else the recipe's or llm4es-train's default."""
     summary = run_dir / "summary.json"
     if summary.is_file() and read_json(summary)["finished"] and (run_dir / "model").is_dir():
         return run_dir / "model"
@@ -142,8 +145,8 @@ def fine_tune(
         command += ["--tokenizer", str(tokenizer)]
     if init == "scratch":
         command += ["--scratch-size", training.scratch_size]
-    elif training.finetune_lr is not None:
-        command += ["--lr", str(training.finetune_lr)]
+    if lr is not None or (init != "scratch" and training.finetune_lr is not None):
+        command += ["--lr", str(lr if lr is not None else training.finetune_lr)]
     if (run_dir / "run.json").is_file():
         command.append("--resume")
     result = subprocess.run(command, capture_output=True, text=True)

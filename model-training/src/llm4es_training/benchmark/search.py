@@ -23,8 +23,9 @@ model itself, so a lever is read without the whole benchmark first.
    concatenated with them, fold-paired; mean and std over the seeds.
 
 Levers beside pooling: `--context N` trains and embeds at another context (the run's corpus
-entities cut by Java to N, bundles at N), `--max-steps N` trains longer or shorter; seed 0 is then
-trained too, everything is named `-ctx<N>` / `-steps<N>` and written to DIR/search-ctx<N>-steps<N>,
+entities cut by Java to N, bundles at N), `--max-steps N` trains longer or shorter, `--lr X` at
+another peak learning rate; seed 0 is then trained too, everything is named `-ctx<N>` /
+`-steps<N>` / `-lr<X>` and written to DIR/search-ctx<N>-steps<N>-lr<X>,
 and its validation scores read against the same aggregates as the recipe's own. `--variants`
 limits the poolings scored; `--validation-only` stops before the test split.
 
@@ -160,17 +161,20 @@ class Search:
         context: int | None = None,
         max_steps: int | None = None,
         variants: list[str] | None = None,
+        lr: float | None = None,
     ):
-        """`context`, `max_steps`: another training (and embedding) context and step count than the
-        recipe's; their models, texts, bundles and results are named with `-ctx<N>`, `-steps<N>`
-        suffixes beside the recipe's. `variants`: the poolings scored (the default always)."""
+        """`context`, `max_steps`, `lr`: another training (and embedding) context, step count and
+        peak learning rate than the recipe's; their models, texts, bundles and results are named
+        with `-ctx<N>`, `-steps<N>`, `-lr<X>` suffixes beside the recipe's. `variants`: the poolings
+        scored (the default always)."""
         self.bench, self.seeds = bench, seeds
         recipe = bench.recipe_training()
         self.training = replace(recipe, context=context or recipe.context, max_steps=max_steps or recipe.max_steps)
         self.context = self.training.context
         self.context_suffix = bench.context_suffix(self.context)
         steps = "" if self.training.max_steps == recipe.max_steps else f"-steps{self.training.max_steps}"
-        self.suffix = self.context_suffix + steps
+        self.lr = lr  # None: the recipe's (llm4es-train's default for a new model where the recipe names none)
+        self.suffix = self.context_suffix + steps + ("" if lr is None else f"-lr{lr:g}")
         self.dir = bench.out / f"search{self.suffix}"
         # the recipe's pooling is the default: its bundles are the benchmark's own
         self.default = recipe_variant(bench.recipe())
@@ -208,6 +212,7 @@ class Search:
             recipe=DEFAULT_RECIPE,
             tokenizer=b.out / "recipe" / "tokenizer.json",
             seed=seed,
+            lr=self.lr,
         )
 
     def variant_method(self, seed: int, variant: str) -> str:
@@ -344,6 +349,7 @@ class Search:
             "seeds": self.seeds,
             "context": self.context,
             "max_steps": self.training.max_steps,
+            "lr": self.lr,
             "tasks": task_ids,
             "variants": names,
             "default": self.default,
@@ -411,6 +417,7 @@ def main(argv: list[str] | None = None, prog: str = "python -m llm4es_training.b
         "--context", type=int, help="train and embed at this context instead of the recipe's (results in search-ctxN)"
     )
     parser.add_argument("--max-steps", type=int, help="train this many steps instead of the recipe's (-stepsN)")
+    parser.add_argument("--lr", type=float, help="train at this peak learning rate instead of the recipe's (-lrX)")
     parser.add_argument(
         "--variants", nargs="+", choices=VARIANTS, help="the poolings to score (all; the default always)"
     )
@@ -428,7 +435,7 @@ def main(argv: list[str] | None = None, prog: str = "python -m llm4es_training.b
     bench = Benchmark(args.out.resolve(), mode_for(False, None, True), args.tasks, None, args.threads)
     bench.baseline()  # a quick run's folder is refused; a new one is prepared
     command = f"{prog} {shlex.join(argv if argv is not None else sys.argv[1:])}"
-    search = Search(bench, args.seeds, args.context, args.max_steps, args.variants)
+    search = Search(bench, args.seeds, args.context, args.max_steps, args.variants, args.lr)
     search.run(args.tasks, command, test=not args.validation_only, finals=args.test_variants)
     return 0
 
