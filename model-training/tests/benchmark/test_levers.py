@@ -58,6 +58,8 @@ def test_a_learning_rate_lever_is_named_by_its_rate():
     table = markdown(result)
     assert "| recipe (2048 tokens, 500 steps) |" in table
     assert "| lever (2048 tokens, 500 steps, lr 0.002) |" in table
+    wider = compare([recipe], [{**lever, "lr": None, "shape": [384, 6]}])
+    assert "| lever (2048 tokens, 500 steps, 384x6) |" in markdown(wider)
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 padding, the default is the recipe's pooling, and the choice keeps it unless a variant wins on
 every seed beyond noise."""
 
+import argparse
 import json
 
 import numpy as np
@@ -106,6 +107,12 @@ def test_another_context_or_step_count_is_named_apart_from_the_recipe(tmp_path):
         "search-lr0.002",
     )
     assert (recipe.lr, rate.lr) == (None, 0.002)
+    wider = Search(bench, [1], lr=0.002, shape=(384, 6))
+    assert (wider.method(1), wider.training.shape, recipe.training.shape) == (
+        f"{RECIPE_METHOD}-lr0.002-384x6-seed1",
+        (384, 6),
+        None,
+    )
 
 
 def test_another_context_is_the_bundles_token_budget(tmp_path):
@@ -155,11 +162,28 @@ def test_a_search_refuses_a_quick_runs_folder(tmp_path):
     assert not (tmp_path / "tasks").exists()
 
 
-def test_a_searchs_learning_rate_reaches_the_training(corpus_path, tmp_path):
-    """`search --lr X` trains at X, whatever the recipe or llm4es-train would choose."""
+def test_a_searchs_learning_rate_and_shape_reach_the_training(corpus_path, tmp_path):
+    """`search --lr X --shape HxL` trains at X a model H wide and L deep whose heads are as wide as
+    the preset's, whatever the recipe or llm4es-train would choose."""
     from llm4es_training.benchmark.llm_models import Training, fine_tune
 
-    training = Training(max_steps=2, context=64, batch_size=4, scratch_size="tiny")
-    fine_tune("scratch", corpus_path, tmp_path / "run", training, lr=0.004)
+    training = Training(max_steps=2, context=64, batch_size=4, scratch_size="tiny", shape=(32, 1))
+    model = fine_tune("scratch", corpus_path, tmp_path / "run", training, lr=0.004)
     summary = json.loads((tmp_path / "run" / "summary.json").read_text())
     assert summary["training"]["peak_lr"] == 0.004
+    config = json.loads((model / "config.json").read_text())
+    # the tiny preset: 64 wide, 4 heads of 16
+    assert (config["hidden_size"], config["num_hidden_layers"], config["num_attention_heads"]) == (32, 1, 2)
+
+
+def test_a_shape_whose_heads_would_not_divide_is_refused():
+    from llm4es_training.benchmark.llm_models import scratch_shape_options
+    from llm4es_training.benchmark.search import hidden_by_layers
+
+    assert scratch_shape_options("small", 384, 6) == ["--hidden-size", "384", "--layers", "6", "--heads", "12"]
+    with pytest.raises(SystemExit, match="head width 32"):
+        scratch_shape_options("small", 400, 6)
+    assert hidden_by_layers("384x6") == (384, 6)
+    for bad in ("384", "384x", "0x6", "ax6"):
+        with pytest.raises(argparse.ArgumentTypeError):
+            hidden_by_layers(bad)

@@ -1,6 +1,6 @@
 """`llm4es-train levers --recipe SEARCH.json... --lever SEARCH.json...` (or `python -m
-llm4es_training.benchmark.levers`): a training lever (another step count, context or learning
-rate, `search --max-steps N` / `--context N` / `--lr X`) read against the recipe's own model, seed by seed, on the
+llm4es_training.benchmark.levers`): a training lever (another step count, context, learning
+rate or model shape, `search --max-steps N` / `--context N` / `--lr X` / `--shape HxL`) read against the recipe's own model, seed by seed, on the
 validation split only.
 
 Each side is one or more `search.json` of one configuration (a side's seeds may come from several
@@ -26,19 +26,21 @@ from .search import choose
 
 RECIPE, LEVER = "recipe", "lever"
 MIN_SEEDS = 3
-CONFIG = ("tasks", "default", "context", "max_steps", "lr")
-TRAINING = ("context", "max_steps", "lr")
+TRAINING = ("context", "max_steps", "lr", "shape")
+CONFIG = ("tasks", "default", *TRAINING)
+# settings that searches written before their option lack: those searches ran the recipe's
+OPTIONAL = ("lr", "shape")
 
 
 def configuration(search: dict) -> dict:
-    return {k: search.get(k) if k == "lr" else search[k] for k in CONFIG}
+    return {k: search.get(k) if k in OPTIONAL else search[k] for k in CONFIG}
 
 
 def side(searches: list[dict]) -> dict:
     """One configuration's readings, seed by seed: {"tasks", "default", "context", "max_steps", "lr",
-    "validation": {task: {seed: score}}}, merged from its searches (a seed read twice is refused:
-    which reading would count?). `lr` is the search's `--lr`, None for the recipe's own (searches
-    written before the option have none)."""
+    "shape", "validation": {task: {seed: score}}}, merged from its searches (a seed read twice is
+    refused: which reading would count?). `lr` and `shape` are the search's `--lr` and `--shape`,
+    None for the recipe's own (searches written before those options have neither)."""
     config = configuration(searches[0])
     validation: dict[str, dict[str, float]] = {t: {} for t in config["tasks"]}
     for search in searches:
@@ -87,7 +89,8 @@ def compare(recipe: list[dict], lever: list[dict]) -> dict:
 
 def label(training: dict) -> str:
     lr = "" if training.get("lr") is None else f", lr {training['lr']:g}"
-    return f"{training['context']} tokens, {training['max_steps']} steps{lr}"
+    shape = "" if training.get("shape") is None else ", {}x{}".format(*training["shape"])
+    return f"{training['context']} tokens, {training['max_steps']} steps{lr}{shape}"
 
 
 def markdown(result: dict) -> str:

@@ -34,6 +34,8 @@ class Training:
     scratch_size: str
     # None: llm4es-train's default (2e-4 for fine-tuning, 1e-3 from scratch).
     finetune_lr: float | None = None
+    # (hidden size, layers) of a new model instead of its preset's; heads keep the preset's width
+    shape: tuple[int, int] | None = None
 
 
 def random_init_model(reference: Path, out: Path, seed: int = 0) -> Path:
@@ -145,6 +147,8 @@ def fine_tune(
         command += ["--tokenizer", str(tokenizer)]
     if init == "scratch":
         command += ["--scratch-size", training.scratch_size]
+        if training.shape is not None:
+            command += scratch_shape_options(training.scratch_size, *training.shape)
     if lr is not None or (init != "scratch" and training.finetune_lr is not None):
         command += ["--lr", str(lr if lr is not None else training.finetune_lr)]
     if (run_dir / "run.json").is_file():
@@ -153,6 +157,18 @@ def fine_tune(
     if result.returncode != 0:
         raise RuntimeError(f"llm4es-train train --init {init} failed:\n{result.stderr[-3000:]}")
     return run_dir / "model"
+
+
+def scratch_shape_options(size: str, hidden: int, layers: int) -> list[str]:
+    """`train`'s options for a new model `hidden` wide and `layers` deep, its attention heads as wide
+    as the `size` preset's (so a wider model has more heads, not wider ones)."""
+    from ..scratch import SCRATCH_SIZES
+
+    preset = SCRATCH_SIZES[size]
+    width = preset.hidden_size // preset.heads
+    if hidden % width:
+        raise SystemExit(f"hidden size {hidden} is not a multiple of the {size} preset's head width {width}")
+    return ["--hidden-size", str(hidden), "--layers", str(layers), "--heads", str(hidden // width)]
 
 
 def recipe_training(recipe: dict) -> Training:

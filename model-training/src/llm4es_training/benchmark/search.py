@@ -24,8 +24,9 @@ model itself, so a lever is read without the whole benchmark first.
 
 Levers beside pooling: `--context N` trains and embeds at another context (the run's corpus
 entities cut by Java to N, bundles at N), `--max-steps N` trains longer or shorter, `--lr X` at
-another peak learning rate; seed 0 is then trained too, everything is named `-ctx<N>` /
-`-steps<N>` / `-lr<X>` and written to DIR/search-ctx<N>-steps<N>-lr<X>,
+another peak learning rate, `--shape HxL` a model H wide and L layers deep (heads as wide as the
+recipe's); seed 0 is then trained too, everything is named `-ctx<N>` / `-steps<N>` / `-lr<X>` /
+`-<H>x<L>` and written to DIR/search-ctx<N>-steps<N>-lr<X>-<H>x<L>,
 and its validation scores read against the same aggregates as the recipe's own. `--variants`
 limits the poolings scored; `--validation-only` stops before the test split.
 
@@ -162,19 +163,24 @@ class Search:
         max_steps: int | None = None,
         variants: list[str] | None = None,
         lr: float | None = None,
+        shape: tuple[int, int] | None = None,
     ):
-        """`context`, `max_steps`, `lr`: another training (and embedding) context, step count and
-        peak learning rate than the recipe's; their models, texts, bundles and results are named
-        with `-ctx<N>`, `-steps<N>`, `-lr<X>` suffixes beside the recipe's. `variants`: the poolings
-        scored (the default always)."""
+        """`context`, `max_steps`, `lr`, `shape`: another training (and embedding) context, step
+        count, peak learning rate and model (hidden size, layers) than the recipe's; their models,
+        texts, bundles and results are named with `-ctx<N>`, `-steps<N>`, `-lr<X>`, `-<H>x<L>`
+        suffixes beside the recipe's. `variants`: the poolings scored (the default always)."""
         self.bench, self.seeds = bench, seeds
         recipe = bench.recipe_training()
-        self.training = replace(recipe, context=context or recipe.context, max_steps=max_steps or recipe.max_steps)
+        self.training = replace(
+            recipe, context=context or recipe.context, max_steps=max_steps or recipe.max_steps, shape=shape
+        )
         self.context = self.training.context
         self.context_suffix = bench.context_suffix(self.context)
         steps = "" if self.training.max_steps == recipe.max_steps else f"-steps{self.training.max_steps}"
         self.lr = lr  # None: the recipe's (llm4es-train's default for a new model where the recipe names none)
-        self.suffix = self.context_suffix + steps + ("" if lr is None else f"-lr{lr:g}")
+        rate = "" if lr is None else f"-lr{lr:g}"
+        self.shape = shape  # None: the recipe's preset
+        self.suffix = self.context_suffix + steps + rate + ("" if shape is None else "-{}x{}".format(*shape))
         self.dir = bench.out / f"search{self.suffix}"
         # the recipe's pooling is the default: its bundles are the benchmark's own
         self.default = recipe_variant(bench.recipe())
@@ -350,6 +356,7 @@ class Search:
             "context": self.context,
             "max_steps": self.training.max_steps,
             "lr": self.lr,
+            "shape": None if self.shape is None else list(self.shape),
             "tasks": task_ids,
             "variants": names,
             "default": self.default,
@@ -405,6 +412,16 @@ def markdown(result: dict) -> str:
     return "\n".join(lines)
 
 
+def hidden_by_layers(value: str) -> tuple[int, int]:
+    try:
+        hidden, layers = (int(v) for v in value.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected HIDDENxLAYERS (e.g. 384x6), got {value!r}") from None
+    if hidden <= 0 or layers <= 0:
+        raise argparse.ArgumentTypeError(f"expected positive sizes, got {value!r}")
+    return hidden, layers
+
+
 def main(argv: list[str] | None = None, prog: str = "python -m llm4es_training.benchmark.search") -> int:
     parser = argparse.ArgumentParser(
         prog=prog, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -418,6 +435,9 @@ def main(argv: list[str] | None = None, prog: str = "python -m llm4es_training.b
     )
     parser.add_argument("--max-steps", type=int, help="train this many steps instead of the recipe's (-stepsN)")
     parser.add_argument("--lr", type=float, help="train at this peak learning rate instead of the recipe's (-lrX)")
+    parser.add_argument(
+        "--shape", type=hidden_by_layers, help="train a model HIDDENxLAYERS (e.g. 384x6) instead of the recipe's (-HxL)"
+    )
     parser.add_argument(
         "--variants", nargs="+", choices=VARIANTS, help="the poolings to score (all; the default always)"
     )
@@ -435,7 +455,7 @@ def main(argv: list[str] | None = None, prog: str = "python -m llm4es_training.b
     bench = Benchmark(args.out.resolve(), mode_for(False, None, True), args.tasks, None, args.threads)
     bench.baseline()  # a quick run's folder is refused; a new one is prepared
     command = f"{prog} {shlex.join(argv if argv is not None else sys.argv[1:])}"
-    search = Search(bench, args.seeds, args.context, args.max_steps, args.variants, args.lr)
+    search = Search(bench, args.seeds, args.context, args.max_steps, args.variants, args.lr, args.shape)
     search.run(args.tasks, command, test=not args.validation_only, finals=args.test_variants)
     return 0
 
