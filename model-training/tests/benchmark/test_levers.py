@@ -91,15 +91,18 @@ def test_the_command_reads_search_files(tmp_path, capsys):
     assert "chosen: recipe" in table  # one seed wins, but no choice is made on fewer than three
 
 
-def test_the_readmes_steps_table_is_what_the_command_prints(monkeypatch, capsys):
-    """The README's command, run over the committed searches, prints the README's table."""
+def test_the_readmes_lever_tables_are_what_the_commands_print(monkeypatch, capsys):
+    """Each of the README's `levers` commands, run over the committed searches, prints a table
+    that the README holds."""
     import shlex
 
     from support import REPO_ROOT
 
     readme = (REPO_ROOT / "README.md").read_text()
-    line = next(x for x in readme.splitlines() if x.startswith("model-training/.venv/bin/llm4es-train levers "))
+    lines = [x for x in readme.splitlines() if x.startswith("model-training/.venv/bin/llm4es-train levers ")]
+    assert len(lines) >= 2  # the steps and the learning rate
     monkeypatch.chdir(REPO_ROOT)
-    assert main(shlex.split(line)[2:]) == 0
-    printed = capsys.readouterr().out.strip().splitlines()
-    assert printed and all(row in readme for row in printed if row)
+    for line in lines:
+        assert main(shlex.split(line)[2:]) == 0
+        printed = capsys.readouterr().out.strip().splitlines()
+        assert printed and all(row in readme for row in printed if row), line
