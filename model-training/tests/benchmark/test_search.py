@@ -107,6 +107,8 @@ def test_another_context_or_step_count_is_named_apart_from_the_recipe(tmp_path):
         "search-lr0.002",
     )
     assert (recipe.lr, rate.lr) == (None, 0.002)
+    with pytest.raises(SystemExit, match="head width"):
+        Search(bench, [0], shape=(100, 4))  # before any training
     wider = Search(bench, [1], lr=0.002, shape=(384, 6))
     assert (wider.method(1), wider.training.shape, recipe.training.shape) == (
         f"{RECIPE_METHOD}-lr0.002-384x6-seed1",

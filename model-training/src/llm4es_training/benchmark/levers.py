@@ -1,7 +1,7 @@
 """`llm4es-train levers --recipe SEARCH.json... --lever SEARCH.json...` (or `python -m
 llm4es_training.benchmark.levers`): a training lever (another step count, context, learning
-rate or model shape, `search --max-steps N` / `--context N` / `--lr X` / `--shape HxL`) read against the recipe's own model, seed by seed, on the
-validation split only.
+rate or model shape: `search --max-steps N` / `--context N` / `--lr X` / `--shape HxL`) read
+against the recipe's own model, seed by seed, on the validation split only.
 
 Each side is one or more `search.json` of one configuration (a side's seeds may come from several
 searches: seed 0 from one, seeds 1 and 2 from another). Each seed's reading is its default

@@ -50,7 +50,7 @@ from ..embedding_options import LAYER_RANGES, TOKEN_POOLINGS, layer_range
 from ..manifest import read_manifest
 from ..recipe import DEFAULT_RECIPE
 from .artifacts import cached_json, read_json, write_atomic, write_json
-from .llm_models import RECIPE_METHOD, bundle_name, export_task_bundle, fine_tune, merge_corpora
+from .llm_models import RECIPE_METHOD, bundle_name, export_task_bundle, fine_tune, merge_corpora, scratch_shape_options
 from .protocol import evaluate_repeated, evaluate_task, evaluate_validation, features_frame, load_features
 from .report import paired_difference, repeated_paired_difference
 from .run import Benchmark, mode_for
@@ -180,6 +180,8 @@ class Search:
         self.lr = lr  # None: the recipe's (llm4es-train's default for a new model where the recipe names none)
         rate = "" if lr is None else f"-lr{lr:g}"
         self.shape = shape  # None: the recipe's preset
+        if shape is not None:
+            scratch_shape_options(recipe.scratch_size, *shape)  # refused now, not after the seeds before it
         self.suffix = self.context_suffix + steps + rate + ("" if shape is None else "-{}x{}".format(*shape))
         self.dir = bench.out / f"search{self.suffix}"
         # the recipe's pooling is the default: its bundles are the benchmark's own
