@@ -8,68 +8,39 @@ One reading of one ensemble, not the search's rule over three seeds: a lead, not
 """
 
 import argparse
-import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from llm4es_training.benchmark.protocol import evaluate_validation, load_features
+from llm4es_training.benchmark.run import Benchmark, mode_for
+from llm4es_training.benchmark.search import Search, recipe_variant
 from llm4es_training.benchmark.task_folder import read_labels, read_task
+from llm4es_training.benchmark.tasks import TASK_IDS
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument(
-        "--out",
-        type=Path,
-        required=True,
-        help="a folder `search` has read the recipe's seeds in",
-    )
+    parser.add_argument("--out", type=Path, required=True, help="a folder `search` has read the recipe's seeds in")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     args = parser.parse_args()
-    search = json.loads((args.out / "search" / "search.json").read_text())
-    variant = search["default"].replace("/", "_")
-    rows = {}
-    for task in search["tasks"]:
-        folder = args.out / "tasks" / task
+    bench = Benchmark(args.out.resolve(), mode_for(False, None, True), TASK_IDS, None, 2)
+    default = recipe_variant(bench.recipe())
+    search = Search(bench, args.seeds, variants=[default])  # scores the recipe's pooling only
+    averaged, single = [], []
+    for task in TASK_IDS:
+        folder = bench.tasks_dir / task
         labels, metric = read_labels(folder), read_task(folder)["metric"]
-        base = evaluate_validation(
-            load_features(args.out / "embeddings" / task / "aggregates.csv"),
-            labels,
-            metric,
-        )
-        tables = [
-            load_features(
-                args.out
-                / "search"
-                / "embeddings"
-                / task
-                / f"seed{s}"
-                / f"{variant}.csv"
-            )
-            for s in args.seeds
-        ]
+        base = evaluate_validation(load_features(bench.features_path(task, "aggregates")), labels, metric)["mean"]
+        tables = [search.variant_features(task, s)[default] for s in args.seeds]
         ids = tables[0].index
-        mean = pd.DataFrame(
-            sum(t.loc[ids].to_numpy(float) for t in tables) / len(tables), index=ids
-        )
-        single = [
-            search["validation"][task][str(s)][search["default"]] for s in args.seeds
-        ]
-        rows[task] = (
-            evaluate_validation(mean, labels, metric)["mean"] - base["mean"],
-            single,
-        )
-        print(
-            f"{task}: seeds averaged {rows[task][0]:+.4f}, each seed "
-            + ", ".join(f"{v:+.4f}" for v in single)
-        )
+        mean = pd.DataFrame(sum(t.loc[ids].to_numpy(float) for t in tables) / len(tables), index=ids)
+        averaged.append(evaluate_validation(mean, labels, metric)["mean"] - base)
+        single.append([search.validation(task, s)[default] for s in args.seeds])
+        print(f"{task}: seeds averaged {averaged[-1]:+.4f}, each seed " + ", ".join(f"{v:+.4f}" for v in single[-1]))
     print(
-        f"mean over tasks: seeds averaged {np.mean([r[0] for r in rows.values()]):+.4f}, each seed "
-        + ", ".join(
-            f"{np.mean([r[1][i] for r in rows.values()]):+.4f}"
-            for i in range(len(args.seeds))
-        )
+        f"mean over tasks: seeds averaged {np.mean(averaged):+.4f}, each seed "
+        + ", ".join(f"{v:+.4f}" for v in np.mean(single, axis=0))
     )
 
 

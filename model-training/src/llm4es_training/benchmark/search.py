@@ -179,7 +179,6 @@ class Search:
         steps = "" if self.training.max_steps == recipe.max_steps else f"-steps{self.training.max_steps}"
         self.lr = lr  # None: the recipe's (llm4es-train's default for a new model where the recipe names none)
         rate = "" if lr is None else f"-lr{lr:g}"
-        self.shape = shape  # None: the recipe's preset
         if shape is not None:
             scratch_shape_options(recipe.scratch_size, *shape)  # refused now, not after the seeds before it
         self.suffix = self.context_suffix + steps + rate + ("" if shape is None else "-{}x{}".format(*shape))
@@ -358,7 +357,7 @@ class Search:
             "context": self.context,
             "max_steps": self.training.max_steps,
             "lr": self.lr,
-            "shape": None if self.shape is None else list(self.shape),
+            "shape": None if self.training.shape is None else list(self.training.shape),
             "tasks": task_ids,
             "variants": names,
             "default": self.default,
