@@ -1,6 +1,7 @@
 """`llm4es-train levers --recipe SEARCH.json... --lever SEARCH.json...` (or `python -m
 llm4es_training.benchmark.levers`): a training lever (another step count, context, learning
-rate or model shape: `search --max-steps N` / `--context N` / `--lr X` / `--shape HxL`) read
+rate, model shape, several renderings averaged: `search --max-steps N` / `--context N` / `--lr X` /
+`--shape HxL` / `--renderings R1 R2`) read
 against the recipe's own model, seed by seed, on the validation split only.
 
 Each side is one or more `search.json` of one configuration (a side's seeds may come from several
@@ -26,10 +27,10 @@ from .search import choose
 
 RECIPE, LEVER = "recipe", "lever"
 MIN_SEEDS = 3
-TRAINING = ("context", "max_steps", "lr", "shape")
+TRAINING = ("context", "max_steps", "lr", "shape", "renderings")
 CONFIG = ("tasks", "default", *TRAINING)
 # settings that searches written before their option lack: those searches ran the recipe's
-OPTIONAL = ("lr", "shape")
+OPTIONAL = ("lr", "shape", "renderings")
 
 
 def configuration(search: dict) -> dict:
@@ -90,7 +91,8 @@ def compare(recipe: list[dict], lever: list[dict]) -> dict:
 def label(training: dict) -> str:
     lr = "" if training.get("lr") is None else f", lr {training['lr']:g}"
     shape = "" if training.get("shape") is None else ", {}x{}".format(*training["shape"])
-    return f"{training['context']} tokens, {training['max_steps']} steps{lr}{shape}"
+    views = "" if training.get("renderings") is None else ", " + " + ".join(training["renderings"]) + " averaged"
+    return f"{training['context']} tokens, {training['max_steps']} steps{lr}{shape}{views}"
 
 
 def markdown(result: dict) -> str:

@@ -27,7 +27,9 @@ entities cut by Java to N, bundles at N), `--max-steps N` trains longer or short
 another peak learning rate, `--shape HxL` a model H wide and L layers deep (heads as wide as the
 recipe's); seed 0 is then trained too, everything is named `-ctx<N>` / `-steps<N>` / `-lr<X>` /
 `-<H>x<L>` and written to DIR/search-ctx<N>-steps<N>-lr<X>-<H>x<L>,
-and its validation scores read against the same aggregates as the recipe's own. `--variants`
+and its validation scores read against the same aggregates as the recipe's own. `--renderings R1
+R2` trains on every user in each rendering and embeds as their average (renderings.py,
+`-rR1+R2`, validation only). `--variants`
 limits the poolings scored; `--validation-only` stops before the test split.
 
 Writes DIR/search/search.json and prints the tables.
@@ -155,6 +157,8 @@ def scoring_order(default: str, chosen: str, named: list[str] | None = None) -> 
 
 
 class Search:
+    renderings: list[str] | None = None  # the renderings lever's (renderings.py); None: the recipe's one
+
     def __init__(
         self,
         bench: Benchmark,
@@ -358,6 +362,7 @@ class Search:
             "max_steps": self.training.max_steps,
             "lr": self.lr,
             "shape": None if self.training.shape is None else list(self.training.shape),
+            "renderings": self.renderings,
             "tasks": task_ids,
             "variants": names,
             "default": self.default,
@@ -440,6 +445,12 @@ def main(argv: list[str] | None = None, prog: str = "python -m llm4es_training.b
         "--shape", type=hidden_by_layers, help="train a model HIDDENxLAYERS (e.g. 384x6) instead of the recipe's (-HxL)"
     )
     parser.add_argument(
+        "--renderings",
+        nargs="+",
+        help="train on every user in each of these renderings (the recipe's among them) and embed as their "
+        "average (-r<R1>+<R2>; validation only: see renderings.py)",
+    )
+    parser.add_argument(
         "--variants", nargs="+", choices=VARIANTS, help="the poolings to score (all; the default always)"
     )
     parser.add_argument(
@@ -453,10 +464,27 @@ def main(argv: list[str] | None = None, prog: str = "python -m llm4es_training.b
         "when processes share the scoring by --tasks)",
     )
     args = parser.parse_args(argv)
+    if args.renderings and (args.variants or not args.validation_only):
+        parser.error(
+            "--renderings reads the recipe's pooling on the validation split: no --variants, add --validation-only"
+        )
     bench = Benchmark(args.out.resolve(), mode_for(False, None, True), args.tasks, None, args.threads)
     bench.baseline()  # a quick run's folder is refused; a new one is prepared
     command = f"{prog} {shlex.join(argv if argv is not None else sys.argv[1:])}"
-    search = Search(bench, args.seeds, args.context, args.max_steps, args.variants, args.lr, args.shape)
+    if args.renderings:
+        from .renderings import RenderingsSearch
+
+        search = RenderingsSearch(
+            bench,
+            args.seeds,
+            args.renderings,
+            context=args.context,
+            max_steps=args.max_steps,
+            lr=args.lr,
+            shape=args.shape,
+        )
+    else:
+        search = Search(bench, args.seeds, args.context, args.max_steps, args.variants, args.lr, args.shape)
     search.run(args.tasks, command, test=not args.validation_only, finals=args.test_variants)
     return 0
 
