@@ -9,11 +9,12 @@ import pandas as pd
 import pytest
 
 from llm4es_training.benchmark.levers import label
-from llm4es_training.benchmark.llm_models import RECIPE_METHOD
+from llm4es_training.benchmark.llm_models import RECIPE_METHOD, bundle_name
 from llm4es_training.benchmark.renderings import RenderingsSearch, average
 from llm4es_training.benchmark.run import Benchmark, mode_for
 from llm4es_training.benchmark.search import main
 from llm4es_training.benchmark.task_folder import write_task_folder
+from llm4es_training.bundle import check_bundle_target
 from llm4es_training.checkout import find_jar, missing_jar_message
 
 
@@ -26,11 +27,15 @@ def test_a_renderings_search_is_named_apart_and_reads_each_rendering_beside_the_
     # the recipe's rendering first, whatever the order given: its users keep their plain ids
     assert search.renderings == ["compact", "lines"]
     assert (search.method(1), search.dir.name) == (
-        f"{RECIPE_METHOD}-lr0.002-rcompact+lines-seed1",
-        "search-lr0.002-rcompact+lines",
+        f"{RECIPE_METHOD}-lr0.002-rcompact-lines-seed1",
+        "search-lr0.002-rcompact-lines",
     )
     assert search.variants == ["final/mean-max", "final/mean-max@compact", "final/mean-max@lines"]
-    assert search.rendering_method(1, "lines") == f"{RECIPE_METHOD}-lr0.002-rcompact+lines-seed1-lines"
+    assert search.rendering_method(1, "lines") == f"{RECIPE_METHOD}-lr0.002-rcompact-lines-seed1-lines"
+    for seed, rendering in ((0, "compact"), (1, "lines")):  # a name the bundle exporter accepts
+        name = bundle_name("berka-age", search.rendering_method(seed, rendering))
+        check_bundle_target(name, "1", tmp_path / "models" / name)
+        check_bundle_target(search.method(seed), "1", tmp_path / "base-bundles" / search.method(seed))
 
 
 @pytest.mark.parametrize(
@@ -90,5 +95,5 @@ def test_every_corpus_entity_is_trained_on_in_every_rendering(real_task, tmp_pat
     # one tokenizer: a value of either rendering is a token of it
     vocab = json.loads(search.tokenizer().read_text())["model"]["vocab"]
     assert np.sum(["credit" in token for token in vocab]) > 0
-    serializer = json.loads((tmp_path / "search-rcompact+lines" / "train-corpus.jsonl.serializer.json").read_text())
+    serializer = json.loads((tmp_path / "search-rcompact-lines" / "train-corpus.jsonl.serializer.json").read_text())
     assert serializer["rendering"] == "compact"

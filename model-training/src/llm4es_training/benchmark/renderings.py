@@ -43,7 +43,7 @@ class RenderingsSearch(Search):
             raise SystemExit(f"--renderings names two or more different renderings: {renderings}")
         # the recipe's rendering first: the corpus keeps its users' plain ids and its serializer
         self.renderings = [own] + [r for r in renderings if r != own]
-        self.suffix += "-r" + "+".join(self.renderings)
+        self.suffix += "-r" + "-".join(self.renderings)  # bundle names allow no "+"
         self.dir = bench.out / f"search{self.suffix}"
         self.variants = [self.default] + [self.alone(r) for r in self.renderings]
 

@@ -29,7 +29,7 @@ recipe's); seed 0 is then trained too, everything is named `-ctx<N>` / `-steps<N
 `-<H>x<L>` and written to DIR/search-ctx<N>-steps<N>-lr<X>-<H>x<L>,
 and its validation scores read against the same aggregates as the recipe's own. `--renderings R1
 R2` trains on every user in each rendering and embeds as their average (renderings.py,
-`-rR1+R2`, validation only). `--variants`
+`-rR1-R2`, validation only). `--variants`
 limits the poolings scored; `--validation-only` stops before the test split.
 
 Writes DIR/search/search.json and prints the tables.
@@ -448,7 +448,7 @@ def main(argv: list[str] | None = None, prog: str = "python -m llm4es_training.b
         "--renderings",
         nargs="+",
         help="train on every user in each of these renderings (the recipe's among them) and embed as their "
-        "average (-r<R1>+<R2>; validation only: see renderings.py)",
+        "average (-r<R1>-<R2>; validation only: see renderings.py)",
     )
     parser.add_argument(
         "--variants", nargs="+", choices=VARIANTS, help="the poolings to score (all; the default always)"
