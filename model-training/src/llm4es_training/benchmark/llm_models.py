@@ -227,16 +227,17 @@ def corpus_entities(labels: dict[str, pd.DataFrame], datasets: dict[str, str]) -
     }
 
 
-def merge_corpora(parts: dict[str, tuple[Path, set[str]]], out: Path) -> None:
+def merge_corpora(parts: dict[str, tuple[Path, set[str]]], out: Path, tag: str = "", append: bool = False) -> None:
     """One corpus from several tasks' export-text files, keeping the given entities of each (the
-    train split); user ids prefixed by task (the two Berka tasks share accounts)."""
-    with out.open("w", encoding="utf-8") as w:
+    train split); user ids prefixed by task (the two Berka tasks share accounts) and suffixed by
+    `tag` (another rendering of users already in `out`, which `append` adds to)."""
+    with out.open("a" if append else "w", encoding="utf-8") as w:
         for task_id, (path, keep) in parts.items():
             for line in path.read_text(encoding="utf-8").splitlines():
                 record = json.loads(line)
                 if str(record["user_id"]) not in keep:
                     continue
-                record["user_id"] = f"{task_id}/{record['user_id']}"
+                record["user_id"] = f"{task_id}/{record['user_id']}{tag}"
                 w.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 

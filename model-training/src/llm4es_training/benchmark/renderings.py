@@ -18,7 +18,6 @@ averaging inside the Java aggregate, so that SQL users get what was scored.
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
@@ -28,7 +27,7 @@ import pandas as pd
 from ..recipe import DEFAULT_RECIPE
 from .artifacts import cached_file, cached_json, read_json, write_atomic, write_json
 from .java_cli import source_sql
-from .llm_models import RECIPE_METHOD, bundle_name, domain_tokenizer, export_task_bundle, fine_tune
+from .llm_models import RECIPE_METHOD, bundle_name, domain_tokenizer, export_task_bundle, fine_tune, merge_corpora
 from .protocol import load_features
 from .search import PARITY_COSINE, Search, cosines, log, variant_embeddings
 
@@ -77,16 +76,9 @@ class RenderingsSearch(Search):
         ids = self.bench.corpus_ids()
 
         def merge(tmp: Path) -> None:
-            with tmp.open("w", encoding="utf-8") as w:
-                for rendering in self.renderings:
-                    tag = "" if rendering == self.renderings[0] else f"@{rendering}"
-                    for task_id, keep in ids.items():
-                        path = self.rendered_texts(task_id, rendering, tokenizer)
-                        for line in path.read_text(encoding="utf-8").splitlines():
-                            record = json.loads(line)
-                            if str(record["user_id"]) in keep:
-                                record["user_id"] = f"{task_id}/{record['user_id']}{tag}"
-                                w.write(json.dumps(record, ensure_ascii=False) + "\n")
+            for i, rendering in enumerate(self.renderings):
+                parts = {t: (self.rendered_texts(t, rendering, tokenizer), keep) for t, keep in ids.items()}
+                merge_corpora(parts, tmp, tag="" if i == 0 else f"@{rendering}", append=i > 0)
 
         return cached_file(out, merge)
 
