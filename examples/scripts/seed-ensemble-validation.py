@@ -11,8 +11,7 @@ import argparse
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
-from llm4es_training.benchmark.protocol import evaluate_validation, load_features
+from llm4es_training.benchmark.protocol import average, evaluate_validation, load_features
 from llm4es_training.benchmark.run import Benchmark, mode_for
 from llm4es_training.benchmark.search import Search, recipe_variant
 from llm4es_training.benchmark.task_folder import read_labels, read_task
@@ -33,9 +32,7 @@ def main() -> None:
         labels, metric = read_labels(folder), read_task(folder)["metric"]
         base = evaluate_validation(load_features(bench.features_path(task, "aggregates")), labels, metric)["mean"]
         tables = [search.variant_features(task, s)[default] for s in args.seeds]
-        ids = tables[0].index
-        mean = pd.DataFrame(sum(t.loc[ids].to_numpy(float) for t in tables) / len(tables), index=ids)
-        averaged.append(evaluate_validation(mean, labels, metric)["mean"] - base)
+        averaged.append(evaluate_validation(average(tables), labels, metric)["mean"] - base)
         single.append([search.validation(task, s)[default] for s in args.seeds])
         print(f"{task}: seeds averaged {averaged[-1]:+.4f}, each seed " + ", ".join(f"{v:+.4f}" for v in single[-1]))
     print(

@@ -10,9 +10,10 @@ import pytest
 
 from llm4es_training.benchmark.levers import label
 from llm4es_training.benchmark.llm_models import RECIPE_METHOD, bundle_name
-from llm4es_training.benchmark.renderings import RenderingsSearch, average
+from llm4es_training.benchmark.protocol import average
+from llm4es_training.benchmark.renderings import RenderingsSearch
 from llm4es_training.benchmark.run import Benchmark, mode_for
-from llm4es_training.benchmark.search import main
+from llm4es_training.benchmark.search import Search, main
 from llm4es_training.benchmark.task_folder import write_task_folder
 from llm4es_training.bundle import check_bundle_target
 from llm4es_training.checkout import find_jar, missing_jar_message
@@ -31,9 +32,9 @@ def test_a_renderings_search_is_named_apart_and_reads_each_rendering_beside_the_
         "search-lr0.002-rcompact-lines",
     )
     assert search.variants == ["final/mean-max", "final/mean-max@compact", "final/mean-max@lines"]
-    assert search.rendering_method(1, "lines") == f"{RECIPE_METHOD}-lr0.002-rcompact-lines-seed1-lines"
+    assert search.variant_method(1, "lines") == f"{RECIPE_METHOD}-lr0.002-rcompact-lines-seed1-lines"
     for seed, rendering in ((0, "compact"), (1, "lines")):  # a name the bundle exporter accepts
-        name = bundle_name("berka-age", search.rendering_method(seed, rendering))
+        name = bundle_name("berka-age", search.variant_method(seed, rendering))
         check_bundle_target(name, "1", tmp_path / "models" / name)
         check_bundle_target(search.method(seed), "1", tmp_path / "base-bundles" / search.method(seed))
 
@@ -97,3 +98,20 @@ def test_every_corpus_entity_is_trained_on_in_every_rendering(real_task, tmp_pat
     assert np.sum(["credit" in token for token in vocab]) > 0
     serializer = json.loads((tmp_path / "search-rcompact-lines" / "train-corpus.jsonl.serializer.json").read_text())
     assert serializer["rendering"] == "compact"
+
+
+def test_search_json_records_what_each_rendering_costs(tmp_path):
+    """search.json carries each rendering's context facts from its SQL results (the README cites them)."""
+    search = RenderingsSearch(bench(tmp_path), [2], ["compact", "lines"])
+    for rendering, tokens in (("compact", [60, 90]), ("lines", [80, 150])):
+        path = search.bench.embedding_results("berka-age", search.variant_method(2, rendering))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        rows = [
+            {"embedding": [0.5], "status": "OK", "events": 10, "dropped_events": dropped, "tokens": n}
+            for n, dropped in zip(tokens, (0, 5))
+        ]
+        pd.DataFrame({"entity_id": ["u1", "u2"], "result": [json.dumps(r) for r in rows]}).to_csv(path, index=False)
+    facts = search.facts(["berka-age"])["context_facts"]["berka-age"]
+    assert (facts["compact"]["median_tokens_per_event"], facts["compact"]["users_truncated"]) == (12.0, 1)
+    assert facts["lines"]["median_tokens_per_event"] == 19.0  # median of 80 / 10 and 150 / 5
+    assert Search(bench(tmp_path), [0]).facts(["berka-age"]) == {}  # the recipe's own search adds none

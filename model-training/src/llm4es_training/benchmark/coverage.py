@@ -12,7 +12,6 @@ counts are read. Every step is cached in DIR, like the benchmark's."""
 from __future__ import annotations
 
 import argparse
-import os
 import shlex
 import sys
 from pathlib import Path
@@ -20,7 +19,7 @@ from pathlib import Path
 from ..domain_tokenizer import DEFAULT_VOCAB_SIZE
 from .artifacts import cached_file, cached_json, read_json, write_json
 from .compact import compact_serializer
-from .java_cli import context_facts, embedding_result_sql, read_embedding_results, source_sql
+from .java_cli import context_facts, embedding_result_sql, read_embedding_results
 from .llm_models import domain_tokenizer, export_task_bundle, merge_corpora, scratch_model
 from .run import STORIES, Benchmark, mode_for
 from .task_folder import read_task
@@ -47,14 +46,8 @@ class Coverage:
         return path
 
     def compact_texts(self, task_id: str) -> Path:
-        task_dir, serializer = self.bench.tasks_dir / task_id, self.serializer(task_id, "compact")
         path = self.out / "text-compact" / f"{task_id}.jsonl"
-
-        def export(tmp: Path) -> None:
-            self.bench.java.export_text(source_sql(task_dir, read_json(serializer)), serializer, tmp)
-            os.replace(f"{tmp}.serializer.json", f"{path}.serializer.json")
-
-        return cached_file(path, export)
+        return self.bench.exported_text(task_id, self.serializer(task_id, "compact"), path)
 
     def tokenizer(self) -> Path:
         """The domain tokenizer, trained on the compact text of the training entities only."""

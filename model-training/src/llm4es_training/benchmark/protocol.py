@@ -59,6 +59,15 @@ def features_frame(ids, matrix: np.ndarray, prefix: str = "f") -> pd.DataFrame:
     )
 
 
+def average(tables: list[pd.DataFrame]) -> pd.DataFrame:
+    """Each entity's vectors averaged over several embeddings of the same entities (seeds, renderings)."""
+    first = tables[0]
+    for t in tables[1:]:
+        if not (t.index.equals(first.index) and t.columns.equals(first.columns)):
+            raise SystemExit("the embeddings to average cover other entities or dimensions")
+    return pd.DataFrame(np.mean([t.to_numpy() for t in tables], axis=0), index=first.index, columns=first.columns)
+
+
 def load_features(path: Path) -> pd.DataFrame:
     """A CSV of `entity_id` then one column per feature (e.g. embeddings.csv: e0, e1, ...)."""
     table = pd.read_csv(path, dtype={"entity_id": str})

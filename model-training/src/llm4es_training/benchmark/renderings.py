@@ -18,18 +18,16 @@ averaging inside the Java aggregate, so that SQL users get what was scored.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from ..recipe import DEFAULT_RECIPE
-from .artifacts import cached_file, cached_json, read_json, write_atomic, write_json
-from .java_cli import source_sql
+from .artifacts import cached_file, cached_json, read_json, write_json
+from .java_cli import context_facts, read_embedding_results
 from .llm_models import RECIPE_METHOD, bundle_name, domain_tokenizer, export_task_bundle, fine_tune, merge_corpora
-from .protocol import load_features
-from .search import PARITY_COSINE, Search, cosines, log, variant_embeddings
+from .protocol import average
+from .search import PARITY_COSINE, Search, cosines, variant_embeddings
 
 
 class RenderingsSearch(Search):
@@ -61,15 +59,9 @@ class RenderingsSearch(Search):
     def rendered_texts(self, task_id: str, rendering: str, tokenizer: Path | None = None) -> Path:
         """Every entity's text in `rendering` by export-text: whole, or with `tokenizer` cut by Java
         to the context less BOS, as `user_embedding` cuts it."""
-        task_dir, serializer = self.bench.tasks_dir / task_id, self.serializer(task_id, rendering)
         path = self.dir / "text" / f"{task_id}.{rendering}.{'whole' if tokenizer is None else 'cut'}.jsonl"
         budget = None if tokenizer is None else self.context - 1
-
-        def export(tmp: Path) -> None:
-            self.bench.java.export_text(source_sql(task_dir, read_json(serializer)), serializer, tmp, tokenizer, budget)
-            os.replace(f"{tmp}.serializer.json", f"{path}.serializer.json")
-
-        return cached_file(path, export)
+        return self.bench.exported_text(task_id, self.serializer(task_id, rendering), path, tokenizer, budget)
 
     def merged(self, out: Path, tokenizer: Path | None) -> Path:
         """The corpus entities of every task in every rendering (whole, or cut with `tokenizer`)."""
@@ -109,14 +101,16 @@ class RenderingsSearch(Search):
             lr=self.lr,
         )
 
-    def rendering_method(self, seed: int, rendering: str) -> str:
+    def variant_method(self, seed: int, rendering: str) -> str:
+        """The benchmark's method name of the seed's model in `rendering`: this search's variants of
+        a model are its renderings (so Search.sql names and caches their SQL embeddings)."""
         return f"{self.method(seed)}-{rendering}"
 
     def bundle(self, task_id: str, seed: int, rendering: str | None = None) -> Path:
         """The seed's model for the task in `rendering` (the first's by default), pooled by the
         default variant; one ONNX export per seed, rebundled per task and rendering."""
         rendering = rendering or self.renderings[0]
-        method = self.rendering_method(seed, rendering)
+        method = self.variant_method(seed, rendering)
         layers, token_pooling = self.default.split("/")
         return export_task_bundle(
             self.model(seed),
@@ -130,14 +124,7 @@ class RenderingsSearch(Search):
         )
 
     def sql(self, task_id: str, seed: int, rendering: str | None = None) -> pd.DataFrame:
-        rendering = rendering or self.renderings[0]
-        b, method = self.bench, self.rendering_method(seed, rendering)
-        path = b.features_path(task_id, method)
-        if not path.is_file():
-            log(f"{task_id} seed {seed}: SQL in the {rendering} rendering")
-            table = b.sql_embeddings(task_id, method, self.bundle(task_id, seed, rendering).name)
-            write_atomic(path, lambda tmp: table.to_csv(tmp, lineterminator="\n"))
-        return load_features(path)
+        return super().sql(task_id, seed, rendering or self.renderings[0])
 
     def variant_features(self, task_id: str, seed: int) -> dict[str, pd.DataFrame]:
         views = {self.alone(r): self.sql(task_id, seed, r) for r in self.renderings}
@@ -160,14 +147,21 @@ class RenderingsSearch(Search):
 
         return cached_json(self.dir / "results" / task_id / f"seed{seed}.parity.json", check)["min_cosine"]
 
+    def facts(self, task_ids: list[str]) -> dict:
+        """What each rendering costs: the SQL results' context facts per task (java_cli.context_facts;
+        the same for every seed: one tokenizer, the same texts)."""
+        seed = self.seeds[0]
+        return {
+            "context_facts": {
+                t: {
+                    r: context_facts(
+                        read_embedding_results(self.bench.embedding_results(t, self.variant_method(seed, r)))[1]
+                    )
+                    for r in self.renderings
+                }
+                for t in task_ids
+            }
+        }
+
     def test(self, task_id: str, seed: int, variant: str) -> dict:
         raise SystemExit("the renderings lever is read on the validation split only: add --validation-only")
-
-
-def average(views: list[pd.DataFrame]) -> pd.DataFrame:
-    """Each entity's vectors averaged over the views (the same entities and columns in each)."""
-    first = views[0]
-    for v in views[1:]:
-        if not (v.index.equals(first.index) and v.columns.equals(first.columns)):
-            raise SystemExit("the renderings' embeddings cover other entities or dimensions")
-    return pd.DataFrame(np.mean([v.to_numpy() for v in views], axis=0), index=first.index, columns=first.columns)

@@ -128,13 +128,18 @@ class Benchmark:
         """The Java serializer's text of every entity of the task (export-text), with the
         serializer config beside it. One export per task: a split is a filter on entity ids, in
         Python (an IN over a second CSVREAD made H2 reread labels.csv per event row: minutes)."""
+        serializer = self.tasks_dir / task_id / "serializer.json"
+        return self.exported_text(task_id, serializer, self.out / "text" / f"{task_id}.jsonl")
+
+    def exported_text(
+        self, task_id: str, serializer: Path, path: Path, tokenizer: Path | None = None, budget: int | None = None
+    ) -> Path:
+        """`path`: the task's entities' text under `serializer` by export-text (whole, or with
+        `tokenizer` cut by Java to `budget` tokens), cached, with the serializer config beside it."""
         task_dir = self.tasks_dir / task_id
-        path = self.out / "text" / f"{task_id}.jsonl"
 
         def export(tmp: Path) -> None:
-            self.java.export_text(
-                source_sql(task_dir, read_json(task_dir / "serializer.json")), task_dir / "serializer.json", tmp
-            )
+            self.java.export_text(source_sql(task_dir, read_json(serializer)), serializer, tmp, tokenizer, budget)
             os.replace(f"{tmp}.serializer.json", f"{path}.serializer.json")
 
         return cached_file(path, export)
@@ -329,17 +334,11 @@ class Benchmark:
         """The task's text under the recipe's serializer: whole histories, or with `tokenizer`
         each cut by Java to the context (the recipe's by default) less BOS, as `user_embedding`
         cuts it."""
-        task_dir, serializer = self.tasks_dir / task_id, self.serializer(task_id, RECIPE_METHOD)
         context = context or self.recipe()["context"]
         cut = "cut" if context == self.recipe()["context"] else f"cut{context}"
         path = self.out / "text-recipe" / f"{task_id}.{'whole' if tokenizer is None else cut}.jsonl"
         budget = None if tokenizer is None else context - 1
-
-        def export(tmp: Path) -> None:
-            self.java.export_text(source_sql(task_dir, read_json(serializer)), serializer, tmp, tokenizer, budget)
-            os.replace(f"{tmp}.serializer.json", f"{path}.serializer.json")
-
-        return cached_file(path, export)
+        return self.exported_text(task_id, self.serializer(task_id, RECIPE_METHOD), path, tokenizer, budget)
 
     def recipe_model(self) -> Path:
         """What `examples/scripts/finetune-loop.sh` does with the recipe, over the corpus entities

@@ -311,6 +311,10 @@ class Search:
             write_json(path, scores)
         return {v: scores[v] for v in self.variants}
 
+    def facts(self, task_ids: list[str]) -> dict:
+        """A lever's own facts for search.json (none here: the benchmark reports the recipe's)."""
+        return {}
+
     def test(self, task_id: str, seed: int, variant: str) -> dict:
         """The variant against the aggregates on the test split: fixed (fold-paired over the 5
         folds) and repeated (over 25 split-fold pairs), alone and concatenated with the aggregates.
@@ -374,6 +378,7 @@ class Search:
             "chosen": chosen,
             "test": test,
             "test_summary": {t: {v: summary([test[t][v][s] for s in self.seeds]) for v in finals} for t in task_ids},
+            **self.facts(task_ids),
         }
         write_json(self.dir / "search.json", result)
         print(markdown(result))
