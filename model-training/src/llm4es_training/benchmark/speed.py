@@ -128,6 +128,7 @@ BUNDLED_MODEL = REPO_ROOT / "udf/src/main/resources/io/llm4es/models/stories260k
 EXAMPLES_JAR = REPO_ROOT / "examples/target/llm4es-examples.jar"
 TEXT_TOKENS = 512
 HEAD_DIM = 64
+FMA_PEAK_SOURCE = REPO_ROOT / "examples/scripts/fma-peak.c"
 
 
 def save_random_llama(hidden: int, layers: int, directory: Path) -> Path:
@@ -184,8 +185,9 @@ def texts_of_tokens(count: int, tokens: int, bos: bool = True) -> list[str]:
 
 
 def best_matmul_peak_gflops(threads: int, shapes: list[tuple[int, int, int]], repeats: int = 5) -> dict:
-    """float32 GFLOP/s of [m, k] x [k, n] products in numpy's BLAS and in PyTorch on `threads`
-    threads, best of `repeats` each: the attainable peak is the best of them all."""
+    """float32 GFLOP/s of [m, k] x [k, n] products in numpy's BLAS, in PyTorch and in ONNX Runtime
+    (MLAS, the Java embedder's kernels) on `threads` threads, best of `repeats` each: the attainable
+    peak is the best of them all."""
     import torch
     from threadpoolctl import threadpool_limits
 
@@ -196,7 +198,12 @@ def best_matmul_peak_gflops(threads: int, shapes: list[tuple[int, int, int]], re
         a = generator.standard_normal((m, k), dtype=np.float32)
         b = generator.standard_normal((k, n), dtype=np.float32)
         ta, tb = torch.from_numpy(a), torch.from_numpy(b)
-        for library, product in (("numpy", lambda: a @ b), ("torch", lambda: torch.mm(ta, tb))):
+        ort = _ort_matmul(k, n, threads)
+        for library, product in (
+            ("numpy", lambda: a @ b),
+            ("torch", lambda: torch.mm(ta, tb)),
+            ("onnxruntime", lambda: ort.run(None, {"a": a, "b": b})),
+        ):
             with threadpool_limits(limits=threads):
                 product()
                 best = float("inf")
@@ -205,6 +212,58 @@ def best_matmul_peak_gflops(threads: int, shapes: list[tuple[int, int, int]], re
                     product()
                     best = min(best, time.perf_counter() - started)
             found[f"{library} {m}x{k}x{n}"] = 2 * m * k * n / best / 1e9
+    return found
+
+
+def _ort_matmul(k: int, n: int, threads: int):
+    import onnxruntime
+    from onnx import TensorProto, helper
+
+    graph = helper.make_graph(
+        [helper.make_node("MatMul", ["a", "b"], ["c"])],
+        "matmul",
+        [
+            helper.make_tensor_value_info("a", TensorProto.FLOAT, ["m", k]),
+            helper.make_tensor_value_info("b", TensorProto.FLOAT, [k, n]),
+        ],
+        [helper.make_tensor_value_info("c", TensorProto.FLOAT, ["m", n])],
+    )
+    # IR 9: what every ONNX Runtime since 1.15 reads, whatever the onnx package writes by default
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=9)
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    return onnxruntime.InferenceSession(model.SerializeToString(), options, providers=["CPUExecutionProvider"])
+
+
+def fma_ceilings(threads: int, work: Path, iterations: int = 100_000_000) -> dict | None:
+    """This CPU's float32 FMA and int8 VNNI throughput on `threads` threads, from
+    examples/scripts/fma-peak.c built with the C compiler on PATH: the ceiling no kernel passes.
+    None where there is no compiler (or it cannot build the file), so the benchmark runs without."""
+    import os
+    import re
+    import shutil
+    import subprocess
+
+    compiler = shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")
+    if compiler is None:
+        return None
+    binary = work / "fma-peak"
+    build = [compiler, "-O2", "-march=native", "-fopenmp", str(FMA_PEAK_SOURCE), "-o", str(binary)]
+    if subprocess.run(build, capture_output=True).returncode != 0:
+        return None
+    run = subprocess.run(
+        [str(binary), str(iterations)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=os.environ | {"OMP_NUM_THREADS": str(threads)},
+    )
+    found = {}
+    for line in run.stdout.splitlines():
+        match = re.match(r"(.+): ([0-9.]+) GFLOP/s on (\d+) threads", line)
+        if match:
+            found[match.group(1)] = float(match.group(2))
     return found
 
 
@@ -260,6 +319,7 @@ def measure_real_width(
     name = f"llama-{hidden}x{layers}"
     ffn = ScratchShape(hidden, layers, hidden // HEAD_DIM, 512).intermediate_size
     shapes = [(1024, 1024, 1024), (2048, 2048, 2048), (8192, hidden, ffn)]
+    ceilings = fma_ceilings(java.threads, work)
     peaks = best_matmul_peak_gflops(java.threads, shapes)
     model_dir = save_random_llama(hidden, layers, work / f"{name}-hf")
     serializer = work / "serializer.json"
@@ -348,6 +408,9 @@ def measure_real_width(
         "matmul_gflops": peaks,
         "matmul_peak_gflops": peak,
         "share_of_peak": {k: v / peak for k, v in gflops.items()},
+        # The hardware's own ceiling: float32 FMAs (and int8 VNNI dot products) back to back.
+        "fma_gflops": ceilings,
+        "share_of_fma_peak": _share_of_fma(gflops, ceilings),
         "ratios": {
             "java_fp32_over_pytorch": gflops["java_fp32"] / gflops["pytorch_eager"],
             "java_int8_over_fp32": warm["fp32"]["median_s"] / warm["int8"]["median_s"],
@@ -368,8 +431,14 @@ def measure_real_width(
         "method": "Java: bench-embed in one JVM (texts tokenized once, a warm-up pass, median of the timed passes); "
         "*_process: embed-texts, median over repeats of (process over all texts - process over one text); "
         "PyTorch: transformers eager, median of timed passes after a warm-up, same token ids, same pooling, "
-        "batches of 16; peak: the best float32 matmul of numpy and PyTorch, before and after",
+        "batches of 16; peak: the best float32 matmul of numpy, PyTorch and ONNX Runtime, before and after; "
+        "fma: examples/scripts/fma-peak.c, float32 FMAs back to back on every thread (the hardware's ceiling)",
     }
+
+
+def _share_of_fma(gflops: dict, ceilings: dict | None) -> dict | None:
+    fp32 = [v for k, v in (ceilings or {}).items() if k.startswith("float32")]
+    return {k: v / max(fp32) for k, v in gflops.items()} if fp32 else None
 
 
 def session_option_variants(onnx_path: Path, threads: int, repeats: int, rows: int = 16) -> dict:
