@@ -74,7 +74,7 @@ static float vnni512(long iterations) {
 #endif
 
 // Best of five rounds, every thread running the loop at once.
-static void measure(const char *name, int lanes, float (*kernel)(long), long iterations) {
+static void measure(const char *name, const char *unit, int lanes, float (*kernel)(long), long iterations) {
     int threads = omp_get_max_threads();
     double best = 0;
     volatile float sink = 0;
@@ -86,18 +86,18 @@ static void measure(const char *name, int lanes, float (*kernel)(long), long ite
         double gflops = 2.0 * lanes * ACCUMULATORS * iterations * threads / seconds / 1e9;
         if (gflops > best) best = gflops;
     }
-    printf("%s: %.1f GFLOP/s on %d threads (%.1f per thread)\n", name, best, threads, best / threads);
+    printf("%s: %.1f %s on %d threads (%.1f per thread)\n", name, best, unit, threads, best / threads);
 }
 
 int main(int argc, char **argv) {
     long iterations = argc > 1 ? atol(argv[1]) : 100000000L;
-    measure("float32 FMA, 256-bit", 8, fma256, iterations);
+    measure("float32 FMA, 256-bit", "GFLOP/s", 8, fma256, iterations);
 #ifdef __AVX512F__
-    measure("float32 FMA, 512-bit", 16, fma512, iterations);
+    measure("float32 FMA, 512-bit", "GFLOP/s", 16, fma512, iterations);
 #endif
 #ifdef __AVX512VNNI__
     // counted as float FLOPs are: a multiply and an add per pair, 64 pairs per instruction
-    measure("int8 VNNI dot, 512-bit", 64, vnni512, iterations);
+    measure("int8 VNNI dot, 512-bit", "GOP/s", 64, vnni512, iterations);
 #endif
     return 0;
 }

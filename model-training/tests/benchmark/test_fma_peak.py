@@ -14,7 +14,7 @@ pytestmark = pytest.mark.skipif(
 
 
 def test_every_kernel_the_cpu_has_is_read_back(tmp_path):
-    found = fma_ceilings(2, tmp_path, iterations=10_000)
+    found = fma_ceilings(2, tmp_path, iterations=100_000)
 
     assert found is not None
     assert "float32 FMA, 256-bit" in found

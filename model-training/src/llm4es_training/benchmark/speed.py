@@ -261,7 +261,7 @@ def fma_ceilings(threads: int, work: Path, iterations: int = 100_000_000) -> dic
     )
     found = {}
     for line in run.stdout.splitlines():
-        match = re.match(r"(.+): ([0-9.]+) GFLOP/s on (\d+) threads", line)
+        match = re.match(r"(.+): ([0-9.]+) G(?:FL)?OP/s on (\d+) threads", line)
         if match:
             found[match.group(1)] = float(match.group(2))
     return found
@@ -408,7 +408,7 @@ def measure_real_width(
         "matmul_gflops": peaks,
         "matmul_peak_gflops": peak,
         "share_of_peak": {k: v / peak for k, v in gflops.items()},
-        # The hardware's own ceiling: float32 FMAs (and int8 VNNI dot products) back to back.
+        # The hardware's own ceiling: float32 FMAs (and int8 VNNI dot products, GOP/s) back to back.
         "fma_gflops": ceilings,
         "share_of_fma_peak": _share_of_fma(gflops, ceilings),
         "ratios": {
