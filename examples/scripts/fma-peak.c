@@ -20,36 +20,26 @@ static double now(void) {
     return t.tv_sec + t.tv_nsec * 1e-9;
 }
 
-static float fma256(long iterations) {
-    __m256 a = _mm256_set1_ps(0.999999f), b = _mm256_set1_ps(1e-7f);
-    __m256 r0 = _mm256_set1_ps(0), r1 = _mm256_set1_ps(1), r2 = _mm256_set1_ps(2), r3 = _mm256_set1_ps(3);
-    __m256 r4 = _mm256_set1_ps(4), r5 = _mm256_set1_ps(5), r6 = _mm256_set1_ps(6), r7 = _mm256_set1_ps(7);
-    __m256 r8 = _mm256_set1_ps(8), r9 = _mm256_set1_ps(9), r10 = _mm256_set1_ps(10), r11 = _mm256_set1_ps(11);
-    for (long n = 0; n < iterations; n++) {
-        STEP(_mm256, r0); STEP(_mm256, r1); STEP(_mm256, r2); STEP(_mm256, r3); STEP(_mm256, r4); STEP(_mm256, r5);
-        STEP(_mm256, r6); STEP(_mm256, r7); STEP(_mm256, r8); STEP(_mm256, r9); STEP(_mm256, r10); STEP(_mm256, r11);
+// One kernel per vector width: T the register type, F the intrinsics' prefix.
+#define FMA_KERNEL(name, T, F)                                                                        \
+    static float name(long iterations) {                                                              \
+        T a = F##_set1_ps(0.999999f), b = F##_set1_ps(1e-7f);                                         \
+        T r0 = F##_set1_ps(0), r1 = F##_set1_ps(1), r2 = F##_set1_ps(2), r3 = F##_set1_ps(3);         \
+        T r4 = F##_set1_ps(4), r5 = F##_set1_ps(5), r6 = F##_set1_ps(6), r7 = F##_set1_ps(7);         \
+        T r8 = F##_set1_ps(8), r9 = F##_set1_ps(9), r10 = F##_set1_ps(10), r11 = F##_set1_ps(11);     \
+        for (long n = 0; n < iterations; n++) {                                                       \
+            STEP(F, r0); STEP(F, r1); STEP(F, r2); STEP(F, r3); STEP(F, r4); STEP(F, r5);             \
+            STEP(F, r6); STEP(F, r7); STEP(F, r8); STEP(F, r9); STEP(F, r10); STEP(F, r11);           \
+        }                                                                                             \
+        T sum = F##_add_ps(F##_add_ps(F##_add_ps(r0, r1), F##_add_ps(r2, r3)),                        \
+                           F##_add_ps(F##_add_ps(r4, r5), F##_add_ps(r6, r7)));                       \
+        sum = F##_add_ps(sum, F##_add_ps(F##_add_ps(r8, r9), F##_add_ps(r10, r11)));                  \
+        return F##_cvtss_f32(sum);                                                                    \
     }
-    __m256 sum = _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(r0, r1), _mm256_add_ps(r2, r3)),
-                          _mm256_add_ps(_mm256_add_ps(r4, r5), _mm256_add_ps(r6, r7)));
-    sum = _mm256_add_ps(sum, _mm256_add_ps(_mm256_add_ps(r8, r9), _mm256_add_ps(r10, r11)));
-    return _mm256_cvtss_f32(sum);
-}
 
+FMA_KERNEL(fma256, __m256, _mm256)
 #ifdef __AVX512F__
-static float fma512(long iterations) {
-    __m512 a = _mm512_set1_ps(0.999999f), b = _mm512_set1_ps(1e-7f);
-    __m512 r0 = _mm512_set1_ps(0), r1 = _mm512_set1_ps(1), r2 = _mm512_set1_ps(2), r3 = _mm512_set1_ps(3);
-    __m512 r4 = _mm512_set1_ps(4), r5 = _mm512_set1_ps(5), r6 = _mm512_set1_ps(6), r7 = _mm512_set1_ps(7);
-    __m512 r8 = _mm512_set1_ps(8), r9 = _mm512_set1_ps(9), r10 = _mm512_set1_ps(10), r11 = _mm512_set1_ps(11);
-    for (long n = 0; n < iterations; n++) {
-        STEP(_mm512, r0); STEP(_mm512, r1); STEP(_mm512, r2); STEP(_mm512, r3); STEP(_mm512, r4); STEP(_mm512, r5);
-        STEP(_mm512, r6); STEP(_mm512, r7); STEP(_mm512, r8); STEP(_mm512, r9); STEP(_mm512, r10); STEP(_mm512, r11);
-    }
-    __m512 sum = _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(r0, r1), _mm512_add_ps(r2, r3)),
-                          _mm512_add_ps(_mm512_add_ps(r4, r5), _mm512_add_ps(r6, r7)));
-    sum = _mm512_add_ps(sum, _mm512_add_ps(_mm512_add_ps(r8, r9), _mm512_add_ps(r10, r11)));
-    return _mm512_cvtss_f32(sum);
-}
+FMA_KERNEL(fma512, __m512, _mm512)
 #endif
 
 #ifdef __AVX512VNNI__
