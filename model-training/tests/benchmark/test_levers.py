@@ -32,6 +32,9 @@ def test_a_lever_that_wins_on_every_seed_beyond_its_spread_is_chosen():
     assert result["per_seed"]["lever"] == pytest.approx([-0.005, 0.005, 0.0])
     assert result["gain"]["mean"] == pytest.approx((0.035 + 0.02 + 0.025) / 3)
     assert result["chosen"] == "lever"
+    assert result["gain_per_task"]["berka-age"]["per_seed"] == pytest.approx([0.01, 0.01, 0.02])
+    assert result["gain_per_task"]["movielens-gender"]["mean"] == pytest.approx((0.06 + 0.03 + 0.03) / 3)
+    assert "gain per task: berka-age +0.0133 ± 0.0047, movielens-gender +0.0400 ± 0.0141" in markdown(result)
     assert (result["recipe"]["max_steps"], result["lever"]["max_steps"]) == (500, 1000)
 
 

@@ -71,6 +71,9 @@ def compare(recipe: list[dict], lever: list[dict]) -> dict:
         for name, s in ((RECIPE, a), (LEVER, b))
     }
     gain = np.subtract(per_seed[LEVER], per_seed[RECIPE])
+    per_task = {
+        t: {name: [s["validation"][t][seed] for seed in seeds] for name, s in ((RECIPE, a), (LEVER, b))} for t in tasks
+    }
     _, chosen = choose(per_seed, RECIPE) if len(seeds) >= MIN_SEEDS else (None, RECIPE)
     return {
         "tasks": tasks,
@@ -78,14 +81,17 @@ def compare(recipe: list[dict], lever: list[dict]) -> dict:
         "default": a["default"],
         RECIPE: {k: a[k] for k in TRAINING},
         LEVER: {k: b[k] for k in TRAINING},
-        "per_task": {
-            t: {name: [s["validation"][t][seed] for seed in seeds] for name, s in ((RECIPE, a), (LEVER, b))}
-            for t in tasks
-        },
+        "per_task": per_task,
         "per_seed": per_seed,
-        "gain": {"per_seed": gain.tolist(), "mean": float(gain.mean()), "std": float(gain.std())},
+        "gain": spread(gain),
+        # read as leads only: the rule chooses on the mean over tasks
+        "gain_per_task": {t: spread(np.subtract(per_task[t][LEVER], per_task[t][RECIPE])) for t in tasks},
         "chosen": chosen,
     }
+
+
+def spread(gain: np.ndarray) -> dict:
+    return {"per_seed": gain.tolist(), "mean": float(gain.mean()), "std": float(gain.std())}
 
 
 def label(training: dict) -> str:
@@ -122,6 +128,9 @@ def markdown(result: dict) -> str:
         f"gain per seed {', '.join(f'{v:+.4f}' for v in g['per_seed'])}: mean {g['mean']:+.4f} ± {g['std']:.4f}; "
         f"chosen: {result['chosen']}"
     )
+    by_task = result["gain_per_task"]
+    lines.append("")
+    lines.append("gain per task: " + ", ".join(f"{t} {g['mean']:+.4f} ± {g['std']:.4f}" for t, g in by_task.items()))
     return "\n".join(lines)
 
 
