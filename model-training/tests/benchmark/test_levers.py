@@ -65,6 +65,18 @@ def test_a_learning_rate_lever_is_named_by_its_rate():
     assert "| lever (2048 tokens, 500 steps, 384x6) |" in markdown(wider)
 
 
+def test_a_lever_read_on_fewer_seeds_pairs_with_the_recipes_same_seeds_and_is_never_chosen():
+    recipe = search(500, {0: (0.0, 0.0), 1: (0.5, 0.5), 2: (0.5, 0.5)})
+    lever = search(500, {0: (0.1, 0.3)})
+    with pytest.raises(SystemExit, match="other seeds"):
+        compare([recipe], [lever])
+    result = compare([recipe], [lever], only=[0])
+    assert result["seeds"] == [0] and result["gain"]["per_seed"] == pytest.approx([0.2])
+    assert result["chosen"] == "recipe"
+    with pytest.raises(SystemExit, match=r"not read by \{'lever': \['1'\]\}"):
+        compare([recipe], [lever], only=[0, 1])
+
+
 @pytest.mark.parametrize(
     "lever, message",
     [

@@ -7,7 +7,8 @@ against the recipe's own model, seed by seed, on the validation split only.
 Each side is one or more `search.json` of one configuration (a side's seeds may come from several
 searches: seed 0 from one, seeds 1 and 2 from another). Each seed's reading is its default
 variant's validation score minus the aggregates', averaged over the tasks; both sides must hold
-the same tasks, seeds and default variant. The lever replaces the recipe's setting by search's own
+the same tasks, seeds and default variant (`--seeds` reads only the seeds named, which both must
+hold: a lever read on one seed against the recipe's three is a lead, never a choice). The lever replaces the recipe's setting by search's own
 rule (`search.choose`): only if it wins on every seed by a mean gain larger than the gain's spread
 over seeds, and over at least MIN_SEEDS seeds, so that one lucky seed does not change what users
 get.
@@ -56,16 +57,27 @@ def side(searches: list[dict]) -> dict:
     return {**config, "validation": validation}
 
 
-def compare(recipe: list[dict], lever: list[dict]) -> dict:
-    """The lever against the recipe: per seed and per task, and the choice by search's rule."""
+def compare(recipe: list[dict], lever: list[dict], only: list[int] | None = None) -> dict:
+    """The lever against the recipe: per seed and per task, and the choice by search's rule.
+    `only`: read these seeds of each side (each side must hold them), e.g. a lever read on one
+    seed against the recipe's three."""
     a, b = side(recipe), side(lever)
     for key in ("tasks", "default"):
         if a[key] != b[key]:
             raise SystemExit(f"the two sides differ in {key}: {a[key]} and {b[key]}")
     tasks = a["tasks"]
-    seeds = sorted(a["validation"][tasks[0]], key=int)
-    if sorted(b["validation"][tasks[0]], key=int) != seeds:
-        raise SystemExit(f"the two sides read other seeds: {seeds} and {sorted(b['validation'][tasks[0]], key=int)}")
+    held = {name: sorted(s["validation"][tasks[0]], key=int) for name, s in ((RECIPE, a), (LEVER, b))}
+    if only is not None:
+        seeds = [str(x) for x in sorted(set(only))]
+        missing = {name: sorted(set(seeds) - set(v), key=int) for name, v in held.items() if set(seeds) - set(v)}
+        if missing:
+            raise SystemExit(f"--seeds {' '.join(seeds)}: not read by {missing}")
+    elif held[RECIPE] != held[LEVER]:
+        raise SystemExit(
+            f"the two sides read other seeds: {held[RECIPE]} and {held[LEVER]} (--seeds picks common ones)"
+        )
+    else:
+        seeds = held[RECIPE]
     per_seed = {
         name: [float(np.mean([s["validation"][t][seed] for t in tasks])) for seed in seeds]
         for name, s in ((RECIPE, a), (LEVER, b))
@@ -140,9 +152,12 @@ def main(argv: list[str] | None = None, prog: str = "python -m llm4es_training.b
     )
     parser.add_argument("--recipe", type=Path, nargs="+", required=True, help="search.json of the recipe's model")
     parser.add_argument("--lever", type=Path, nargs="+", required=True, help="search.json of the lever's model")
+    parser.add_argument(
+        "--seeds", type=int, nargs="+", help="read only these seeds of both sides (fewer than 3: no choice is made)"
+    )
     parser.add_argument("--json", action="store_true", help="print the comparison as JSON instead of tables")
     args = parser.parse_args(argv)
-    result = compare([read_json(p) for p in args.recipe], [read_json(p) for p in args.lever])
+    result = compare([read_json(p) for p in args.recipe], [read_json(p) for p in args.lever], args.seeds)
     print(json.dumps(result, indent=2) if args.json else markdown(result))
     return 0
 
