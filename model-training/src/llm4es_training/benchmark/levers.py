@@ -8,10 +8,10 @@ Each side is one or more `search.json` of one configuration (a side's seeds may 
 searches: seed 0 from one, seeds 1 and 2 from another). Each seed's reading is its default
 variant's validation score minus the aggregates', averaged over the tasks; both sides must hold
 the same tasks, seeds and default variant (`--seeds` reads only the seeds named, which both must
-hold: a lever read on one seed against the recipe's three is a lead, never a choice). The lever replaces the recipe's setting by search's own
-rule (`search.choose`): only if it wins on every seed by a mean gain larger than the gain's spread
-over seeds, and over at least MIN_SEEDS seeds, so that one lucky seed does not change what users
-get.
+hold: a lever read on one seed against the recipe's three is a lead, never a choice). The lever
+replaces the recipe's setting by search's own rule (`search.choose`): only if it wins on every seed
+by a mean gain larger than the gain's spread over seeds, and over at least MIN_SEEDS seeds, so that
+one lucky seed does not change what users get.
 """
 
 from __future__ import annotations
