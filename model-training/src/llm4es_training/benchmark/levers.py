@@ -69,7 +69,7 @@ def compare(recipe: list[dict], lever: list[dict], only: list[int] | None = None
     held = {name: sorted(s["validation"][tasks[0]], key=int) for name, s in ((RECIPE, a), (LEVER, b))}
     if only is not None:
         seeds = [str(x) for x in sorted(set(only))]
-        missing = {name: sorted(set(seeds) - set(v), key=int) for name, v in held.items() if set(seeds) - set(v)}
+        missing = {name: lack for name, v in held.items() if (lack := sorted(set(seeds) - set(v), key=int))}
         if missing:
             raise SystemExit(f"--seeds {' '.join(seeds)}: not read by {missing}")
     elif held[RECIPE] != held[LEVER]:
@@ -78,14 +78,11 @@ def compare(recipe: list[dict], lever: list[dict], only: list[int] | None = None
         )
     else:
         seeds = held[RECIPE]
-    per_seed = {
-        name: [float(np.mean([s["validation"][t][seed] for t in tasks])) for seed in seeds]
-        for name, s in ((RECIPE, a), (LEVER, b))
-    }
-    gain = np.subtract(per_seed[LEVER], per_seed[RECIPE])
     per_task = {
         t: {name: [s["validation"][t][seed] for seed in seeds] for name, s in ((RECIPE, a), (LEVER, b))} for t in tasks
     }
+    per_seed = {name: np.mean([per_task[t][name] for t in tasks], axis=0).tolist() for name in (RECIPE, LEVER)}
+    gain = np.subtract(per_seed[LEVER], per_seed[RECIPE])
     _, chosen = choose(per_seed, RECIPE) if len(seeds) >= MIN_SEEDS else (None, RECIPE)
     return {
         "tasks": tasks,
