@@ -189,3 +189,31 @@ def test_a_shape_whose_heads_would_not_divide_is_refused():
     for bad in ("384", "384x", "0x6", "ax6"):
         with pytest.raises(argparse.ArgumentTypeError):
             hidden_by_layers(bad)
+
+
+def test_the_readmes_search_commands_and_the_committed_searches_parse():
+    """The README's `search` commands take hours, so they are skipped by the docs test: here each is
+    read by search's own parser as written, and so is the command each committed search.json
+    records, whose settings must be the ones it holds."""
+    import shlex
+
+    from llm4es_training.benchmark.search import parse
+
+    from support import REPO_ROOT
+
+    readme = (REPO_ROOT / "README.md").read_text().replace("\\\n", " ")
+    lines = [x for x in readme.splitlines() if x.startswith("model-training/.venv/bin/llm4es-train search ")]
+    assert len(lines) >= 10
+    for line in lines:
+        parse(shlex.split(line)[2:], "llm4es-train search")
+    searches = sorted((REPO_ROOT / "model-training/docs/benchmark").glob("search*.json"))
+    assert searches
+    for path in searches:
+        recorded = json.loads(path.read_text())
+        args = parse(shlex.split(recorded["command"])[2:], "llm4es-train search")
+        assert args.seeds == recorded["seeds"], path.name
+        shape = args.shape and list(args.shape)
+        given = {"shape": shape, "context": args.context, "max_steps": args.max_steps, "lr": args.lr}
+        for key, value in given.items():
+            if value is not None:
+                assert recorded[key] == value, (path.name, key)

@@ -433,7 +433,9 @@ def hidden_by_layers(value: str) -> tuple[int, int]:
     return hidden, layers
 
 
-def main(argv: list[str] | None = None, prog: str = "python -m llm4es_training.benchmark.search") -> int:
+def parse(argv: list[str] | None, prog: str) -> argparse.Namespace:
+    """The command line as `main` reads it, without running it: the README's commands are checked
+    against it, since running them takes hours."""
     parser = argparse.ArgumentParser(
         prog=prog, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -473,6 +475,11 @@ def main(argv: list[str] | None = None, prog: str = "python -m llm4es_training.b
         parser.error(
             "--renderings reads the recipe's pooling on the validation split: no --variants, add --validation-only"
         )
+    return args
+
+
+def main(argv: list[str] | None = None, prog: str = "python -m llm4es_training.benchmark.search") -> int:
+    args = parse(argv, prog)
     bench = Benchmark(args.out.resolve(), mode_for(False, None, True), args.tasks, None, args.threads)
     bench.baseline()  # a quick run's folder is refused; a new one is prepared
     command = f"{prog} {shlex.join(argv if argv is not None else sys.argv[1:])}"
