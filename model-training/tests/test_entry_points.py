@@ -49,6 +49,29 @@ def test_a_tool_error_is_its_exit_status(capsys):
     assert "llm4es-train evaluate: error: the following arguments are required" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("name", SUBCOMMANDS + list(TOOLS))
+def test_every_command_refuses_an_abbreviated_flag(name, capsys):
+    # `--hel` would be `--help` (exit 0) if abbreviations were taken: a README command could then spell a
+    # flag short, pass its tests, and change meaning once a longer flag shares the prefix.
+    with pytest.raises(SystemExit) as exit_info:
+        main([name, "--hel"])
+    assert exit_info.value.code == 2
+    assert f"llm4es-train {name}: error:" in capsys.readouterr().err
+
+
+def test_every_parser_is_the_projects():
+    from pathlib import Path
+
+    import llm4es_training
+
+    raw = [
+        path.name
+        for path in sorted(Path(llm4es_training.__file__).parent.rglob("*.py"))
+        if path.name != "arguments.py" and "argparse.ArgumentParser(" in path.read_text(encoding="utf-8")
+    ]
+    assert raw == []
+
+
 def test_every_module_defines_everything_before_it_runs_as_a_script():
     # `python -m MODULE` runs the `if __name__ == "__main__":` block where it stands: a function
     # defined below it does not exist yet (the real-width benchmark failed so, after its Java half had run).

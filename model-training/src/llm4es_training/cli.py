@@ -6,6 +6,7 @@ import os
 import sys
 from pathlib import Path
 
+from .arguments import ArgumentParser
 from .embedding_options import LAYER_RANGES, TOKEN_POOLINGS
 from .errors import UserError
 
@@ -191,7 +192,7 @@ def _lora(value: str) -> tuple[int, float]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="llm4es-train", description=__doc__)
+    parser = ArgumentParser(prog="llm4es-train", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
     export = commands.add_parser("export-bundle", help="export a Hugging Face causal LM as an llm4es model bundle")

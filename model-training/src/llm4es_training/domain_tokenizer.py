@@ -6,7 +6,6 @@ included), never into unknown tokens: every byte is in the alphabet."""
 
 from __future__ import annotations
 
-import argparse
 import re
 import sys
 from collections.abc import Iterable
@@ -14,6 +13,7 @@ from pathlib import Path
 
 from tokenizers import Regex, Tokenizer, models, pre_tokenizers
 
+from .arguments import ArgumentParser
 from .corpus import find_serializer, load_corpus, read_serializer
 from .errors import TrainingError
 from .scratch import train_byte_level
@@ -47,7 +47,7 @@ def train_domain_tokenizer(texts: Iterable[str], vocab_size: int, value_separato
 
 
 def main(argv: list[str] | None = None, prog: str = "python -m llm4es_training.domain_tokenizer") -> int:
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog=prog,
         description="Train a domain tokenizer (tokenizer.json) on a corpus written by export-text; its "
         "serializer config (--serializer, else CORPUS.serializer.json) names the value separators.",

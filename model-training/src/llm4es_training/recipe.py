@@ -7,12 +7,12 @@ serializer options to a serializer config and prints what the export and tokeniz
 
 from __future__ import annotations
 
-import argparse
 import copy
 import json
 import sys
 from pathlib import Path
 
+from .arguments import ArgumentParser
 from .checkout import REPO_ROOT
 from .errors import TrainingError
 
@@ -96,7 +96,7 @@ def check_corpus(recipe: dict, serializer: dict | None, tokenizer: Path | None, 
 
 
 def main(argv: list[str] | None = None, prog: str = "python -m llm4es_training.recipe") -> int:
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog=prog,
         description="Apply a recipe's serializer options to a serializer config (written to --out) and print "
         "the recipe's context, text budget and tokenizer size as shell assignments.",

@@ -27,6 +27,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from .arguments import ArgumentParser
 from .corpus import SERIALIZER_SUFFIX
 from .errors import TrainingError
 
@@ -258,9 +259,7 @@ class Rewriter:
 
 
 def build_parser(prog: str = "python -m llm4es_training.rewrite") -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog=prog, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = ArgumentParser(prog=prog, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", required=True, type=Path, help="corpus from the Java export-text")
     parser.add_argument("--out", required=True, type=Path, help="rewritten corpus to write")
     parser.add_argument("--cache", required=True, type=Path, help="directory of cached answers")

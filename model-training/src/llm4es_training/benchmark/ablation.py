@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..arguments import ArgumentParser
 from ..checkout import REPO_ROOT, find_jar, missing_jar_message
 from .aggregates import run_aggregate_baseline
 from .java_cli import JavaCli
@@ -271,9 +272,7 @@ def table(results: dict) -> str:
 
 
 def main(argv: list[str] | None = None, prog: str = "python -m llm4es_training.benchmark.ablation") -> int:
-    parser = argparse.ArgumentParser(
-        prog=prog, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = ArgumentParser(prog=prog, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, required=True, help="work folder (reruns skip what is there)")
     parser.add_argument(
         "--configs",

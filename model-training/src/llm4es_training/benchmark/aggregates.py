@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..arguments import ArgumentParser
 from .protocol import describe, evaluate_task, load_features
 from .task_folder import read_events, read_task
 
@@ -94,7 +95,7 @@ def run_aggregate_baseline(task_dir: Path, features_path: Path | None = None) ->
 
 
 def main(argv: list[str] | None = None) -> list[dict]:
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="python -m llm4es_training.benchmark.aggregates",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,

@@ -16,6 +16,7 @@ import shlex
 import sys
 from pathlib import Path
 
+from ..arguments import ArgumentParser
 from ..domain_tokenizer import DEFAULT_VOCAB_SIZE
 from .artifacts import cached_file, cached_json, read_json, write_json
 from .compact import compact_serializer
@@ -103,9 +104,7 @@ def table(results: dict[str, dict[str, dict]]) -> str:
 
 
 def main(argv: list[str] | None = None, prog: str = "python -m llm4es_training.benchmark.coverage") -> int:
-    parser = argparse.ArgumentParser(
-        prog=prog, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = ArgumentParser(prog=prog, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, required=True, help="output folder (outside git or git-ignored)")
     parser.add_argument(
         "--datasets", type=Path, help="datasets folder (default $LLM4ES_DATASETS or ../shared/datasets)"

@@ -4,16 +4,16 @@ benchmark protocol; prints the result as JSON."""
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
 
+from ..arguments import ArgumentParser
 from .protocol import describe, evaluate_task, load_features
 
 
 def main(argv: list[str] | None = None, prog: str = "python -m llm4es_training.benchmark.evaluate") -> int:
-    parser = argparse.ArgumentParser(prog=prog, description=__doc__)
+    parser = ArgumentParser(prog=prog, description=__doc__)
     parser.add_argument("--task-dir", type=Path, required=True, help="a folder written by prepare-tasks")
     parser.add_argument("--features", type=Path, required=True, help="CSV: entity_id, then one column per feature")
     parser.add_argument("--name", required=True, help="the method's name, carried into the result")

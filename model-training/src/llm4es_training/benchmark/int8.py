@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..arguments import ArgumentParser
 from ..manifest import MANIFEST_FILE
 from .artifacts import cached_json, read_json, write_json
 from .llm_models import RECIPE_METHOD, bundle_name
@@ -112,9 +113,7 @@ def table(results: dict[str, dict[str, dict]]) -> str:
 
 
 def main(argv: list[str] | None = None, prog: str = "python -m llm4es_training.benchmark.int8") -> int:
-    parser = argparse.ArgumentParser(
-        prog=prog, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = ArgumentParser(prog=prog, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, required=True, help="output folder (outside git or git-ignored)")
     parser.add_argument(
         "--datasets", type=Path, help="datasets folder (default $LLM4ES_DATASETS or ../shared/datasets)"

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..arguments import ArgumentParser
 from .artifacts import read_json
 from .search import choose
 
@@ -144,9 +145,7 @@ def markdown(result: dict) -> str:
 
 
 def main(argv: list[str] | None = None, prog: str = "python -m llm4es_training.benchmark.levers") -> int:
-    parser = argparse.ArgumentParser(
-        prog=prog, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = ArgumentParser(prog=prog, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--recipe", type=Path, nargs="+", required=True, help="search.json of the recipe's model")
     parser.add_argument("--lever", type=Path, nargs="+", required=True, help="search.json of the lever's model")
     parser.add_argument(

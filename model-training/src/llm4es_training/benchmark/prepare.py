@@ -4,13 +4,13 @@ Java side to embed and `evaluate` to score."""
 
 from __future__ import annotations
 
-import argparse
 import json
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+from ..arguments import ArgumentParser
 from ..checkout import REPO_ROOT
 from .datasets import datasets_root
 from .task_folder import DEFAULT_MAX_TOKENS, write_task_folder
@@ -66,7 +66,7 @@ def prepare(
 
 
 def main(argv: list[str] | None = None, prog: str = "python -m llm4es_training.benchmark.prepare") -> int:
-    parser = argparse.ArgumentParser(prog=prog, description=__doc__)
+    parser = ArgumentParser(prog=prog, description=__doc__)
     parser.add_argument(
         "--out", type=Path, required=True, help="output folder (outside git or git-ignored: it holds MovieLens data)"
     )

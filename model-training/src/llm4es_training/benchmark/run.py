@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..arguments import ArgumentParser
 from ..checkout import REPO_ROOT, find_jar
 from ..recipe import DEFAULT_RECIPE, load_recipe
 from .aggregates import aggregate_features
@@ -444,9 +445,7 @@ class Benchmark:
 
 
 def main(argv: list[str] | None = None, prog: str = "python -m llm4es_training.benchmark.run") -> int:
-    parser = argparse.ArgumentParser(
-        prog=prog, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = ArgumentParser(prog=prog, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, required=True, help="report folder (outside git or git-ignored)")
     parser.add_argument("--quick", action="store_true", help="a subset of entities, tiny models, few training steps")
     parser.add_argument(

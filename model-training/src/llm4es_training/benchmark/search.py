@@ -48,6 +48,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..arguments import ArgumentParser
 from ..embedding_options import LAYER_RANGES, TOKEN_POOLINGS, layer_range
 from ..manifest import read_manifest
 from ..recipe import DEFAULT_RECIPE
@@ -436,9 +437,7 @@ def hidden_by_layers(value: str) -> tuple[int, int]:
 def parse(argv: list[str] | None, prog: str) -> argparse.Namespace:
     """The command line as `main` reads it, without running it: the README's commands are checked
     against it, since running them takes hours."""
-    parser = argparse.ArgumentParser(
-        prog=prog, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = ArgumentParser(prog=prog, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, required=True, help="a full benchmark report folder, or a new one")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--tasks", nargs="+", choices=TASK_IDS, default=TASK_IDS)

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..arguments import ArgumentParser
 from ..checkout import REPO_ROOT
 from ..manifest import MANIFEST_FILE
 from .artifacts import read_json
@@ -542,11 +543,9 @@ def torch_eager(model: Path, tokens_file: Path, threads: int, pooling: dict, rep
 
 def main(argv: list[str] | None = None) -> list[dict]:
     """`python -m llm4es_training.benchmark.speed --shape 384x6 --shape 512x8 --out DIR`."""
-    import argparse
-
     from ..checkout import find_jar, missing_jar_message
 
-    parser = argparse.ArgumentParser(description="Java embedder and PyTorch eager on random-init Llama models")
+    parser = ArgumentParser(description="Java embedder and PyTorch eager on random-init Llama models")
     parser.add_argument("--shape", action="append", required=True, help="HIDDENxLAYERS, e.g. 384x6 (repeatable)")
     parser.add_argument("--texts", type=int, default=48, help="512-token texts embedded (48)")
     parser.add_argument("--threads", type=int, default=2, help="inference threads on every path (2)")

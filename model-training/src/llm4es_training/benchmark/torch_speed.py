@@ -5,9 +5,10 @@ Its own process, so its peak memory is its own."""
 
 from __future__ import annotations
 
-import argparse
 import json
 import time
+
+from ..arguments import ArgumentParser
 
 BATCH = 16
 
@@ -23,7 +24,7 @@ def forward_flops(config, lengths: list[int]) -> float:
 
 
 def main(argv: list[str] | None = None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = ArgumentParser(description=__doc__)
     parser.add_argument("--model", required=True)
     parser.add_argument("--tokens", required=True, help="embed-texts output: one {token_ids} per line")
     parser.add_argument("--threads", type=int, required=True)
