@@ -6,7 +6,10 @@ per-user work: serialization, tokenization, batching and inference."""
 
 from __future__ import annotations
 
+import collections
 import json
+import os
+import platform
 import statistics
 import sys
 import time
@@ -22,6 +25,10 @@ from .artifacts import read_json
 from .java_cli import JavaCli, embedding_sql, run_measured, source_sql
 
 MATMUL_SIZE = 1024
+# ONNX Runtime's attention kernels: what the fused graphs spend on attention.
+ATTENTION_OPS = ("MultiHeadAttention", "GroupQueryAttention", "Attention")
+# The vector extensions the ceilings and the int8 kernels depend on, as /proc/cpuinfo names them.
+SIMD_FLAGS = ("avx2", "fma", "avx512f", "avx512_vnni", "avx_vnni", "avx512_bf16", "avx512_fp16", "amx_int8", "amx_bf16")
 
 
 def matmul_peak_gflops(threads: int, repeats: int = 5) -> float:
@@ -241,7 +248,6 @@ def fma_ceilings(threads: int, work: Path, iterations: int = 100_000_000) -> dic
     """This CPU's float32 FMA and int8 VNNI throughput on `threads` threads, from
     examples/scripts/fma-peak.c built with the C compiler on PATH: the ceiling no kernel passes.
     None where there is no compiler (or it cannot build the file), so the benchmark runs without."""
-    import os
     import re
     import shutil
     import subprocess
@@ -362,6 +368,10 @@ def measure_real_width(
     # The differential leaves the work of all texts but one (all texts have the same length).
     process_flops = flops * (len(lengths) - 1) / len(lengths)
     cosines = _cosines(fp32_out, int8_out)
+    shares = {
+        "fp32": kernel_shares(fp32 / "model.onnx", java.threads),
+        "int8": kernel_shares(int8 / "model.int8.onnx", java.threads),
+    }
     gflops = {
         "java_fp32": flops / warm["fp32"]["median_s"] / 1e9,
         "java_int8_float_equivalent": flops / warm["int8"]["median_s"] / 1e9,
@@ -369,8 +379,13 @@ def measure_real_width(
         "java_int8_process_float_equivalent": process_flops / int8_s / 1e9,
         "pytorch_eager": flops / torch_result["seconds"] / 1e9,
     }
+    causal = {
+        "java_fp32_s": causal_half_estimate(warm["fp32"]["median_s"], shares["fp32"]["attention"]),
+        "java_int8_s": causal_half_estimate(warm["int8"]["median_s"], shares["int8"]["attention"]),
+    }
     return {
         "model": name,
+        "cpu": host_cpu(),
         "hidden_size": hidden,
         "layers": layers,
         "intermediate_size": ffn,
@@ -422,6 +437,15 @@ def measure_real_width(
             "java_int8_unfused_over_fp32_unfused": warm["fp32_unfused"]["median_s"] / warm["int8_unfused"]["median_s"],
         },
         "int8_cosine_to_fp32": {"min": float(cosines.min()), "median": float(np.median(cosines))},
+        # Where the warm time goes, and what the issue's 3x over PyTorch would take on this CPU.
+        "kernel_share": {k: v["top"] for k, v in shares.items()},
+        "attention_share": {k: v["attention"] for k, v in shares.items()},
+        "three_times_pytorch_needs": what_a_multiple_needs(3, gflops["pytorch_eager"], peak, ceilings),
+        "causal_half_estimate": causal
+        | {
+            "java_fp32_over_pytorch": torch_result["seconds"] / causal["java_fp32_s"],
+            "java_int8_over_fp32": causal["java_fp32_s"] / causal["java_int8_s"],
+        },
         "session_options": [
             session_option_variants(fp32 / "model.onnx", java.threads, repeats),
             session_option_variants(int8 / "model.int8.onnx", java.threads, repeats),
@@ -433,7 +457,10 @@ def measure_real_width(
         "*_process: embed-texts, median over repeats of (process over all texts - process over one text); "
         "PyTorch: transformers eager, median of timed passes after a warm-up, same token ids, same pooling, "
         "batches of 16; peak: the best float32 matmul of numpy, PyTorch and ONNX Runtime, before and after; "
-        "fma: examples/scripts/fma-peak.c, float32 FMAs back to back on every thread (the hardware's ceiling)",
+        "fma: examples/scripts/fma-peak.c, float32 FMAs back to back on every thread (the hardware's ceiling); "
+        "kernel_share: Python's ONNX Runtime profiler on one [16, 512] batch of each graph, second run, the Java "
+        "session options; causal_half_estimate: the warm Java times had attention's kernels done half their "
+        "work (the causal half of the score square), an estimate",
     }
 
 
@@ -447,9 +474,6 @@ def session_option_variants(onnx_path: Path, threads: int, repeats: int, rows: i
     graph, not the Java one): tokens/s under the Java embedder's session options and one change
     at a time (interleaved, median of `repeats`), and each operator type's share of kernel time
     from ONNX Runtime's profiler under the Java options."""
-    import collections
-    import os
-
     import onnxruntime as ort
 
     level = ort.GraphOptimizationLevel
@@ -462,7 +486,7 @@ def session_option_variants(onnx_path: Path, threads: int, repeats: int, rows: i
         "no spinning of intra-op threads": {"spinning": False},
     }
 
-    def session(optimization=level.ORT_ENABLE_ALL, memory_pattern=False, parallel=False, spinning=True, profile=None):
+    def session(optimization=level.ORT_ENABLE_ALL, memory_pattern=False, parallel=False, spinning=True):
         options = ort.SessionOptions()
         options.graph_optimization_level = optimization
         options.intra_op_num_threads = threads
@@ -472,8 +496,6 @@ def session_option_variants(onnx_path: Path, threads: int, repeats: int, rows: i
         options.log_severity_level = 3
         if not spinning:
             options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        if profile:
-            options.enable_profiling, options.profile_file_prefix = True, str(profile)
         return ort.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
 
     ids = np.random.default_rng(0).integers(3, 512, (rows, TEXT_TOKENS)).astype(np.int64)
@@ -487,11 +509,35 @@ def session_option_variants(onnx_path: Path, threads: int, repeats: int, rows: i
             started = time.perf_counter()
             s.run(None, feed)
             seconds[name].append(time.perf_counter() - started)
-    profiled = session(profile=Path(onnx_path).parent / "ort-profile")
-    profiled.run(None, feed)
-    profiled.run(None, feed)
-    trace = Path(profiled.end_profiling())
+    return {
+        "graph": Path(onnx_path).name,
+        "onnxruntime": ort.__version__,
+        "tokens_per_s": {name: rows * TEXT_TOKENS / statistics.median(v) for name, v in seconds.items()},
+        "kernel_share": kernel_shares(onnx_path, threads, rows)["top"],
+    }
+
+
+def kernel_shares(onnx_path: Path, threads: int, rows: int = 16) -> dict:
+    """Each operator type's share of ONNX Runtime's kernel time on one [rows, 512] batch of random
+    ids, from its profiler under the Java embedder's session options (Python's ONNX Runtime on the
+    same graph: the Java one has no profiler API)."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads, options.inter_op_num_threads = threads, 1
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    options.enable_mem_pattern = False
+    options.log_severity_level = 3
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    options.enable_profiling, options.profile_file_prefix = True, str(Path(onnx_path).parent / "ort-profile")
+    session = ort.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
+    ids = np.random.default_rng(0).integers(3, 512, (rows, TEXT_TOKENS)).astype(np.int64)
+    feed = {"input_ids": ids, "attention_mask": np.ones_like(ids)}
+    session.run(None, feed)
+    session.run(None, feed)
+    trace = Path(session.end_profiling())
     events = json.loads(trace.read_text(encoding="utf-8"))
+    os.remove(trace)
     # Only the second run: the first one's kernels also pay for growing the memory arena
     # (page faults on fresh [rows, heads, 512, 512] buffers), which a warm embedder never sees.
     last_run = max(e["ts"] for e in events if e.get("cat") == "Session" and e["name"] == "model_run")
@@ -499,13 +545,62 @@ def session_option_variants(onnx_path: Path, threads: int, repeats: int, rows: i
     for event in events:
         if event.get("cat") == "Node" and event["name"].endswith("_kernel_time") and event["ts"] >= last_run:
             kernel[event["args"]["op_name"]] += event["dur"]
-    os.remove(trace)
     total = sum(kernel.values())
+    share = {op: d / total for op, d in kernel.most_common()}
     return {
-        "graph": Path(onnx_path).name,
-        "onnxruntime": ort.__version__,
-        "tokens_per_s": {name: rows * TEXT_TOKENS / statistics.median(v) for name, v in seconds.items()},
-        "kernel_share": {op: d / total for op, d in kernel.most_common(12)},
+        "kernel_ms": total / 1e3,
+        "top": dict(list(share.items())[:12]),
+        "attention": sum(share.get(op, 0.0) for op in ATTENTION_OPS),
+    }
+
+
+def causal_half_estimate(seconds: float, attention_share: float) -> float:
+    """The time had attention computed only the causal half of its score square: ONNX Runtime's
+    CPU attention kernels compute all of it, then mask (PyTorch's SDPA skips the masked blocks).
+    Assumes attention's time scales with its work, so it is a bound to aim at, not a measurement."""
+    return seconds * (1 - attention_share / 2)
+
+
+def what_a_multiple_needs(multiple: float, baseline_gflops: float, peak: float, ceilings: dict | None) -> dict:
+    """The GFLOP/s that `multiple` times the baseline would take, against the matmul peak and the
+    float32 FMA ceiling measured in the same run: above the ceiling, no float32 kernel can reach it."""
+    needed = multiple * baseline_gflops
+    fp32 = [v for k, v in (ceilings or {}).items() if k.startswith("float32")]
+    return {
+        "gflops": needed,
+        "share_of_matmul_peak": needed / peak,
+        "share_of_fma_ceiling": needed / max(fp32) if fp32 else None,
+    }
+
+
+def host_cpu(cpuinfo: str | None = None) -> dict:
+    """Which processor a run measured (the first one /proc/cpuinfo lists): runs on different
+    processors are not comparable, and this machine's runs have landed on two (the README's
+    real-width section)."""
+    if cpuinfo is None:
+        path = Path("/proc/cpuinfo")
+        cpuinfo = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
+    fields: dict[str, str] = {}
+    for line in cpuinfo.splitlines():
+        if not line.strip():
+            if fields:
+                break
+            continue
+        key, separator, value = line.partition(":")
+        if separator:
+            fields.setdefault(key.strip(), value.strip())
+    flags = set(fields.get("flags", "").split())
+
+    def number(key: str) -> int | None:
+        return int(fields[key]) if fields.get(key, "").isdigit() else None
+
+    return {
+        "vendor": fields.get("vendor_id"),
+        "model_name": fields.get("model name") or platform.processor() or None,
+        "family": number("cpu family"),
+        "model": number("model"),
+        "logical_cpus": os.cpu_count(),
+        "simd": [f for f in SIMD_FLAGS if f in flags],
     }
 
 

@@ -1,0 +1,138 @@
+"""What the real-width speed benchmark says beside its timings: which processor it ran on, where
+ONNX Runtime's time goes, and what the issue's 3x over PyTorch would take (the runs themselves
+take minutes; these are their parts, on a graph small enough for a unit test)."""
+
+import json
+
+import numpy as np
+import onnx
+import pytest
+from onnx import TensorProto, helper, numpy_helper
+
+from llm4es_training.benchmark.speed import causal_half_estimate, host_cpu, kernel_shares, what_a_multiple_needs
+from llm4es_training.checkout import REPO_ROOT
+
+ZEN5_RUN = REPO_ROOT / "model-training/docs/benchmark/real-width-zen5-2026-12-07.json"
+
+ZEN5 = """processor\t: 0
+vendor_id\t: AuthenticAMD
+cpu family\t: 26
+model\t\t: 2
+model name\t: AMD EPYC
+flags\t\t: fpu sse sse2 avx fma avx2 avx512f avx512dq avx512_bf16 avx512_vnni avx_vnni
+
+processor\t: 1
+vendor_id\t: GenuineOther
+cpu family\t: 6
+model\t\t: 143
+model name\t: not the first processor
+flags\t\t: fpu amx_int8
+"""
+
+
+def test_the_first_processor_and_its_vector_extensions_are_named():
+    cpu = host_cpu(ZEN5)
+
+    assert (cpu["vendor"], cpu["model_name"], cpu["family"], cpu["model"]) == ("AuthenticAMD", "AMD EPYC", 26, 2)
+    assert cpu["simd"] == ["avx2", "fma", "avx512f", "avx512_vnni", "avx_vnni", "avx512_bf16"]
+    assert cpu["logical_cpus"] >= 1
+
+
+def test_a_host_without_cpuinfo_still_says_what_it_knows():
+    cpu = host_cpu("")
+
+    assert cpu["vendor"] is None and cpu["family"] is None and cpu["simd"] == []
+
+
+def _attention_graph(path, vocab=512, width=32, heads=2):
+    """input_ids -> embedding -> MatMul -> causal MultiHeadAttention -> mean: the op types of a
+    fused bundle, small enough to profile in a second."""
+    rng = np.random.default_rng(0)
+    ids = helper.make_tensor_value_info("input_ids", TensorProto.INT64, ["b", "t"])
+    mask = helper.make_tensor_value_info("attention_mask", TensorProto.INT64, ["b", "t"])
+    out = helper.make_tensor_value_info("embedding", TensorProto.FLOAT, ["b", width])
+    weights = [
+        numpy_helper.from_array(rng.standard_normal((vocab, width)).astype(np.float32), "table"),
+        numpy_helper.from_array(rng.standard_normal((width, width)).astype(np.float32), "projection"),
+        numpy_helper.from_array(np.array([1], dtype=np.int64), "tokens_axis"),
+        numpy_helper.from_array(np.array([2], dtype=np.int64), "last_axis"),
+    ]
+    nodes = [
+        helper.make_node("Gather", ["table", "input_ids"], ["hidden"]),
+        helper.make_node("Cast", ["attention_mask"], ["mask_f"], to=TensorProto.FLOAT),
+        helper.make_node("Unsqueeze", ["mask_f", "last_axis"], ["mask_3d"]),
+        helper.make_node("Mul", ["hidden", "mask_3d"], ["masked"]),
+        helper.make_node("MatMul", ["masked", "projection"], ["projected"]),
+        helper.make_node(
+            "MultiHeadAttention",
+            ["projected", "projected", "projected"],
+            ["attended"],
+            domain="com.microsoft",
+            num_heads=heads,
+            unidirectional=1,
+        ),
+        helper.make_node("ReduceMean", ["attended", "tokens_axis"], ["embedding"], keepdims=0),
+    ]
+    graph = helper.make_graph(nodes, "attention", [ids, mask], [out], initializer=weights)
+    model = helper.make_model(
+        graph,
+        opset_imports=[helper.make_opsetid("", 18), helper.make_opsetid("com.microsoft", 1)],
+        ir_version=9,
+    )
+    onnx.save(model, str(path))
+
+
+def test_attention_is_found_among_the_kernels_and_the_shares_add_up(tmp_path):
+    graph = tmp_path / "model.onnx"
+    _attention_graph(graph)
+
+    shares = kernel_shares(graph, threads=1, rows=2)
+
+    assert {"MatMul", "MultiHeadAttention"} <= set(shares["top"])
+    assert shares["attention"] == pytest.approx(shares["top"]["MultiHeadAttention"])
+    assert sum(shares["top"].values()) == pytest.approx(1.0, abs=1e-9)
+    assert shares["kernel_ms"] > 0
+    assert not list(tmp_path.glob("ort-profile*")), "the profiler's trace is removed"
+
+
+def test_half_the_attention_takes_off_half_its_share():
+    assert causal_half_estimate(2.0, 0.25) == pytest.approx(1.75)
+    assert causal_half_estimate(2.0, 0.0) == pytest.approx(2.0)
+
+
+def test_a_multiple_is_read_against_the_widest_float32_ceiling():
+    ceilings = {"float32 FMA, 256-bit": 210.0, "float32 FMA, 512-bit": 420.0, "int8 VNNI dot, 512-bit": 1680.0}
+
+    needs = what_a_multiple_needs(3, 140.0, peak=350.0, ceilings=ceilings)
+
+    assert needs == pytest.approx({"gflops": 420.0, "share_of_matmul_peak": 1.2, "share_of_fma_ceiling": 1.0})
+    assert what_a_multiple_needs(3, 140.0, peak=350.0, ceilings=None)["share_of_fma_ceiling"] is None
+
+
+def _table_after(text: str, heading: str) -> dict[str, list[str]]:
+    rows = {}
+    for line in text[text.index(heading) :].splitlines()[1:]:
+        if rows and not line.startswith("|"):
+            break
+        if line.startswith("| ") and not line.startswith("| |"):
+            cells = [c.strip() for c in line.strip("|").split("|")]
+            rows[cells[0]] = cells[1:]
+    return rows
+
+
+def test_the_readmes_zen5_table_is_the_committed_run():
+    runs = json.loads(ZEN5_RUN.read_text(encoding="utf-8"))
+    table = _table_after((REPO_ROOT / "README.md").read_text(encoding="utf-8"), "**Zen 5, 2026-12-07 20:00")
+
+    assert [r["model"] for r in runs] == ["llama-384x6", "llama-512x10"]
+    assert all(r["cpu"]["family"] == 26 for r in runs)
+    for column, run in enumerate(runs):
+        ratios, attention, causal = run["ratios"], run["attention_share"], run["causal_half_estimate"]
+        assert table["Java float32 / PyTorch"][column] == f"**{ratios['java_fp32_over_pytorch']:.2f}×**"
+        assert table["Java int8 / Java float32"][column].startswith(f"**{ratios['java_int8_over_fp32']:.2f}×** warm")
+        assert table["attention's share of kernel time, float32 / int8"][column] == (
+            f"{attention['fp32']:.0%} / {attention['int8']:.0%}".replace("%", " %")
+        )
+        estimate = table["estimate, attention doing its causal half only: Java float32 / PyTorch; int8 / float32"]
+        assert estimate[column] == f"{causal['java_fp32_over_pytorch']:.2f}×; {causal['java_int8_over_fp32']:.2f}×"
+        assert table["Java float32, warm"][column].endswith(f"({run['seconds']['java_fp32']:.2f} s)")
