@@ -9,10 +9,18 @@ import onnx
 import pytest
 from onnx import TensorProto, helper, numpy_helper
 
-from llm4es_training.benchmark.speed import causal_half_estimate, host_cpu, kernel_shares, what_a_multiple_needs
+from llm4es_training.benchmark.speed import (
+    causal_half_estimate,
+    host_cpu,
+    kernel_shares,
+    main,
+    summarize_rounds,
+    what_a_multiple_needs,
+)
 from llm4es_training.checkout import REPO_ROOT
 
 ZEN5_RUN = REPO_ROOT / "model-training/docs/benchmark/real-width-zen5-2026-12-07.json"
+ZEN5_ROUNDS = REPO_ROOT / "model-training/docs/benchmark/real-width-zen5-2026-12-07-rounds.json"
 
 ZEN5 = """processor\t: 0
 vendor_id\t: AuthenticAMD
@@ -136,3 +144,42 @@ def test_the_readmes_zen5_table_is_the_committed_run():
         estimate = table["estimate, attention doing its causal half only: Java float32 / PyTorch; int8 / float32"]
         assert estimate[column] == f"{causal['java_fp32_over_pytorch']:.2f}×; {causal['java_int8_over_fp32']:.2f}×"
         assert table["Java float32, warm"][column].endswith(f"({run['seconds']['java_fp32']:.2f} s)")
+
+
+def test_ratios_are_read_within_each_round_then_summarized():
+    rounds = [
+        {"round": 1, "java_fp32_s": 2.0, "java_int8_s": 1.0, "pytorch_s": 6.0},
+        {"round": 2, "java_fp32_s": 3.0, "java_int8_s": 1.0, "pytorch_s": 6.0},
+        {"round": 3, "java_fp32_s": 2.0, "java_int8_s": 1.25, "pytorch_s": 10.0},
+    ]
+
+    summary = summarize_rounds(rounds)
+
+    assert summary["ratios"]["java_fp32_over_pytorch"] == pytest.approx([3.0, 2.0, 5.0])
+    assert summary["median"]["java_fp32_over_pytorch"] == pytest.approx(3.0)
+    # Within rounds, not of the medians: the median times would say 6.0 / 2.0 = 3.0 and 2.0 / 1.0 = 2.0.
+    assert summary["ratios"]["java_int8_over_fp32"] == pytest.approx([2.0, 3.0, 1.6])
+    assert summary["range"]["java_int8_over_fp32"] == pytest.approx([1.6, 3.0])
+    assert summary["median"]["java_int8_over_pytorch"] == pytest.approx(6.0)
+    assert summary["rounds"] == rounds
+
+
+def test_a_negative_number_of_rounds_is_refused(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["--shape", "384x6", "--rounds", "-1", "--out", str(tmp_path)])
+
+    assert exit_.value.code == 2
+    assert "--rounds" in capsys.readouterr().err
+
+
+def test_the_readmes_rounds_are_the_committed_run():
+    runs = json.loads(ZEN5_ROUNDS.read_text(encoding="utf-8"))
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    paragraph = readme[readme.index("The benchmark now runs those rounds itself") :]
+    text = " ".join(paragraph[: paragraph.index("\n\n")].split())
+
+    for run in runs:
+        assert run["cpu"]["family"] == 26 and len(run["interleaved"]["rounds"]) == 3
+        for ratio in ("java_fp32_over_pytorch", "java_int8_over_fp32"):
+            each = ", ".join(f"{r:.2f}" for r in run["interleaved"]["ratios"][ratio])
+            assert f"{each} (median **{run['interleaved']['median'][ratio]:.2f}×**)" in text

@@ -305,6 +305,35 @@ def _embed_warm(java: JavaCli, bundle: Path, texts: Path, repeats: int) -> dict:
     return json.loads(run.stdout.strip().splitlines()[-1]) | {"peak_rss_mb": run.max_rss_mb}
 
 
+def interleaved_rounds(
+    java: JavaCli, fp32: Path, int8: Path, texts: Path, pytorch, rounds: int, repeats: int
+) -> list[dict]:
+    """Java float32, Java int8 and PyTorch (`pytorch()`: its seconds) one after the other, `rounds`
+    times: on a shared host the three drift apart between runs (PyTorch's time on the same texts
+    has doubled within 40 minutes here), so a ratio is read within a round."""
+    found = []
+    for number in range(1, rounds + 1):
+        java_fp32 = _embed_warm(java, fp32, texts, repeats)["median_s"]
+        java_int8 = _embed_warm(java, int8, texts, repeats)["median_s"]
+        found.append({"round": number, "java_fp32_s": java_fp32, "java_int8_s": java_int8, "pytorch_s": pytorch()})
+    return found
+
+
+def summarize_rounds(rounds: list[dict]) -> dict:
+    """Each round's ratios, and their median and range over the rounds."""
+    ratios = {
+        "java_fp32_over_pytorch": [r["pytorch_s"] / r["java_fp32_s"] for r in rounds],
+        "java_int8_over_fp32": [r["java_fp32_s"] / r["java_int8_s"] for r in rounds],
+        "java_int8_over_pytorch": [r["pytorch_s"] / r["java_int8_s"] for r in rounds],
+    }
+    return {
+        "rounds": rounds,
+        "ratios": ratios,
+        "median": {k: statistics.median(v) for k, v in ratios.items()},
+        "range": {k: [min(v), max(v)] for k, v in ratios.items()},
+    }
+
+
 def _cosines(a: list[dict], b: list[dict]) -> np.ndarray:
     x = np.array([r["embedding"] for r in a], dtype=np.float64)
     y = np.array([r["embedding"] for r in b], dtype=np.float64)
@@ -312,13 +341,21 @@ def _cosines(a: list[dict], b: list[dict]) -> np.ndarray:
 
 
 def measure_real_width(
-    java: JavaCli, hidden: int, layers: int, texts: int, work: Path, repeats: int, profile: bool = False
+    java: JavaCli,
+    hidden: int,
+    layers: int,
+    texts: int,
+    work: Path,
+    repeats: int,
+    profile: bool = False,
+    rounds: int = 0,
 ) -> dict:
     """One random-init Llama of `hidden` x `layers`, exported float32 and int8 through the
     project's own export-bundle and rebundle; the same `texts` texts of 512 tokens embedded by
     the Java embedder (both graphs; warm in one JVM, and as whole embed-texts processes) and by
     PyTorch eager on `java.threads` threads, against float32 matmul peaks measured before and
-    after; `profile`: also where ONNX Runtime's time goes (`session_option_variants`)."""
+    after; `profile`: also where ONNX Runtime's time goes (`session_option_variants`); `rounds`:
+    that many interleaved rounds of the three afterwards (`interleaved_rounds`)."""
     from ..bundle import export_bundle, rebundle
     from ..scratch import ScratchShape
 
@@ -362,6 +399,11 @@ def measure_real_width(
     tokens_file.write_text("".join(json.dumps({"token_ids": r["token_ids"]}) + "\n" for r in fp32_out))
     pooling = manifest["pooling"]
     torch_result, torch_rss_mb = torch_eager(model_dir, tokens_file, java.threads, pooling, repeats)
+
+    def pytorch_again() -> float:
+        return torch_eager(model_dir, tokens_file, java.threads, pooling, repeats)[0]["seconds"]
+
+    found = interleaved_rounds(java, fp32, int8, all_texts, pytorch_again, rounds, repeats) if rounds else None
     peaks |= {f"after: {k}": v for k, v in best_matmul_peak_gflops(java.threads, shapes).items()}
     peak = max(peaks.values())
     flops = torch_result["flops"]
@@ -446,6 +488,7 @@ def measure_real_width(
             "java_fp32_over_pytorch": torch_result["seconds"] / causal["java_fp32_s"],
             "java_int8_over_fp32": causal["java_fp32_s"] / causal["java_int8_s"],
         },
+        "interleaved": summarize_rounds(found) if found else None,
         "session_options": [
             session_option_variants(fp32 / "model.onnx", java.threads, repeats),
             session_option_variants(int8 / "model.int8.onnx", java.threads, repeats),
@@ -460,7 +503,8 @@ def measure_real_width(
         "fma: examples/scripts/fma-peak.c, float32 FMAs back to back on every thread (the hardware's ceiling); "
         "kernel_share: Python's ONNX Runtime profiler on one [16, 512] batch of each graph, second run, the Java "
         "session options; causal_half_estimate: the warm Java times had attention's kernels done half their "
-        "work (the causal half of the score square), an estimate",
+        "work (the causal half of the score square), an estimate; interleaved: rounds of Java float32, Java int8 "
+        "and PyTorch one after the other, each ratio read within its round",
     }
 
 
@@ -648,8 +692,16 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument(
         "--profile", action="store_true", help="also profile ONNX Runtime and compare session options (minutes)"
     )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="interleaved rounds of Java float32, Java int8 and PyTorch afterwards, ratios read within each (3; 0: none)",
+    )
     parser.add_argument("--out", required=True, type=Path, help="work directory; DIR/real-width.json gets the results")
     args = parser.parse_args(argv)
+    if args.rounds < 0:
+        parser.error("--rounds: 0 or more")
     jar = find_jar()
     if jar is None or not EXAMPLES_JAR.is_file():
         raise SystemExit(missing_jar_message() + f" (bench-embed also needs {EXAMPLES_JAR})")
@@ -657,7 +709,9 @@ def main(argv: list[str] | None = None) -> list[dict]:
     results = []
     for shape in args.shape:
         hidden, layers = (int(part) for part in shape.lower().split("x"))
-        result = measure_real_width(java, hidden, layers, args.texts, args.out / shape, args.repeats, args.profile)
+        result = measure_real_width(
+            java, hidden, layers, args.texts, args.out / shape, args.repeats, args.profile, args.rounds
+        )
         results.append(result)
         print(json.dumps(result), flush=True)
     (args.out / "real-width.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
