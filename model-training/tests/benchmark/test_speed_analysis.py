@@ -12,8 +12,10 @@ from onnx import TensorProto, helper, numpy_helper
 from llm4es_training.benchmark.speed import (
     causal_half_estimate,
     host_cpu,
+    java_session_options,
     kernel_shares,
     main,
+    session_option_variants,
     summarize_rounds,
     what_a_multiple_needs,
 )
@@ -183,3 +185,31 @@ def test_the_readmes_rounds_are_the_committed_run():
         for ratio in ("java_fp32_over_pytorch", "java_int8_over_fp32"):
             each = ", ".join(f"{r:.2f}" for r in run["interleaved"]["ratios"][ratio])
             assert f"{each} (median **{run['interleaved']['median'][ratio]:.2f}×**)" in text
+
+
+def test_the_profiled_session_is_set_as_the_java_embedder_sets_its_own():
+    import onnxruntime as ort
+
+    options = java_session_options(2)
+    java = (REPO_ROOT / "udf/src/main/java/io/llm4es/udf/embed/OnnxEmbedder.java").read_text(encoding="utf-8")
+
+    assert 'addConfigEntry("session.intra_op.allow_spinning", "0")' in java
+    assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"
+    assert "setMemoryPatternOptimization(false)" in java and not options.enable_mem_pattern
+    assert "setInterOpNumThreads(1)" in java and options.inter_op_num_threads == 1
+    assert "OptLevel.ALL_OPT" in java
+    assert options.graph_optimization_level == ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    assert options.intra_op_num_threads == 2 and options.execution_mode == ort.ExecutionMode.ORT_SEQUENTIAL
+
+
+def test_each_session_option_is_one_change_from_the_java_embedders(tmp_path):
+    graph = tmp_path / "model.onnx"
+    _attention_graph(graph)
+
+    compared = session_option_variants(graph, threads=1, repeats=1, rows=2)
+
+    baseline, *changes = compared["tokens_per_s"]
+    assert baseline.startswith("java") and "no spinning" in baseline
+    assert "intra-op threads that spin when idle" in changes and len(changes) == 5
+    assert all(v > 0 for v in compared["tokens_per_s"].values())
+    assert "MultiHeadAttention" in compared["kernel_share"]

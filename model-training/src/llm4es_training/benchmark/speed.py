@@ -513,6 +513,23 @@ def _share_of_fma(gflops: dict, ceilings: dict | None) -> dict | None:
     return {k: v / max(fp32) for k, v in gflops.items()} if fp32 else None
 
 
+def java_session_options(threads: int, spinning: bool = False):
+    """Python's ONNX Runtime session options, set as the Java embedder sets its own (OnnxEmbedder):
+    every graph optimization, sequential, one inter-op thread, no memory patterns, idle intra-op
+    threads that sleep."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.intra_op_num_threads, options.inter_op_num_threads = threads, 1
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    options.enable_mem_pattern = False
+    options.log_severity_level = 3
+    if not spinning:
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return options
+
+
 def session_option_variants(onnx_path: Path, threads: int, repeats: int, rows: int = 16) -> dict:
     """Where ONNX Runtime's time goes on one [rows, 512] batch (Python's ONNX Runtime on the same
     graph, not the Java one): tokens/s under the Java embedder's session options and one change
@@ -522,24 +539,20 @@ def session_option_variants(onnx_path: Path, threads: int, repeats: int, rows: i
 
     level = ort.GraphOptimizationLevel
     variants = {
-        "java (all optimizations, sequential, inter-op 1, memory pattern off)": {},
+        "java (all optimizations, sequential, inter-op 1, memory pattern off, no spinning)": {},
         "memory pattern on": {"memory_pattern": True},
         "optimization level extended": {"optimization": level.ORT_ENABLE_EXTENDED},
         "optimization level basic": {"optimization": level.ORT_ENABLE_BASIC},
         "parallel execution, inter-op 2": {"parallel": True},
-        "no spinning of intra-op threads": {"spinning": False},
+        "intra-op threads that spin when idle": {"spinning": True},
     }
 
-    def session(optimization=level.ORT_ENABLE_ALL, memory_pattern=False, parallel=False, spinning=True):
-        options = ort.SessionOptions()
+    def session(optimization=level.ORT_ENABLE_ALL, memory_pattern=False, parallel=False, spinning=False):
+        options = java_session_options(threads, spinning)
         options.graph_optimization_level = optimization
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 2 if parallel else 1
-        options.execution_mode = ort.ExecutionMode.ORT_PARALLEL if parallel else ort.ExecutionMode.ORT_SEQUENTIAL
         options.enable_mem_pattern = memory_pattern
-        options.log_severity_level = 3
-        if not spinning:
-            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        if parallel:
+            options.inter_op_num_threads, options.execution_mode = 2, ort.ExecutionMode.ORT_PARALLEL
         return ort.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
 
     ids = np.random.default_rng(0).integers(3, 512, (rows, TEXT_TOKENS)).astype(np.int64)
@@ -567,12 +580,7 @@ def kernel_shares(onnx_path: Path, threads: int, rows: int = 16) -> dict:
     same graph: the Java one has no profiler API)."""
     import onnxruntime as ort
 
-    options = ort.SessionOptions()
-    options.intra_op_num_threads, options.inter_op_num_threads = threads, 1
-    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-    options.enable_mem_pattern = False
-    options.log_severity_level = 3
-    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    options = java_session_options(threads)
     options.enable_profiling, options.profile_file_prefix = True, str(Path(onnx_path).parent / "ort-profile")
     session = ort.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
     ids = np.random.default_rng(0).integers(3, 512, (rows, TEXT_TOKENS)).astype(np.int64)
