@@ -354,7 +354,7 @@ def measure_real_width(
     project's own export-bundle and rebundle; the same `texts` texts of 512 tokens embedded by
     the Java embedder (both graphs; warm in one JVM, and as whole embed-texts processes) and by
     PyTorch eager on `java.threads` threads, against float32 matmul peaks measured before and
-    after; `profile`: also where ONNX Runtime's time goes (`session_option_variants`); `rounds`:
+    after; `profile`: also tokens/s under other session options (`session_option_variants`); `rounds`:
     that many interleaved rounds of the three afterwards (`interleaved_rounds`)."""
     from ..bundle import export_bundle, rebundle
     from ..scratch import ScratchShape
@@ -508,9 +508,15 @@ def measure_real_width(
     }
 
 
-def _share_of_fma(gflops: dict, ceilings: dict | None) -> dict | None:
+def _float32_ceiling(ceilings: dict | None) -> float | None:
+    """The widest float32 FMA ceiling measured (512-bit where the CPU has it); None without any."""
     fp32 = [v for k, v in (ceilings or {}).items() if k.startswith("float32")]
-    return {k: v / max(fp32) for k, v in gflops.items()} if fp32 else None
+    return max(fp32) if fp32 else None
+
+
+def _share_of_fma(gflops: dict, ceilings: dict | None) -> dict | None:
+    ceiling = _float32_ceiling(ceilings)
+    return {k: v / ceiling for k, v in gflops.items()} if ceiling else None
 
 
 def java_session_options(threads: int, spinning: bool = False):
@@ -531,10 +537,10 @@ def java_session_options(threads: int, spinning: bool = False):
 
 
 def session_option_variants(onnx_path: Path, threads: int, repeats: int, rows: int = 16) -> dict:
-    """Where ONNX Runtime's time goes on one [rows, 512] batch (Python's ONNX Runtime on the same
-    graph, not the Java one): tokens/s under the Java embedder's session options and one change
-    at a time (interleaved, median of `repeats`), and each operator type's share of kernel time
-    from ONNX Runtime's profiler under the Java options."""
+    """Tokens/s on one [rows, 512] batch (Python's ONNX Runtime on the same graph, not the Java
+    one) under the Java embedder's session options and one change at a time (interleaved, median
+    of `repeats`). Where the time goes under the Java options is `kernel_shares`, which every
+    real-width run records."""
     import onnxruntime as ort
 
     level = ort.GraphOptimizationLevel
@@ -570,7 +576,6 @@ def session_option_variants(onnx_path: Path, threads: int, repeats: int, rows: i
         "graph": Path(onnx_path).name,
         "onnxruntime": ort.__version__,
         "tokens_per_s": {name: rows * TEXT_TOKENS / statistics.median(v) for name, v in seconds.items()},
-        "kernel_share": kernel_shares(onnx_path, threads, rows)["top"],
     }
 
 
@@ -616,12 +621,11 @@ def causal_half_estimate(seconds: float, attention_share: float) -> float:
 def what_a_multiple_needs(multiple: float, baseline_gflops: float, peak: float, ceilings: dict | None) -> dict:
     """The GFLOP/s that `multiple` times the baseline would take, against the matmul peak and the
     float32 FMA ceiling measured in the same run: above the ceiling, no float32 kernel can reach it."""
-    needed = multiple * baseline_gflops
-    fp32 = [v for k, v in (ceilings or {}).items() if k.startswith("float32")]
+    needed, ceiling = multiple * baseline_gflops, _float32_ceiling(ceilings)
     return {
         "gflops": needed,
         "share_of_matmul_peak": needed / peak,
-        "share_of_fma_ceiling": needed / max(fp32) if fp32 else None,
+        "share_of_fma_ceiling": needed / ceiling if ceiling else None,
     }
 
 
@@ -698,7 +702,9 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--threads", type=int, default=2, help="inference threads on every path (2)")
     parser.add_argument("--repeats", type=int, default=3, help="timed runs per path; the median is reported (3)")
     parser.add_argument(
-        "--profile", action="store_true", help="also profile ONNX Runtime and compare session options (minutes)"
+        "--profile",
+        action="store_true",
+        help="also compare ONNX Runtime session options, one change at a time (minutes)",
     )
     parser.add_argument(
         "--rounds",
