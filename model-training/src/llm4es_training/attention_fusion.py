@@ -15,7 +15,6 @@ projection weights. Padding needs no mask: rows are right-padded and attention i
 real token never sees a pad (the same argument as the exported graph's).
 """
 
-from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
@@ -24,9 +23,8 @@ import onnx.utils
 from onnx import helper, numpy_helper
 
 from .onnx_export import INPUT_NAMES
+from .onnx_graph import CONTRIB, GraphIndex, ensure_contrib_opset, remove_dead_nodes
 from .verification import onnx_session
-
-CONTRIB = "com.microsoft"
 
 
 def fuse_attention(onnx_path: Path, destination: Path, max_positions: int) -> int:
@@ -57,38 +55,13 @@ def fuse_attention(onnx_path: Path, destination: Path, max_positions: int) -> in
     )
     for index, block in enumerate(blocks):
         _rewrite_block(model.graph, graph, index, block, num_heads, head_size)
-    _remove_dead_nodes(model.graph)
-    if not any(o.domain == CONTRIB for o in model.opset_import):
-        model.opset_import.append(helper.make_opsetid(CONTRIB, 1))
+    remove_dead_nodes(model.graph)
+    ensure_contrib_opset(model)
     onnx.save(model, str(destination))
     return len(blocks)
 
 
-class _Graph:
-    def __init__(self, graph: onnx.GraphProto):
-        self.producer = {out: node for node in graph.node for out in node.output}
-        self.consumers = defaultdict(list)
-        for node in graph.node:
-            for name in node.input:
-                self.consumers[name].append(node)
-        self.initializers = {i.name: i for i in graph.initializer}
-
-    def node(self, value: str, op_type: str):
-        node = self.producer.get(value)
-        return node if node is not None and node.op_type == op_type else None
-
-    def constant(self, value: str) -> np.ndarray | None:
-        if value in self.initializers:
-            return numpy_helper.to_array(self.initializers[value])
-        node = self.node(value, "Constant")
-        if node is not None:
-            return numpy_helper.to_array(node.attribute[0].t)
-        return None
-
-    def only_consumer(self, value: str, op_type: str):
-        users = self.consumers.get(value, [])
-        return users[0] if len(users) == 1 and users[0].op_type == op_type else None
-
+class _Graph(GraphIndex):
     def heads_of(self, value: str) -> str | None:
         """`value` = Transpose(Reshape(x), perm 0,2,1,3): returns x, the token-major projection."""
         transpose = self.node(value, "Transpose")
@@ -252,20 +225,6 @@ def _rewrite_block(
     graph.node.remove(block["merge"])
     for offset, node in enumerate(projections + nodes):
         graph.node.insert(position + offset, node)
-
-
-def _remove_dead_nodes(graph: onnx.GraphProto) -> None:
-    outputs = {o.name for o in graph.output}
-    while True:
-        used = outputs | {name for node in graph.node for name in node.input}
-        dead = [node for node in graph.node if not any(o in used for o in node.output)]
-        if not dead:
-            break
-        for node in dead:
-            graph.node.remove(node)
-    used = {name for node in graph.node for name in node.input}
-    for initializer in [i for i in graph.initializer if i.name not in used]:
-        graph.initializer.remove(initializer)
 
 
 def _perm(node: onnx.NodeProto) -> list[int]:

@@ -23,6 +23,7 @@ from .manifest import (
     read_manifest,
     write_manifest,
 )
+from .norm_fusion import fuse_norms
 from .onnx_export import EXTERNAL_DATA_FILE, INPUT_NAMES, OUTPUT_NAME, export_onnx
 from .pooling import LayerMeanPooling
 from .quantization import INT8_FILE, QUANTIZATIONS, quantize_int8
@@ -53,13 +54,15 @@ def export_bundle(
     training: dict | None = None,
     quantize: str | None = None,
     fused_attention: bool = True,
+    fused_norms: bool = True,
     token_pooling: str = "mean",
     embedding_layers: str | None = None,
 ) -> dict:
     """Exports the bundle to `out` and returns its manifest. `base_name` is recorded as the base
     model (default: `model`); `training` is the manifest's record of how the model was trained;
     `quantize="int8"` ships the int8 graph instead of the float one; `fused_attention=False`
-    keeps attention as the exporter wrote it (`attention_fusion`); `token_pooling` is how the
+    keeps attention as the exporter wrote it (`attention_fusion`), `fused_norms=False` the residual
+    adds and RMSNorms (`norm_fusion`); `token_pooling` is how the
     averaged hidden states become one vector (embedding_options.TOKEN_POOLINGS); `embedding_layers` names the
     averaged hidden states instead of `layers_from`/`layers_to` (embedding_options.LAYER_RANGES)."""
     check_bundle_target(name, version, out)
@@ -89,7 +92,9 @@ def export_bundle(
         pooling = LayerMeanPooling(source.model.base_model, layers_from, layers_to, token_pooling).eval()
         opset = export_onnx(pooling, tokens["pad_id"], staging / ONNX_FILE)
         source.save_tokenizer_json(staging / TOKENIZER_FILE)
-        fused = _fused(pooling, staging / ONNX_FILE, tokens["pad_id"], source.vocab_size, max_tokens, fused_attention)
+        fused, norms = _fused(
+            pooling, staging / ONNX_FILE, tokens["pad_id"], source.vocab_size, max_tokens, fused_attention, fused_norms
+        )
         onnx = {
             "file": ONNX_FILE,
             "opset": opset,
@@ -97,6 +102,7 @@ def export_bundle(
             "output": OUTPUT_NAME,
             "dtype": "float32",
             "fused_attention_blocks": fused,
+            "fused_norms": norms,
         }
         if quantize:
             onnx = _quantized(onnx, staging / ONNX_FILE, tokens["pad_id"], source.vocab_size, max_tokens)
@@ -204,24 +210,29 @@ def _check_quantize(quantize: str | None) -> None:
         raise ExportError(f"unknown quantization {quantize!r}: one of {', '.join(QUANTIZATIONS)}")
 
 
-def _fused(pooling, onnx_path: Path, pad_id: int, vocab_size: int, max_tokens: int, wanted: bool) -> int:
-    """Fuses the graph's attention blocks when asked and possible, keeping the fused graph only if
-    it still computes what PyTorch computes; returns the number of blocks fused. Either way the
-    graph that ships is verified against PyTorch."""
+def _fused(
+    pooling, onnx_path: Path, pad_id: int, vocab_size: int, max_tokens: int, attention: bool, norms: bool
+) -> tuple[int, int]:
+    """Fuses the graph's attention blocks and residual-add + RMSNorms when asked and possible,
+    keeping the fused graph only if it still computes what PyTorch computes; returns how many of
+    each were fused. Either way the graph that ships is verified against PyTorch."""
     candidate = onnx_path.with_name(onnx_path.name + ".fused")
     try:
-        fused = 0
-        if wanted and not (onnx_path.parent / EXTERNAL_DATA_FILE).exists():
-            fused = fuse_attention(onnx_path, candidate, max_tokens)
-        if fused:
+        blocks = fused_norms = 0
+        if not (onnx_path.parent / EXTERNAL_DATA_FILE).exists():
+            if attention:
+                blocks = fuse_attention(onnx_path, candidate, max_tokens)
+            if norms:
+                fused_norms = fuse_norms(candidate if blocks else onnx_path, candidate)
+        if blocks or fused_norms:
             try:
                 verify_onnx(pooling, candidate, pad_id, vocab_size, max_tokens)
                 candidate.replace(onnx_path)
-                return fused
+                return blocks, fused_norms
             except ExportError as disagreement:
-                LOG.warning("fused attention disagrees with PyTorch (%s); shipping attention as exported", disagreement)
+                LOG.warning("fused graph disagrees with PyTorch (%s); shipping the graph as exported", disagreement)
         verify_onnx(pooling, onnx_path, pad_id, vocab_size, max_tokens)
-        return 0
+        return 0, 0
     finally:
         candidate.unlink(missing_ok=True)
 

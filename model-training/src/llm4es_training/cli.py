@@ -73,6 +73,7 @@ def _export_bundle(args: argparse.Namespace) -> None:
         out=args.out,
         quantize=args.quantize,
         fused_attention=args.fused_attention,
+        fused_norms=args.fused_norms,
         token_pooling=args.token_pooling,
         embedding_layers=args.embedding_layers,
     )
@@ -87,6 +88,8 @@ def _export_bundle(args: argparse.Namespace) -> None:
 def _graph_note(manifest: dict) -> str:
     fused = manifest["onnx"].get("fused_attention_blocks")
     note = f", {fused} attention blocks fused" if fused else ""
+    norms = manifest["onnx"].get("fused_norms")
+    note += f", {norms} norms fused" if norms else ""
     quantization = manifest["onnx"].get("quantization")
     if quantization is None:
         return note
@@ -231,6 +234,13 @@ def build_parser() -> argparse.ArgumentParser:
         action=argparse.BooleanOptionalAction,
         default=True,
         help="rewrite Llama-family attention into ONNX Runtime's RotaryEmbedding + MultiHeadAttention "
+        "(default: on; kept only where it matches PyTorch)",
+    )
+    export.add_argument(
+        "--fused-norms",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="rewrite each residual add + RMSNorm into ONNX Runtime's SkipSimplifiedLayerNormalization "
         "(default: on; kept only where it matches PyTorch)",
     )
     export.add_argument("--out", required=True, type=Path, help="bundle directory to create or replace")

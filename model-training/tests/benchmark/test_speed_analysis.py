@@ -164,6 +164,22 @@ def test_ratios_are_read_within_each_round_then_summarized():
     assert summary["range"]["java_int8_over_fp32"] == pytest.approx([1.6, 3.0])
     assert summary["median"]["java_int8_over_pytorch"] == pytest.approx(6.0)
     assert summary["rounds"] == rounds
+    assert "fused_norms_fp32" not in summary["ratios"]
+
+
+def test_the_norm_fusion_is_read_within_each_round_where_timed():
+    rounds = [
+        {"round": 1, "java_fp32_s": 2.0, "java_int8_s": 1.0, "pytorch_s": 6.0},
+        {"round": 2, "java_fp32_s": 3.0, "java_int8_s": 1.5, "pytorch_s": 6.0},
+    ]
+    rounds[0] |= {"java_fp32_plain_norms_s": 2.1, "java_int8_plain_norms_s": 1.05}
+    rounds[1] |= {"java_fp32_plain_norms_s": 3.0, "java_int8_plain_norms_s": 1.8}
+
+    summary = summarize_rounds(rounds)
+
+    assert summary["ratios"]["fused_norms_fp32"] == pytest.approx([1.05, 1.0])
+    assert summary["ratios"]["fused_norms_int8"] == pytest.approx([1.05, 1.2])
+    assert summary["median"]["fused_norms_int8"] == pytest.approx(1.125)
 
 
 def test_a_negative_number_of_rounds_is_refused(tmp_path, capsys):

@@ -306,16 +306,30 @@ def _embed_warm(java: JavaCli, bundle: Path, texts: Path, repeats: int) -> dict:
 
 
 def interleaved_rounds(
-    java: JavaCli, fp32: Path, int8: Path, texts: Path, pytorch, rounds: int, repeats: int
+    java: JavaCli,
+    fp32: Path,
+    int8: Path,
+    texts: Path,
+    pytorch,
+    rounds: int,
+    repeats: int,
+    plain_norms: tuple[Path, Path] | None = None,
 ) -> list[dict]:
     """Java float32, Java int8 and PyTorch (`pytorch()`: its seconds) one after the other, `rounds`
     times: on a shared host the three drift apart between runs (PyTorch's time on the same texts
-    has doubled within 40 minutes here), so a ratio is read within a round."""
+    has doubled within 40 minutes here), so a ratio is read within a round. `plain_norms`: the
+    float32 and int8 bundles without the norm fusion, timed in each round too."""
     found = []
     for number in range(1, rounds + 1):
-        java_fp32 = _embed_warm(java, fp32, texts, repeats)["median_s"]
-        java_int8 = _embed_warm(java, int8, texts, repeats)["median_s"]
-        found.append({"round": number, "java_fp32_s": java_fp32, "java_int8_s": java_int8, "pytorch_s": pytorch()})
+        row = {
+            "round": number,
+            "java_fp32_s": _embed_warm(java, fp32, texts, repeats)["median_s"],
+            "java_int8_s": _embed_warm(java, int8, texts, repeats)["median_s"],
+        }
+        if plain_norms is not None:
+            row["java_fp32_plain_norms_s"] = _embed_warm(java, plain_norms[0], texts, repeats)["median_s"]
+            row["java_int8_plain_norms_s"] = _embed_warm(java, plain_norms[1], texts, repeats)["median_s"]
+        found.append(row | {"pytorch_s": pytorch()})
     return found
 
 
@@ -326,6 +340,9 @@ def summarize_rounds(rounds: list[dict]) -> dict:
         "java_int8_over_fp32": [r["java_fp32_s"] / r["java_int8_s"] for r in rounds],
         "java_int8_over_pytorch": [r["pytorch_s"] / r["java_int8_s"] for r in rounds],
     }
+    if all("java_fp32_plain_norms_s" in r for r in rounds):
+        ratios["fused_norms_fp32"] = [r["java_fp32_plain_norms_s"] / r["java_fp32_s"] for r in rounds]
+        ratios["fused_norms_int8"] = [r["java_int8_plain_norms_s"] / r["java_int8_s"] for r in rounds]
     return {
         "rounds": rounds,
         "ratios": ratios,
@@ -378,9 +395,26 @@ def measure_real_width(
     quantize_s = time.perf_counter() - started
     # What the attention fusion buys: the same weights with attention as the exporter wrote it.
     unfused = work / f"{name}-unfused"
-    export_bundle(model=str(model_dir), serializer=serializer, name=unfused.name, out=unfused, fused_attention=False)
+    export_bundle(
+        model=str(model_dir),
+        serializer=serializer,
+        name=unfused.name,
+        out=unfused,
+        fused_attention=False,
+        fused_norms=False,
+    )
     unfused_int8 = work / f"{name}-unfused-int8"
     rebundle(source=unfused, serializer=serializer, name=unfused_int8.name, out=unfused_int8, quantize="int8")
+    # What the norm fusion buys on top of the attention fusion: timed within the interleaved rounds,
+    # since it is a few percent and the host drifts more than that between runs.
+    plain_norms = work / f"{name}-plain-norms"
+    export_bundle(
+        model=str(model_dir), serializer=serializer, name=plain_norms.name, out=plain_norms, fused_norms=False
+    )
+    plain_norms_int8 = work / f"{name}-plain-norms-int8"
+    rebundle(
+        source=plain_norms, serializer=serializer, name=plain_norms_int8.name, out=plain_norms_int8, quantize="int8"
+    )
 
     lines = [json.dumps({"id": i, "text": t}) + "\n" for i, t in enumerate(texts_of_tokens(texts, TEXT_TOKENS))]
     all_texts, one_text = work / "texts.jsonl", work / "one-text.jsonl"
@@ -403,7 +437,13 @@ def measure_real_width(
     def pytorch_again() -> float:
         return torch_eager(model_dir, tokens_file, java.threads, pooling, repeats)[0]["seconds"]
 
-    found = interleaved_rounds(java, fp32, int8, all_texts, pytorch_again, rounds, repeats) if rounds else None
+    found = (
+        interleaved_rounds(
+            java, fp32, int8, all_texts, pytorch_again, rounds, repeats, plain_norms=(plain_norms, plain_norms_int8)
+        )
+        if rounds
+        else None
+    )
     peaks |= {f"after: {k}": v for k, v in best_matmul_peak_gflops(java.threads, shapes).items()}
     peak = max(peaks.values())
     flops = torch_result["flops"]
@@ -433,6 +473,7 @@ def measure_real_width(
         "intermediate_size": ffn,
         "parameters": manifest["base_model"]["parameters"],
         "fused_attention_blocks": manifest["onnx"]["fused_attention_blocks"],
+        "fused_norms": manifest["onnx"]["fused_norms"],
         "tokenizer": "bundled stories260K (512 pieces)",
         "threads": java.threads,
         "texts": len(lengths),
