@@ -23,6 +23,7 @@ from llm4es_training.checkout import REPO_ROOT
 
 ZEN5_RUN = REPO_ROOT / "model-training/docs/benchmark/real-width-zen5-2026-12-07.json"
 ZEN5_ROUNDS = REPO_ROOT / "model-training/docs/benchmark/real-width-zen5-2026-12-07-rounds.json"
+ZEN5_NORMS = REPO_ROOT / "model-training/docs/benchmark/real-width-zen5-2026-12-07-norms.json"
 
 ZEN5 = """processor\t: 0
 vendor_id\t: AuthenticAMD
@@ -198,6 +199,30 @@ def test_the_readmes_rounds_are_the_committed_run():
 
     for run in runs:
         assert run["cpu"]["family"] == 26 and len(run["interleaved"]["rounds"]) == 3
+        for ratio in ("java_fp32_over_pytorch", "java_int8_over_fp32"):
+            each = ", ".join(f"{r:.2f}" for r in run["interleaved"]["ratios"][ratio])
+            assert f"{each} (median **{run['interleaved']['median'][ratio]:.2f}×**)" in text
+
+
+def test_the_readmes_norm_fusion_paragraph_is_the_committed_run():
+    runs = json.loads(ZEN5_NORMS.read_text(encoding="utf-8"))
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    paragraph = readme[readme.index("**With the norm fusion**") :]
+    text = " ".join(paragraph[: paragraph.index("\n\n")].split())
+
+    assert [run["model"] for run in runs] == ["llama-384x6", "llama-512x10"]
+    shares = [run["kernel_share"] for run in runs]
+    skip = "SkipSimplifiedLayerNormalization"
+    assert f"{shares[0]['fp32'][skip]:.1%} and {shares[1]['fp32'][skip]:.1%} of the float32".replace("%", " %") in text
+    assert f"{shares[0]['int8'][skip]:.1%} and {shares[1]['int8'][skip]:.1%} of int8's".replace("%", " %") in text
+    for kind in ("fp32", "int8"):
+        each = " and ".join(
+            ", ".join(f"{r:.2f}" for r in run["interleaved"]["ratios"][f"fused_norms_{kind}"]) for run in runs
+        )
+        assert each in text
+    for run in runs:
+        assert run["cpu"]["family"] == 26 and run["fused_norms"] == 2 * run["layers"]
+        assert f"{run['seconds']['java_fp32']:.2f} s" in text
         for ratio in ("java_fp32_over_pytorch", "java_int8_over_fp32"):
             each = ", ".join(f"{r:.2f}" for r in run["interleaved"]["ratios"][ratio])
             assert f"{each} (median **{run['interleaved']['median'][ratio]:.2f}×**)" in text
