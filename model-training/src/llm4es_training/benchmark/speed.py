@@ -393,28 +393,18 @@ def measure_real_width(
     int8 = work / f"{name}-int8"
     rebundle(source=fp32, serializer=serializer, name=f"{name}-int8", out=int8, quantize="int8")
     quantize_s = time.perf_counter() - started
-    # What the attention fusion buys: the same weights with attention as the exporter wrote it.
-    unfused = work / f"{name}-unfused"
-    export_bundle(
-        model=str(model_dir),
-        serializer=serializer,
-        name=unfused.name,
-        out=unfused,
-        fused_attention=False,
-        fused_norms=False,
-    )
-    unfused_int8 = work / f"{name}-unfused-int8"
-    rebundle(source=unfused, serializer=serializer, name=unfused_int8.name, out=unfused_int8, quantize="int8")
-    # What the norm fusion buys on top of the attention fusion: timed within the interleaved rounds,
-    # since it is a few percent and the host drifts more than that between runs.
-    plain_norms = work / f"{name}-plain-norms"
-    export_bundle(
-        model=str(model_dir), serializer=serializer, name=plain_norms.name, out=plain_norms, fused_norms=False
-    )
-    plain_norms_int8 = work / f"{name}-plain-norms-int8"
-    rebundle(
-        source=plain_norms, serializer=serializer, name=plain_norms_int8.name, out=plain_norms_int8, quantize="int8"
-    )
+
+    def float_and_int8(suffix: str, **fusions) -> tuple[Path, Path]:
+        float_bundle, int8_bundle = work / f"{name}-{suffix}", work / f"{name}-{suffix}-int8"
+        export_bundle(model=str(model_dir), serializer=serializer, name=float_bundle.name, out=float_bundle, **fusions)
+        rebundle(source=float_bundle, serializer=serializer, name=int8_bundle.name, out=int8_bundle, quantize="int8")
+        return float_bundle, int8_bundle
+
+    # What the fusions buy: the same weights as the exporter wrote them; and without the norm
+    # fusion only, timed within the interleaved rounds, since it is a few percent and the host
+    # drifts more than that between runs.
+    unfused, unfused_int8 = float_and_int8("unfused", fused_attention=False, fused_norms=False)
+    plain_norms, plain_norms_int8 = float_and_int8("plain-norms", fused_norms=False)
 
     lines = [json.dumps({"id": i, "text": t}) + "\n" for i, t in enumerate(texts_of_tokens(texts, TEXT_TOKENS))]
     all_texts, one_text = work / "texts.jsonl", work / "one-text.jsonl"
