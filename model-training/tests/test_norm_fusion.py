@@ -71,6 +71,29 @@ def test_a_fused_norm_that_disagrees_with_pytorch_is_not_shipped(
     assert "fused graph disagrees with PyTorch" in caplog.text
 
 
+def test_a_fused_graph_onnx_runtime_cannot_run_is_not_shipped(
+    tiny_model_dir, serializer_path, tmp_path, monkeypatch, caplog
+):
+    real = bundle_module.fuse_norms
+
+    def fuse_into_an_unknown_kernel(path, destination):
+        fused = real(path, destination)
+        model = onnx.load(destination)
+        for node in model.graph.node:
+            if node.op_type == "SkipSimplifiedLayerNormalization":
+                node.op_type = "SkipSimplifiedLayerNormalizationThatDoesNotExist"
+        onnx.save(model, destination)
+        return fused
+
+    monkeypatch.setattr(bundle_module, "fuse_norms", fuse_into_an_unknown_kernel)
+    out = tmp_path / "refused"
+    manifest = export_bundle(model=str(tiny_model_dir("llama")), serializer=serializer_path, name="r", out=out)
+
+    assert manifest["onnx"]["fused_norms"] == 0
+    assert _op_counts(out / "model.onnx")["Pow"] == 2 * manifest["num_layers"] + 1
+    assert "fails in ONNX Runtime" in caplog.text
+
+
 def test_int8_graph_keeps_the_fused_norms(exported, tmp_path, serializer_path):
     source = exported("llama")
     out = tmp_path / "int8"

@@ -28,7 +28,7 @@ from .onnx_export import EXTERNAL_DATA_FILE, INPUT_NAMES, OUTPUT_NAME, export_on
 from .pooling import LayerMeanPooling
 from .quantization import INT8_FILE, QUANTIZATIONS, quantize_int8
 from .source_model import SourceModel, load_source_model
-from .verification import verify_onnx
+from .verification import ONNX_RUNTIME_ERRORS, verify_onnx
 
 DEFAULT_MAX_TOKENS = 512
 LOG = logging.getLogger(__name__)
@@ -229,8 +229,11 @@ def _fused(
                 verify_onnx(pooling, candidate, pad_id, vocab_size, max_tokens)
                 candidate.replace(onnx_path)
                 return blocks, fused_norms
-            except ExportError as disagreement:
-                LOG.warning("fused graph disagrees with PyTorch (%s); shipping the graph as exported", disagreement)
+            except (ExportError, *ONNX_RUNTIME_ERRORS) as disagreement:
+                LOG.warning(
+                    "fused graph disagrees with PyTorch or fails in ONNX Runtime (%s); shipping the graph as exported",
+                    disagreement,
+                )
         verify_onnx(pooling, onnx_path, pad_id, vocab_size, max_tokens)
         return 0, 0
     finally:

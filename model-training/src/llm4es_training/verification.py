@@ -4,6 +4,7 @@ from pathlib import Path
 
 import numpy as np
 import onnxruntime as ort
+import onnxruntime.capi.onnxruntime_pybind11_state as ort_state
 import torch
 
 from .errors import ExportError
@@ -11,6 +12,14 @@ from .pooling import LayerMeanPooling
 from .tokens import right_pad
 
 MIN_COSINE = 0.9999
+# What ONNX Runtime raises on a graph it cannot load or run (none of them is a RuntimeError).
+ONNX_RUNTIME_ERRORS = (
+    ort_state.Fail,
+    ort_state.InvalidArgument,
+    ort_state.InvalidGraph,
+    ort_state.NotImplemented,
+    ort_state.RuntimeException,
+)
 
 
 def cosine_rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
