@@ -2,6 +2,7 @@
 ONNX Runtime's time goes, and what the issue's 3x over PyTorch would take (the runs themselves
 take minutes; these are their parts, on a graph small enough for a unit test)."""
 
+import collections
 import json
 
 import numpy as np
@@ -24,6 +25,7 @@ from llm4es_training.checkout import REPO_ROOT
 ZEN5_RUN = REPO_ROOT / "model-training/docs/benchmark/real-width-zen5-2026-12-07.json"
 ZEN5_ROUNDS = REPO_ROOT / "model-training/docs/benchmark/real-width-zen5-2026-12-07-rounds.json"
 ZEN5_NORMS = REPO_ROOT / "model-training/docs/benchmark/real-width-zen5-2026-12-07-norms.json"
+BATCH_TOKENS = REPO_ROOT / "model-training/docs/benchmark/batch-tokens-zen5-2026-12-07.jsonl"
 
 ZEN5 = """processor\t: 0
 vendor_id\t: AuthenticAMD
@@ -226,6 +228,27 @@ def test_the_readmes_norm_fusion_paragraph_is_the_committed_run():
         for ratio in ("java_fp32_over_pytorch", "java_int8_over_fp32"):
             each = ", ".join(f"{r:.2f}" for r in run["interleaved"]["ratios"][ratio])
             assert f"{each} (median **{run['interleaved']['median'][ratio]:.2f}×**)" in text
+
+
+def test_the_readmes_batch_size_table_is_the_committed_rounds():
+    times = collections.defaultdict(dict)
+    for line in BATCH_TOKENS.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        times[(row["bundle"], row["round"])][row["batch_tokens"]] = row["median_s"]
+    table = _table_after((REPO_ROOT / "README.md").read_text(encoding="utf-8"), "### Batch size")
+    labels = {
+        "stories260k": "stories260K (64 wide)",
+        "llama-256x4": "llama-256x4",
+        "llama-384x6": "llama-384x6, float32",
+        "llama-384x6-int8": "llama-384x6, int8",
+        "llama-512x10": "llama-512x10, float32",
+        "llama-512x10-int8": "llama-512x10, int8",
+    }
+    assert set(labels) == {bundle for bundle, _ in times}
+    for bundle, label in labels.items():
+        rounds = [t for (b, _), t in sorted(times.items()) if b == bundle]
+        for column, budget in enumerate((2048, 4096)):  # the columns 8,192 / 2,048 and 8,192 / 4,096
+            assert table[label][column] == ", ".join(f"{t[8192] / t[budget]:.2f}" for t in rounds)
 
 
 def test_the_profiled_session_is_set_as_the_java_embedder_sets_its_own():

@@ -22,6 +22,10 @@ public final class BatchPlanner {
         this.maxRows = maxRows;
     }
 
+    public int tokenBudget() {
+        return tokenBudget;
+    }
+
     public static int paddedLength(int length) {
         return Math.max(PAD_MULTIPLE, (length + PAD_MULTIPLE - 1) / PAD_MULTIPLE * PAD_MULTIPLE);
     }

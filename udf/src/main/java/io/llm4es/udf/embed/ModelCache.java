@@ -48,7 +48,7 @@ public final class ModelCache {
     }
 
     static int batchTokens() {
-        return EmbeddingModel.BATCH_TOKENS.positiveInt(EmbeddingModel.DEFAULT_BATCH_TOKENS);
+        return EmbeddingModel.BATCH_TOKENS.positiveInt(EmbeddingModel.AUTO_BATCH_TOKENS);
     }
 
     /** Loads outside the map's lock, once, even when many connections ask at the same moment. */

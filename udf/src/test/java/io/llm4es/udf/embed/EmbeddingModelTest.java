@@ -112,6 +112,26 @@ class EmbeddingModelTest {
     }
 
     @Test
+    void theDefaultCpuBatchShrinksWithTheModelsWidthWithinTheMeasuredRange() {
+        assertEquals(8192, EmbeddingModel.defaultBatchTokens(64, Device.CPU));
+        assertEquals(4096, EmbeddingModel.defaultBatchTokens(128, Device.CPU));
+        assertEquals(2048, EmbeddingModel.defaultBatchTokens(256, Device.CPU));
+        assertEquals(2048, EmbeddingModel.defaultBatchTokens(384, Device.CPU));
+        assertEquals(2048, EmbeddingModel.defaultBatchTokens(512, Device.CPU));
+        assertEquals(2048, EmbeddingModel.defaultBatchTokens(4096, Device.CPU));
+        assertEquals(8192, EmbeddingModel.defaultBatchTokens(512, Device.CUDA));
+    }
+
+    @Test
+    void aModelPlansWithItsWidthsDefaultUnlessTheSettingNamesABudget() {
+        assertEquals(8192, MODEL.batchTokens()); // stories260K is 64 wide
+        ModelBundle bundle = ModelBundle.open(new ModelDirectory(Path.of("no-such-dir")).find("stories260k"));
+        try (EmbeddingModel set = new EmbeddingModel(bundle, Device.CPU, 1, 1024)) {
+            assertEquals(1024, set.batchTokens());
+        }
+    }
+
+    @Test
     void cudaWithoutCudaFailsClearlyAndAutoFallsBackToCpu() {
         ModelBundle bundle = ModelBundle.open(new ModelDirectory(Path.of("no-such-dir")).find("stories260k"));
         if (OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA)) {
