@@ -25,6 +25,7 @@ from llm4es_training.checkout import REPO_ROOT
 ZEN5_RUN = REPO_ROOT / "model-training/docs/benchmark/real-width-zen5-2026-12-07.json"
 ZEN5_ROUNDS = REPO_ROOT / "model-training/docs/benchmark/real-width-zen5-2026-12-07-rounds.json"
 ZEN5_NORMS = REPO_ROOT / "model-training/docs/benchmark/real-width-zen5-2026-12-07-norms.json"
+ZEN5_BATCH = REPO_ROOT / "model-training/docs/benchmark/real-width-zen5-2026-12-08-batch.json"
 BATCH_TOKENS = REPO_ROOT / "model-training/docs/benchmark/batch-tokens-zen5-2026-12-07.jsonl"
 
 ZEN5 = """processor\t: 0
@@ -228,6 +229,24 @@ def test_the_readmes_norm_fusion_paragraph_is_the_committed_run():
         for ratio in ("java_fp32_over_pytorch", "java_int8_over_fp32"):
             each = ", ".join(f"{r:.2f}" for r in run["interleaved"]["ratios"][ratio])
             assert f"{each} (median **{run['interleaved']['median'][ratio]:.2f}×**)" in text
+
+
+def test_the_readmes_width_dependent_batch_paragraph_is_the_committed_run():
+    (run,) = json.loads(ZEN5_BATCH.read_text(encoding="utf-8"))
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    paragraph = readme[readme.index("**With the width-dependent batch**") :]
+    text = " ".join(paragraph[: paragraph.index("\n\n")].split())
+
+    assert run["model"] == "llama-384x6" and run["cpu"]["family"] == 26
+    seconds, ratios = run["seconds"], run["ratios"]
+    assert f"Java float32 {seconds['java_fp32']:.2f} s warm, {run['gflops']['java_fp32']:.1f} GFLOP/s" in text
+    assert f"= {run['share_of_peak']['java_fp32']:.0%}".replace("%", " %") in text
+    assert f"int8 {seconds['java_int8']:.2f} s; PyTorch {seconds['pytorch_eager']:.2f} s" in text
+    assert f"{ratios['java_fp32_over_pytorch']:.2f}× in the main" in text
+    assert f"{ratios['java_int8_over_fp32']:.2f}× in the main" in text
+    for ratio in ("java_fp32_over_pytorch", "java_int8_over_fp32"):
+        each = ", ".join(f"{r:.2f}" for r in run["interleaved"]["ratios"][ratio])
+        assert f"{each} (median **{run['interleaved']['median'][ratio]:.2f}×**)" in text
 
 
 def test_the_readmes_batch_size_table_is_the_committed_rounds():
