@@ -47,22 +47,29 @@ def test_norm_fusion_can_be_turned_off(tiny_model_dir, serializer_path, tmp_path
     assert _op_counts(tmp_path / "n" / "model.onnx")["Pow"] == 2 * layers + 1
 
 
-def test_a_fused_norm_that_disagrees_with_pytorch_is_not_shipped(
-    tiny_model_dir, serializer_path, tmp_path, monkeypatch, caplog
-):
+def _sabotage_fused_norms(monkeypatch, change) -> None:
+    """The export's norm fusion, with `change` applied to each fused node it writes."""
     real = bundle_module.fuse_norms
 
-    def fuse_with_a_huge_epsilon(path, destination):
+    def sabotaged(path, destination):
         fused = real(path, destination)
         model = onnx.load(destination)
         for node in model.graph.node:
-            for attribute in node.attribute:
-                if node.op_type == "SkipSimplifiedLayerNormalization" and attribute.name == "epsilon":
-                    attribute.f = 1e4
+            if node.op_type == "SkipSimplifiedLayerNormalization":
+                change(node)
         onnx.save(model, destination)
         return fused
 
-    monkeypatch.setattr(bundle_module, "fuse_norms", fuse_with_a_huge_epsilon)
+    monkeypatch.setattr(bundle_module, "fuse_norms", sabotaged)
+
+
+def test_a_fused_norm_that_disagrees_with_pytorch_is_not_shipped(
+    tiny_model_dir, serializer_path, tmp_path, monkeypatch, caplog
+):
+    def huge_epsilon(node):
+        next(a for a in node.attribute if a.name == "epsilon").f = 1e4
+
+    _sabotage_fused_norms(monkeypatch, huge_epsilon)
     out = tmp_path / "guarded"
     manifest = export_bundle(model=str(tiny_model_dir("llama")), serializer=serializer_path, name="g", out=out)
 
@@ -74,18 +81,10 @@ def test_a_fused_norm_that_disagrees_with_pytorch_is_not_shipped(
 def test_a_fused_graph_onnx_runtime_cannot_run_is_not_shipped(
     tiny_model_dir, serializer_path, tmp_path, monkeypatch, caplog
 ):
-    real = bundle_module.fuse_norms
+    def unknown_kernel(node):
+        node.op_type = "SkipSimplifiedLayerNormalizationThatDoesNotExist"
 
-    def fuse_into_an_unknown_kernel(path, destination):
-        fused = real(path, destination)
-        model = onnx.load(destination)
-        for node in model.graph.node:
-            if node.op_type == "SkipSimplifiedLayerNormalization":
-                node.op_type = "SkipSimplifiedLayerNormalizationThatDoesNotExist"
-        onnx.save(model, destination)
-        return fused
-
-    monkeypatch.setattr(bundle_module, "fuse_norms", fuse_into_an_unknown_kernel)
+    _sabotage_fused_norms(monkeypatch, unknown_kernel)
     out = tmp_path / "refused"
     manifest = export_bundle(model=str(tiny_model_dir("llama")), serializer=serializer_path, name="r", out=out)
 

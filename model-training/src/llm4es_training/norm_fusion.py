@@ -60,8 +60,9 @@ def _match(index: GraphIndex, power: onnx.NodeProto) -> dict | None:
         return None
     scale = index.only_consumer(normalize.output[0], "Mul")
     weight = next((i for i in scale.input if i != normalize.output[0]), None) if scale is not None else None
+    gamma = index.constant(weight) if weight is not None else None
     residual = index.node(x, "Add")
-    if weight is None or index.constant(weight) is None or index.constant(weight).ndim != 1 or residual is None:
+    if gamma is None or gamma.ndim != 1 or residual is None:
         return None
     if any(index.constant(i) is not None for i in residual.input):
         return None
